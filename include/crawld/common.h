@@ -70,7 +70,7 @@ uint64_t cw_monotonic_us(void);
  * microseconds, "2026-11-26T03:44:28.123456Z", into out (at least
  * CW_ISO8601_LEN bytes). Returns out.
  */
-#define CW_ISO8601_LEN 32
+#define CW_ISO8601_LEN 80
 char *cw_iso8601_us(int64_t us, char *out);
 
 /* strdup that returns NULL on NULL input. */
