@@ -152,4 +152,13 @@ typedef int store_row_cb(void *arg, const struct store_row *row);
 CW_WARN_UNUSED enum cw_rc store_export(struct store *st, int64_t crawl_id,
     enum store_order order, store_row_cb *cb, void *arg);
 
+/*
+ * Debug aid for tests: run EXPLAIN QUERY PLAN on the statements executed
+ * per page or per link. *scans gets the number of plan steps that are a
+ * full "SCAN" (a table or index walk instead of a keyed SEARCH); detail
+ * (len bytes) gets those steps' text, "; "-separated. Zero is the goal.
+ */
+CW_WARN_UNUSED enum cw_rc store_explain_hot(struct store *st, int *scans,
+    char *detail, size_t len);
+
 #endif /* CRAWLD_STORE_H */
