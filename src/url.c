@@ -40,6 +40,7 @@
 #define URL_ENC_PATH 0x01
 #define URL_ENC_QUERY 0x02
 #define URL_ENC_USER 0x04
+#define URL_ENC_USERINFO 0x08 /* user ":" password, before curl splits it */
 
 /* A reference after url_clean(). */
 struct url_ref {
@@ -122,11 +123,14 @@ url_must_encode(unsigned char c, int set)
 	case '{':
 	case '}':
 	case '^':
-		return (set & (URL_ENC_PATH | URL_ENC_USER)) != 0;
+		return (set &
+			   (URL_ENC_PATH | URL_ENC_USER | URL_ENC_USERINFO)) !=
+		    0;
 	case '\'':
 		return (set & URL_ENC_QUERY) != 0;
-	case '/':
 	case ':':
+		return (set & URL_ENC_USER) != 0;
+	case '/':
 	case ';':
 	case '=':
 	case '@':
@@ -134,7 +138,7 @@ url_must_encode(unsigned char c, int set)
 	case '\\':
 	case ']':
 	case '|':
-		return (set & URL_ENC_USER) != 0;
+		return (set & (URL_ENC_USER | URL_ENC_USERINFO)) != 0;
 	default:
 		return 0;
 	}
@@ -246,7 +250,7 @@ url_clean(const char *raw, const char *base_scheme, struct url_ref *ref)
 {
 	struct buf tmp;
 	enum cw_rc rc;
-	size_t slen, i, q, auth;
+	size_t slen, i, q, auth, at;
 	char *s;
 
 	buf_init(&tmp, (size_t)-1 / 2);
@@ -295,8 +299,21 @@ url_clean(const char *raw, const char *base_scheme, struct url_ref *ref)
 			rc = buf_append_str(
 			    &ref->text, ref->absolute ? "://" : "//");
 		auth = strcspn(s, "/?");
+		/*
+		 * Browsers split userinfo at the last '@'; curl would refuse
+		 * the earlier ones, so encode them (and other bytes a
+		 * userinfo may not hold) first.
+		 */
+		for (at = auth; at > 0 && s[at - 1] != '@'; at--)
+			;
+		if (rc == CW_OK && at > 0) {
+			rc = url_put_escaped(
+			    &ref->text, s, at - 1, URL_ENC_USERINFO);
+			if (rc == CW_OK)
+				rc = buf_append(&ref->text, "@", 1);
+		}
 		if (rc == CW_OK)
-			rc = buf_append(&ref->text, s, auth);
+			rc = buf_append(&ref->text, s + at, auth - at);
 		s += auth;
 	}
 	q = strcspn(s, "?");
@@ -360,6 +377,88 @@ url_has_nonascii(const char *s)
 	return 0;
 }
 
+/* Whether s is a dotted quad as curl writes IPv4: "1.2.3.4", no zeros. */
+static int
+url_is_dotted_quad(const char *s)
+{
+	int parts = 0, digits = 0;
+
+	for (;; s++) {
+		if (url_isdigit((unsigned char)*s)) {
+			if (digits == 1 && s[-1] == '0')
+				return 0; /* a leading zero: octal */
+			if (++digits > 3)
+				return 0;
+			continue;
+		}
+		if (digits == 0 || (*s != '.' && *s != '\0'))
+			return 0;
+		parts++;
+		digits = 0;
+		if (*s == '\0')
+			return parts == 4;
+	}
+}
+
+/*
+ * Give an IPv4 address in another notation ("0x7f.1", "1.2.3.4.") its
+ * dotted-quad form. curl only does that while parsing a whole URL, so a
+ * host that became numeric late (after curl decoded "%30x7f.1" or mapped
+ * full-width digits) would change again on the next pass. Re-parse such
+ * hosts once; *host is replaced only when the result is an address.
+ */
+static enum cw_rc
+url_fix_ipv4(char **host)
+{
+	enum cw_rc rc = CW_OK;
+	CURLU *h = NULL;
+	struct buf b;
+	size_t n;
+	const char *p;
+	char *ip = NULL;
+
+	buf_init(&b, URL_MAX_LEN_DEFAULT);
+	for (p = *host; *p != '\0'; p++)
+		if (!url_isdigit((unsigned char)*p) &&
+		    (url_hexval((unsigned char)*p) < 0 && *p != 'x' &&
+			*p != '.'))
+			goto out; /* a name, the common case */
+	if (url_is_dotted_quad(*host))
+		goto out;
+	n = strlen(*host);
+	if (n > 1 && (*host)[n - 1] == '.')
+		n--;
+	rc = buf_append_str(&b, "http://");
+	if (rc == CW_OK)
+		rc = buf_append(&b, *host, n);
+	if (rc == CW_OK)
+		rc = buf_append_str(&b, "/");
+	if (rc == CW_ELIMIT) {
+		rc = CW_OK;
+		goto out;
+	}
+	if (rc != CW_OK)
+		goto out;
+	h = curl_url();
+	if (h == NULL) {
+		rc = CW_ENOMEM;
+		goto out;
+	}
+	if (curl_url_set(h, CURLUPART_URL, b.data, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &ip, 0) != CURLUE_OK)
+		goto out;
+	if (url_is_dotted_quad(ip)) {
+		curl_free(*host);
+		*host = ip;
+		ip = NULL;
+	}
+out:
+	curl_free(ip);
+	curl_url_cleanup(h);
+	buf_cleanup(&b);
+	return rc;
+}
+
 /*
  * The host in its canonical form, curl-allocated: punycode for IDN (curl's
  * IDN conversion reads the locale's charset, so pin this thread to
@@ -371,7 +470,7 @@ url_get_host(CURLU *h, char **host)
 {
 	enum cw_rc rc;
 	locale_t old;
-	char *p;
+	char *p, *zone = NULL;
 
 	rc = url_get_part(h, CURLUPART_HOST, 0, host);
 	if (rc != CW_OK)
@@ -395,6 +494,11 @@ url_get_host(CURLU *h, char **host)
 		uselocale(old);
 		if (rc != CW_OK)
 			goto out;
+		/* IDNA maps some code points (soft hyphen) to nothing. */
+		if (**host == '\0') {
+			rc = CW_EPARSE;
+			goto out;
+		}
 	}
 	for (p = *host; *p != '\0'; p++) {
 		*p = (char)url_tolower((unsigned char)*p);
@@ -405,6 +509,13 @@ url_get_host(CURLU *h, char **host)
 			rc = CW_EPARSE;
 			goto out;
 		}
+	}
+	if (**host != '[')
+		rc = url_fix_ipv4(host);
+	else if (curl_url_get(h, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK) {
+		/* curl leaves the zone out of the host: refuse, as browsers. */
+		curl_free(zone);
+		rc = CW_EPARSE;
 	}
 out:
 	if (rc != CW_OK) {

@@ -148,6 +148,10 @@ static const struct resolve_case norm_cases[] = {
     /* userinfo is kept */
     {NULL, "http://User:Pw@H/", CW_OK, "http://User:Pw@h/"},
     {NULL, "http://u%7e@h/", CW_OK, "http://u~@h/"},
+    /* browsers split userinfo at the last '@' */
+    {NULL, "https://@a@b:c@h:800/", CW_OK, "https://%40a%40b:c@h:800/"},
+    {NULL, "http://::@c@d:2", CW_OK, "http://:%3A%40c@d:2/"},
+    {NULL, "http://@h/", CW_OK, "http://h/"},
     /* trailing dot kept (a distinct name for HTTP and TLS) */
     {NULL, "http://EXAMPLE.com./", CW_OK, "http://example.com./"},
     /* IDN: punycode, whatever the process locale */
@@ -160,6 +164,11 @@ static const struct resolve_case norm_cases[] = {
     {NULL, "http://[0:0::1]:80/", CW_OK, "http://[::1]/"},
     {NULL, "http://[2001:DB8::A]/", CW_OK, "http://[2001:db8::a]/"},
     {NULL, "http://0x7f.1/", CW_OK, "http://127.0.0.1/"},
+    /* numeric only after decoding or IDN mapping: still an address */
+    {NULL, "http://%30x7f.1/", CW_OK, "http://127.0.0.1/"},
+    {NULL, "http://\xef\xbc\x91.2.3.4/", CW_OK, "http://1.2.3.4/"},
+    {NULL, "http://1.2.3.4./", CW_OK, "http://1.2.3.4/"},
+    {NULL, "http://09.1/", CW_OK, "http://09.1/"},
     /* a same-scheme-less "http:" reference with no base is absolute */
     {NULL, "http:g", CW_OK, "http://g/"},
     {NULL, "http:///h/x", CW_OK, "http://h/x"},
@@ -202,6 +211,9 @@ static const struct resolve_case parse_cases[] = {
     {NULL, "http://[::1/", CW_EPARSE, NULL},
     {NULL, "http://a%2Fb/", CW_EPARSE, NULL},
     {NULL, "http://a<b/", CW_EPARSE, NULL},
+    {NULL, "http://[fe80::1%25eth0]/", CW_EPARSE, NULL},
+    {NULL, "https://\xc2\xad/", CW_EPARSE, NULL},
+    {NULL, "http://\xff\xfe/", CW_EPARSE, NULL},
     {"garbage", "g", CW_EPARSE, NULL},
     {"/relative/base", "g", CW_EPARSE, NULL},
 };
