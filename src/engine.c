@@ -1,1 +1,857 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.c - worker slots, the pump that feeds them from the frontier, and
+ * the per-crawl policy that turns a fetched page into recorded rows and new
+ * tasks.
+ *
+ * Owns: the slots, the curlev (multi handle), the frontier, the scratch
+ * link list and the engine's events; each crawl owns its seen-set and scope
+ * keys. Borrows: the event_base, the store, each crawl's options.
+ *
+ * Ordering that matters:
+ *  - a page's children are put before its task is done (join never fires
+ *    early), and the crawl's done callback runs from a deferred event;
+ *  - nothing here calls curl_multi_* from inside a libcurl callback:
+ *    completions arrive from curlev after socket_action has returned, and
+ *    new transfers start from the pump event;
+ *  - store writes go into the open batch; the housekeeping timer commits
+ *    it every ENGINE_FLUSH_MS, or sooner past ENGINE_FLUSH_ROWS rows.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "crawld/curlev.h"
+#include "crawld/engine.h"
+#include "crawld/fetch.h"
+#include "crawld/frontier.h"
+#include "crawld/links.h"
+#include "crawld/log.h"
+#include "crawld/strmap.h"
+#include "crawld/url.h"
+
+#define ENGINE_FLUSH_MS 100
+#define ENGINE_FLUSH_ROWS 20000
+#define LAG_BUCKET_US 100 /* histogram resolution */
+#define LAG_BUCKETS 10000 /* up to 1 s; later goes in the last */
+
+struct crawl {
+	struct engine *e;	       /* borrowed */
+	const struct crawl_opts *opts; /* borrowed */
+	int64_t id;		       /* crawls.id */
+	struct strmap *seen;	       /* owned: URL -> page id */
+	char **scope_keys;	       /* owned, one per seed */
+	size_t nkeys;
+	uint64_t queued; /* this crawl's tasks queued */
+	uint64_t in_flight;
+	uint64_t enqueued; /* ever queued (--max-pages) */
+	uint64_t done, failed, skipped, bytes, links;
+	uint64_t started_us;
+	uint64_t ended_us;
+	bool stopping;
+	bool finished; /* done callback scheduled */
+	enum crawl_end end;
+	char *end_msg;	       /* owned */
+	struct event *done_ev; /* owned */
+	crawl_done_cb *done_cb;
+	void *done_arg;
+	LIST_ENTRY(crawl) entry;
+};
+
+struct engine {
+	struct event_base *base; /* borrowed */
+	struct store *st;	 /* borrowed */
+	struct engine_config cfg;
+	char *user_agent; /* owned copy for fopts */
+	struct fetch_opts fopts;
+	struct curlev *cev;   /* owned */
+	struct frontier *fr;  /* owned */
+	struct fetch **slots; /* owned, cfg.concurrency */
+	struct fetch **idle;  /* borrowed from slots: a stack */
+	size_t nidle;
+	struct event *pump_ev; /* owned: deferred pump */
+	bool pump_scheduled;
+	struct event *wait_ev; /* owned: politeness wait */
+	struct event *hk_ev;   /* owned: housekeeping */
+	uint64_t hk_due_us;    /* when hk_ev should fire */
+	int64_t next_page_id;
+	struct link_list links; /* scratch, reused per page */
+	bool store_failed;
+	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
+	uint64_t lag_samples;
+	uint64_t lag_max_us;
+	LIST_HEAD(, crawl) crawls; /* borrowed list of live crawls */
+};
+
+static void engine_kick(struct engine *e);
+static void crawl_maybe_finish(struct crawl *c);
+
+/* Engine settings a set of crawl options implies. */
+void
+engine_config_from_opts(struct engine_config *cfg, const struct crawl_opts *o)
+{
+	cfg->concurrency = o->concurrency;
+	cfg->per_host = o->per_host;
+	cfg->delay_ms = o->delay_ms;
+	cfg->timeout_ms = o->timeout_ms;
+	cfg->max_size = (size_t)o->max_size;
+	cfg->user_agent = o->user_agent;
+}
+
+/* A crawl's end state as stored in crawls.state. */
+static const char *
+crawl_end_state(enum crawl_end end)
+{
+	return end == CRAWL_END_DONE ? "done" : "cancelled";
+}
+
+/* Every write error ends every crawl: the database is the product. */
+static void
+engine_store_error(struct engine *e, enum cw_rc rc)
+{
+	struct crawl *c;
+	char msg[512];
+
+	if (e->store_failed)
+		return;
+	e->store_failed = true;
+	snprintf(msg, sizeof(msg), "database: %s (%s)", cw_strerror(rc),
+	    store_errmsg(e->st));
+	log_error("store: %s", msg);
+	LIST_FOREACH (c, &e->crawls, entry) {
+		if (c->end == CRAWL_END_RUNNING) {
+			c->end = CRAWL_END_STORE;
+			free(c->end_msg);
+			c->end_msg = strdup(msg);
+		}
+		crawl_stop(c);
+	}
+}
+
+/* Check a store result; false (and the crawls stopping) on failure. */
+static bool
+engine_store_ok(struct engine *e, enum cw_rc rc)
+{
+	if (rc == CW_OK)
+		return true;
+	engine_store_error(e, rc);
+	return false;
+}
+
+/* Commit the open batch. */
+static void
+engine_flush(struct engine *e)
+{
+	if (store_batch_rows(e->st) > 0)
+		(void)engine_store_ok(e, store_flush(e->st));
+}
+
+/* Record how late the housekeeping timer fired. */
+static void
+engine_lag_sample(struct engine *e, uint64_t now_us)
+{
+	uint64_t late = now_us > e->hk_due_us ? now_us - e->hk_due_us : 0;
+	uint64_t b = late / LAG_BUCKET_US;
+
+	e->lag_hist[b < LAG_BUCKETS ? b : LAG_BUCKETS - 1]++;
+	e->lag_samples++;
+	if (late > e->lag_max_us)
+		e->lag_max_us = late;
+}
+
+/* Housekeeping: commit the batch and measure loop lag. */
+static void
+engine_housekeeping(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t now = cw_monotonic_us();
+
+	(void)fd;
+	(void)what;
+	engine_lag_sample(e, now);
+	e->hk_due_us = now + ENGINE_FLUSH_MS * 1000;
+	engine_flush(e);
+}
+
+/* The key a URL is scoped by, under the crawl's scope rule. */
+static enum cw_rc
+crawl_scope_key_of(const struct crawl *c, const char *url, char **key)
+{
+	char *host = NULL;
+	enum cw_rc rc;
+
+	rc = url_host(url, &host);
+	if (rc == CW_OK)
+		rc = url_scope_key(c->opts->scope, host, key);
+	free(host);
+	return rc;
+}
+
+/* Whether url is within the crawl's scope. */
+static bool
+crawl_in_scope(const struct crawl *c, const char *url)
+{
+	char *key = NULL;
+	bool in = false;
+	size_t i;
+
+	if (c->opts->scope == URL_SCOPE_ANY)
+		return true;
+	if (crawl_scope_key_of(c, url, &key) != CW_OK)
+		return false;
+	for (i = 0; i < c->nkeys && !in; i++)
+		in = strcmp(key, c->scope_keys[i]) == 0;
+	free(key);
+	return in;
+}
+
+/*
+ * Why a newly seen URL will not be fetched, or NULL to fetch it. Seeds are
+ * exempt from scope and filters: the user named them.
+ */
+static const char *
+crawl_policy(struct crawl *c, const char *url, int depth, bool seed)
+{
+	if (!seed && !crawl_in_scope(c, url))
+		return "scope";
+	if (!seed && !crawl_opts_url_allowed(c->opts, url))
+		return "filter";
+	if (depth > c->opts->depth)
+		return "depth";
+	if (c->opts->max_pages > 0 &&
+	    c->enqueued >= (uint64_t)c->opts->max_pages)
+		return "limit";
+	return NULL;
+}
+
+/* Queue a page's task on the frontier. */
+static enum cw_rc
+crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
+{
+	char *origin = NULL;
+	enum cw_rc rc;
+
+	rc = url_origin(url, &origin);
+	if (rc == CW_OK)
+		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+	free(origin);
+	if (rc == CW_OK) {
+		c->queued++;
+		engine_kick(c->e);
+	}
+	return rc;
+}
+
+/*
+ * A URL (absolute, normalised) was found at depth, from parent (0 for a
+ * seed): dedup, policy, page row, link row, task.
+ */
+static enum cw_rc
+crawl_discover(struct crawl *c, const char *url, int depth, int64_t parent,
+    enum link_element el)
+{
+	struct engine *e = c->e;
+	struct store_page pg;
+	const char *reason;
+	int64_t id;
+	enum cw_rc rc;
+
+	if (strmap_get(c->seen, url, &id)) {
+		if (parent == 0 || parent == id)
+			return CW_OK;
+		c->links++;
+		return store_link_insert(e->st, parent, id, el);
+	}
+	id = e->next_page_id;
+	rc = strmap_put(c->seen, url, id, NULL);
+	if (rc != CW_OK)
+		return rc;
+	e->next_page_id++;
+	reason = crawl_policy(c, url, depth, parent == 0);
+	memset(&pg, 0, sizeof(pg));
+	pg.id = id;
+	pg.crawl_id = c->id;
+	pg.parent_id = parent;
+	pg.url = url;
+	pg.depth = depth;
+	pg.state = reason != NULL ? PAGE_SKIPPED : PAGE_QUEUED;
+	pg.reason = reason;
+	pg.discovered_us = cw_wallclock_us();
+	rc = store_page_insert(e->st, &pg);
+	if (rc == CW_OK && parent != 0) {
+		c->links++;
+		rc = store_link_insert(e->st, parent, id, el);
+	}
+	if (rc != CW_OK)
+		return rc;
+	if (reason != NULL) {
+		c->skipped++;
+		return CW_OK;
+	}
+	c->enqueued++;
+	/* A stopping crawl keeps the row 'queued' for a later resume. */
+	if (c->stopping)
+		return CW_OK;
+	return crawl_enqueue(c, url, id, depth);
+}
+
+/* Discover the links of an HTML page at depth + 1. */
+static enum cw_rc
+crawl_discover_links(
+    struct crawl *c, const struct task *t, const struct fetch_result *res)
+{
+	struct link_list *l = &c->e->links;
+	enum cw_rc rc;
+	size_t i;
+
+	link_list_reset(l);
+	rc = links_extract(
+	    res->body, res->body_len, t->url, c->opts->max_links, l);
+	for (i = 0; rc == CW_OK && i < l->count; i++)
+		rc = crawl_discover(c, link_list_url(l, i), t->depth + 1,
+		    t->page_id, (enum link_element)l->items[i].element);
+	return rc;
+}
+
+/* Discover a redirect target at the same depth. */
+static enum cw_rc
+crawl_discover_redirect(
+    struct crawl *c, const struct task *t, const char *location)
+{
+	char *url = NULL;
+	enum cw_rc rc;
+
+	rc = url_resolve(t->url, location, &url);
+	if (rc == CW_OK)
+		rc = crawl_discover(
+		    c, url, t->depth, t->page_id, LINK_EL_REDIRECT);
+	else if (rc != CW_ENOMEM)
+		rc = CW_OK; /* a bad or non-http Location leads nowhere */
+	free(url);
+	return rc;
+}
+
+/* Stop a crawl after its first failure (--fail-fast). */
+static void
+crawl_fail_fast(struct crawl *c, const char *url, const char *reason)
+{
+	char msg[1024];
+
+	if (c->end != CRAWL_END_RUNNING)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", url, reason);
+	c->end = CRAWL_END_FAIL_FAST;
+	free(c->end_msg);
+	c->end_msg = strdup(msg);
+	crawl_stop(c);
+}
+
+/* Record a fetch's outcome and put its children. */
+static void
+crawl_record(
+    struct crawl *c, const struct task *t, const struct fetch_result *res)
+{
+	struct engine *e = c->e;
+	struct store_result sr;
+	char reason[CURL_ERROR_SIZE + 32];
+	enum cw_rc rc = CW_OK;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.id = t->page_id;
+	sr.status = (int)res->status;
+	sr.content_type = res->content_type;
+	sr.bytes = res->bytes;
+	sr.fetched_us = cw_wallclock_us();
+	c->bytes += (uint64_t)res->bytes;
+	if (res->outcome == FETCH_OK) {
+		sr.state = PAGE_DONE;
+		c->done++;
+	} else {
+		snprintf(reason, sizeof(reason), "%s: %s",
+		    fetch_outcome_name(res->outcome), res->error);
+		sr.state = PAGE_FAILED;
+		sr.reason = reason;
+		c->failed++;
+		log_info("fetch: failed url=%s reason=%s", t->url, reason);
+	}
+	if (!engine_store_ok(e, store_page_finish(e->st, &sr)))
+		return;
+	if (res->outcome != FETCH_OK) {
+		if (c->opts->fail_fast)
+			crawl_fail_fast(c, t->url, reason);
+		return;
+	}
+	if (res->redirect_url != NULL)
+		rc = crawl_discover_redirect(c, t, res->redirect_url);
+	else if (res->is_html && res->body != NULL && res->status >= 200 &&
+	    res->status < 300)
+		rc = crawl_discover_links(c, t, res);
+	if (rc == CW_ENOMEM)
+		log_error(
+		    "engine: out of memory recording links of %s", t->url);
+	else if (rc != CW_OK)
+		engine_store_error(e, rc);
+}
+
+/* A task of c left flight: account it (after its children were put). */
+static void
+crawl_task_done(struct crawl *c, struct task *t)
+{
+	CW_ASSERT(c->in_flight > 0);
+	c->in_flight--;
+	frontier_done(c->e->fr, t);
+	crawl_maybe_finish(c);
+}
+
+/* libcurl finished a transfer (called by curlev after socket_action). */
+static void
+engine_transfer_done(void *arg, CURL *easy, CURLcode result)
+{
+	struct engine *e = arg;
+	struct fetch *f = fetch_from_easy(easy);
+	struct task *t = f->task;
+	struct crawl *c = t->owner;
+	struct fetch_result res;
+
+	fetch_finish(f, result, &res);
+	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
+	    (long long)t->page_id, res.status, (long long)res.bytes, t->url);
+	crawl_record(c, t, &res);
+	f->task = NULL;
+	e->idle[e->nidle++] = f;
+	crawl_task_done(c, t);
+	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
+		engine_flush(e);
+	engine_kick(e);
+}
+
+/* Start a taken task on an idle slot. */
+static void
+engine_launch(struct engine *e, struct task *t)
+{
+	struct crawl *c = t->owner;
+	struct fetch *f;
+	struct fetch_result res;
+	enum cw_rc rc;
+
+	c->queued--;
+	c->in_flight++;
+	t->attempts++;
+	if (!engine_store_ok(e, store_page_fetching(e->st, t->page_id))) {
+		crawl_task_done(c, t);
+		return;
+	}
+	f = e->idle[--e->nidle];
+	rc = fetch_start(f, t);
+	if (rc == CW_OK)
+		rc = curlev_add(e->cev, f->easy);
+	if (rc == CW_OK)
+		return;
+	/* Could not even start: record it as failed like any other error. */
+	memset(&res, 0, sizeof(res));
+	res.outcome = FETCH_ERROR;
+	res.error = "could not start the transfer";
+	res.bytes = 0;
+	crawl_record(c, t, &res);
+	f->task = NULL;
+	e->idle[e->nidle++] = f;
+	crawl_task_done(c, t);
+}
+
+/* Fill idle slots from the frontier; arm the wait timer if hosts wait. */
+static void
+engine_pump(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t now = cw_monotonic_ms(), wait = UINT64_MAX;
+	struct task *t;
+	struct timeval tv;
+
+	(void)fd;
+	(void)what;
+	e->pump_scheduled = false;
+	while (e->nidle > 0 && !e->store_failed) {
+		t = frontier_take(e->fr, now, &wait);
+		if (t == NULL)
+			break;
+		engine_launch(e, t);
+	}
+	if (e->nidle > 0 && wait != UINT64_MAX && wait > 0) {
+		tv.tv_sec = (time_t)(wait / 1000);
+		tv.tv_usec = (suseconds_t)((wait % 1000) * 1000);
+		evtimer_add(e->wait_ev, &tv);
+	}
+}
+
+/* Ask for a pump on the next loop pass (many kicks, one pump). */
+static void
+engine_kick(struct engine *e)
+{
+	if (!e->pump_scheduled) {
+		e->pump_scheduled = true;
+		event_active(e->pump_ev, 0, 0);
+	}
+}
+
+/* The deferred end of a crawl: commit, mark the row, tell the owner. */
+static void
+crawl_finish_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct crawl *c = arg;
+	struct engine *e = c->e;
+
+	(void)fd;
+	(void)what;
+	if (c->end == CRAWL_END_RUNNING)
+		c->end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
+	c->ended_us = cw_monotonic_us();
+	if (!e->store_failed)
+		(void)engine_store_ok(e,
+		    store_crawl_set_state(e->st, c->id, crawl_end_state(c->end),
+			c->end == CRAWL_END_DONE ? cw_wallclock_us() : 0));
+	engine_flush(e);
+	if (c->done_cb != NULL)
+		c->done_cb(c, c->done_arg);
+}
+
+/* Schedule the end of a crawl once nothing of it is queued or in flight. */
+static void
+crawl_maybe_finish(struct crawl *c)
+{
+	if (c->finished || c->queued != 0 || c->in_flight != 0)
+		return;
+	c->finished = true;
+	event_active(c->done_ev, 0, 0);
+}
+
+/* Stop taking a crawl's tasks. */
+void
+crawl_stop(struct crawl *c)
+{
+	size_t dropped;
+
+	if (c->stopping)
+		return;
+	c->stopping = true;
+	dropped = frontier_drop_owner(c->e->fr, c);
+	CW_ASSERT(dropped == c->queued);
+	c->queued -= dropped;
+	crawl_maybe_finish(c);
+}
+
+/* Free a crawl: it must be finished (or the engine going away). */
+void
+crawl_free(struct crawl *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	LIST_REMOVE(c, entry);
+	if (c->queued > 0)
+		c->queued -= frontier_drop_owner(c->e->fr, c);
+	for (i = 0; i < c->nkeys; i++)
+		free(c->scope_keys[i]);
+	free(c->scope_keys);
+	strmap_free(c->seen);
+	if (c->done_ev != NULL)
+		event_free(c->done_ev);
+	free(c->end_msg);
+	free(c);
+}
+
+/* The seeds as a JSON array text for the crawls row. */
+static char *
+crawl_seeds_json(char *const *seeds, size_t n)
+{
+	json_t *arr = json_array();
+	char *text;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(seeds[i]));
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+/* Normalise every seed and collect the scope keys. */
+static enum cw_rc
+crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
+    char *err, size_t errlen)
+{
+	enum cw_rc rc;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rc = url_normalise(seeds[i], &norm[i]);
+		if (rc == CW_ENOTSUP) {
+			snprintf(err, errlen,
+			    "%s: unsupported scheme (http and https only)",
+			    seeds[i]);
+			return rc;
+		}
+		if (rc != CW_OK) {
+			snprintf(err, errlen, "%s: not a valid URL (%s)",
+			    seeds[i], cw_strerror(rc));
+			return rc == CW_ENOMEM ? rc : CW_EPARSE;
+		}
+		rc = crawl_scope_key_of(c, norm[i], &c->scope_keys[i]);
+		if (rc != CW_OK) {
+			snprintf(
+			    err, errlen, "%s: %s", seeds[i], cw_strerror(rc));
+			return rc;
+		}
+		c->nkeys++;
+	}
+	return CW_OK;
+}
+
+/* Start a crawl job. */
+enum cw_rc
+crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
+    size_t nseeds, crawl_done_cb *done, void *arg, struct crawl **out,
+    char *err, size_t errlen)
+{
+	struct crawl *c;
+	char **norm = NULL, *seeds_json = NULL, *opts_json = NULL;
+	enum cw_rc rc = CW_ENOMEM;
+	size_t i;
+
+	*out = NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return CW_ENOMEM;
+	LIST_INSERT_HEAD(&e->crawls, c, entry);
+	c->e = e;
+	c->opts = opts;
+	c->done_cb = done;
+	c->done_arg = arg;
+	c->started_us = cw_monotonic_us();
+	c->seen = strmap_new();
+	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
+	norm = calloc(nseeds + 1, sizeof(*norm));
+	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
+	if (c->seen == NULL || c->scope_keys == NULL || norm == NULL ||
+	    c->done_ev == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc != CW_OK)
+		goto out;
+	seeds_json = crawl_seeds_json(seeds, nseeds);
+	opts_json = crawl_opts_to_json(opts);
+	if (seeds_json == NULL || opts_json == NULL) {
+		rc = CW_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = store_crawl_create(
+	    e->st, seeds_json, opts_json, cw_wallclock_us(), &c->id);
+	for (i = 0; rc == CW_OK && i < nseeds; i++)
+		rc = crawl_discover(c, norm[i], 0, 0, LINK_EL_A);
+	if (rc == CW_OK)
+		rc = store_flush(e->st);
+	if (rc != CW_OK)
+		snprintf(err, errlen, "%s: %s", cw_strerror(rc),
+		    store_errmsg(e->st));
+out:
+	for (i = 0; norm != NULL && i < nseeds; i++)
+		free(norm[i]);
+	free(norm);
+	free(seeds_json);
+	free(opts_json);
+	if (rc != CW_OK) {
+		crawl_free(c);
+		return rc;
+	}
+	log_info("engine: crawl %lld started with %zu seed(s)",
+	    (long long)c->id, nseeds);
+	crawl_maybe_finish(c); /* every seed may have been skipped */
+	*out = c;
+	return CW_OK;
+}
+
+/* A crawl's counters. */
+void
+crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
+{
+	uint64_t end = c->ended_us != 0 ? c->ended_us : cw_monotonic_us();
+
+	memset(s, 0, sizeof(*s));
+	s->crawl_id = c->id;
+	s->queued = c->queued;
+	s->in_flight = c->in_flight;
+	s->done = c->done;
+	s->failed = c->failed;
+	s->skipped = c->skipped;
+	s->bytes = c->bytes;
+	s->links = c->links;
+	s->elapsed_s = (double)(end - c->started_us) / 1e6;
+	if (s->elapsed_s > 0)
+		s->pages_per_s = (double)(c->done + c->failed) / s->elapsed_s;
+}
+
+enum crawl_end
+crawl_end_reason(const struct crawl *c)
+{
+	return c->end;
+}
+
+const char *
+crawl_end_message(const struct crawl *c)
+{
+	return c->end_msg != NULL ? c->end_msg : "";
+}
+
+/* Percentile of the lag histogram, in microseconds. */
+static uint64_t
+engine_lag_percentile(const struct engine *e, double p)
+{
+	uint64_t want = (uint64_t)((double)e->lag_samples * p), seen = 0;
+	size_t i;
+
+	for (i = 0; i < LAG_BUCKETS; i++) {
+		seen += e->lag_hist[i];
+		if (seen > want)
+			return (uint64_t)(i + 1) * LAG_BUCKET_US;
+	}
+	return e->lag_max_us;
+}
+
+/* Loop-lag summary. */
+void
+engine_get_lag(const struct engine *e, struct engine_lag *lag)
+{
+	lag->samples = e->lag_samples;
+	lag->max_us = e->lag_max_us;
+	lag->p50_us = e->lag_samples ? engine_lag_percentile(e, 0.50) : 0;
+	lag->p99_us = e->lag_samples ? engine_lag_percentile(e, 0.99) : 0;
+}
+
+/* Set the multi handle's connection limits from the config. */
+static void
+engine_setup_multi(struct engine *e)
+{
+	CURLM *m = curlev_multi(e->cev);
+
+	curl_multi_setopt(
+	    m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)e->cfg.per_host);
+	curl_multi_setopt(
+	    m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)e->cfg.concurrency);
+	curl_multi_setopt(
+	    m, CURLMOPT_MAXCONNECTS, (long)e->cfg.concurrency * 2);
+}
+
+/* Create the worker slots. */
+static enum cw_rc
+engine_make_slots(struct engine *e)
+{
+	unsigned i;
+
+	e->slots = calloc(e->cfg.concurrency, sizeof(*e->slots));
+	e->idle = calloc(e->cfg.concurrency, sizeof(*e->idle));
+	if (e->slots == NULL || e->idle == NULL)
+		return CW_ENOMEM;
+	for (i = 0; i < e->cfg.concurrency; i++) {
+		e->slots[i] = fetch_new(&e->fopts, e);
+		if (e->slots[i] == NULL)
+			return CW_ENOMEM;
+		/* Pushed in reverse so slot 0 is used first. */
+		e->idle[e->cfg.concurrency - 1 - i] = e->slots[i];
+	}
+	e->nidle = e->cfg.concurrency;
+	return CW_OK;
+}
+
+/* A new engine. */
+struct engine *
+engine_new(
+    struct event_base *base, struct store *st, const struct engine_config *cfg)
+{
+	struct engine *e;
+	struct timeval tv = {0, ENGINE_FLUSH_MS * 1000};
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->base = base;
+	e->st = st;
+	e->cfg = *cfg;
+	LIST_INIT(&e->crawls);
+	link_list_init(&e->links);
+	e->user_agent = strdup(cfg->user_agent);
+	e->fopts.user_agent = e->user_agent;
+	e->fopts.timeout_ms = (long)cfg->timeout_ms;
+	e->fopts.connect_timeout_ms = (long)cfg->timeout_ms;
+	e->fopts.max_size = cfg->max_size;
+	e->lag_hist = calloc(LAG_BUCKETS, sizeof(*e->lag_hist));
+	e->cev = curlev_new(base, engine_transfer_done, e);
+	e->fr = frontier_new(cfg->per_host, cfg->delay_ms);
+	e->pump_ev = event_new(base, -1, 0, engine_pump, e);
+	e->wait_ev = evtimer_new(base, engine_pump, e);
+	e->hk_ev = event_new(base, -1, EV_PERSIST, engine_housekeeping, e);
+	if (e->user_agent == NULL || e->lag_hist == NULL || e->cev == NULL ||
+	    e->fr == NULL || e->pump_ev == NULL || e->wait_ev == NULL ||
+	    e->hk_ev == NULL || engine_make_slots(e) != CW_OK ||
+	    store_next_page_id(st, &e->next_page_id) != CW_OK) {
+		engine_free(e);
+		return NULL;
+	}
+	engine_setup_multi(e);
+	e->hk_due_us = cw_monotonic_us() + ENGINE_FLUSH_MS * 1000;
+	event_add(e->hk_ev, &tv);
+	return e;
+}
+
+/* Stop everything and free, in the teardown order of STYLE.md 5. */
+void
+engine_free(struct engine *e)
+{
+	struct fetch *f;
+	unsigned i;
+
+	if (e == NULL)
+		return;
+	/* 1. easy handles out of the multi; their tasks back to the store
+	      as they are ('fetching' rows resume as queued). */
+	for (i = 0; e->slots != NULL && i < e->cfg.concurrency; i++) {
+		f = e->slots[i];
+		if (f == NULL)
+			continue;
+		if (f->task != NULL) {
+			struct crawl *c = f->task->owner;
+
+			curlev_remove(e->cev, f->easy);
+			c->in_flight--;
+			frontier_done(e->fr, f->task);
+			f->task = NULL;
+		}
+	}
+	while (!LIST_EMPTY(&e->crawls))
+		crawl_free(LIST_FIRST(&e->crawls));
+	/* 2. the multi handle (may still call the socket callback). */
+	curlev_free(e->cev);
+	for (i = 0; e->slots != NULL && i < e->cfg.concurrency; i++)
+		fetch_free(e->slots[i]);
+	/* 3. events. */
+	if (e->pump_ev != NULL)
+		event_free(e->pump_ev);
+	if (e->wait_ev != NULL)
+		event_free(e->wait_ev);
+	if (e->hk_ev != NULL)
+		event_free(e->hk_ev);
+	if (e->st != NULL && !e->store_failed)
+		engine_flush(e);
+	frontier_free(e->fr);
+	link_list_cleanup(&e->links);
+	free(e->lag_hist);
+	free(e->slots);
+	free(e->idle);
+	free(e->user_agent);
+	free(e);
+}

@@ -26,8 +26,8 @@ log_get_level(void)
 }
 
 /* Print one line: prefix, message, optional errno text. */
-static void
-log_vline(const char *prefix, const char *fmt, va_list ap, int errnum)
+static void CW_PRINTF(2, 0)
+    log_vline(const char *prefix, const char *fmt, va_list ap, int errnum)
 {
 	char msg[1024];
 

@@ -1,1 +1,387 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: MIT */
+/*
+ * testsrv.c - evhttp fixture server on its own thread (see testsrv.h).
+ *
+ * The server thread owns its event_base and evhttp; the counters are
+ * shared with the test thread under a mutex. Delayed answers are one-shot
+ * timers holding the request until they fire.
+ */
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testsrv.h"
+
+#define TESTSRV_MAX_PATHS 4096
+
+struct testsrv {
+	struct event_base *base;
+	struct evhttp *http;
+	pthread_t thread;
+	uint16_t port;
+	char origin[64];
+	const struct testsrv_page *pages;
+	size_t npages;
+	testsrv_gen_cb *gen;
+	void *gen_arg;
+	char *root;
+	unsigned delay_ms;
+	pthread_mutex_t mu;
+	char *paths[TESTSRV_MAX_PATHS];
+	unsigned counts[TESTSRV_MAX_PATHS];
+	size_t npaths;
+	unsigned total;
+	unsigned in_flight;
+	unsigned max_in_flight;
+	char user_agent[256];
+};
+
+struct pending {
+	struct testsrv *s;
+	struct evhttp_request *req;
+	struct event *ev;
+	int status;
+	char *ctype;
+	char *location;
+	char *body;
+	size_t len;
+	unsigned delay_ms;
+};
+
+/* Count a request for path. */
+static void
+testsrv_count(struct testsrv *s, const char *path, const char *ua)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	s->total++;
+	s->in_flight++;
+	if (s->in_flight > s->max_in_flight)
+		s->max_in_flight = s->in_flight;
+	if (ua != NULL)
+		snprintf(s->user_agent, sizeof(s->user_agent), "%s", ua);
+	for (i = 0; i < s->npaths; i++)
+		if (strcmp(s->paths[i], path) == 0)
+			break;
+	if (i == s->npaths && s->npaths < TESTSRV_MAX_PATHS)
+		s->paths[s->npaths++] = strdup(path);
+	if (i < TESTSRV_MAX_PATHS)
+		s->counts[i]++;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Replace %ORIGIN% in text; malloc'd. */
+static char *
+testsrv_expand(const struct testsrv *s, const char *text, size_t *len)
+{
+	const char *p, *q;
+	size_t olen = strlen(s->origin), n = 0, cap;
+	char *out;
+
+	cap = strlen(text) + 1;
+	for (p = text; (q = strstr(p, "%ORIGIN%")) != NULL; p = q + 8)
+		cap += olen;
+	out = malloc(cap);
+	if (out == NULL)
+		abort();
+	for (p = text; (q = strstr(p, "%ORIGIN%")) != NULL; p = q + 8) {
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		memcpy(out + n, s->origin, olen);
+		n += olen;
+	}
+	strcpy(out + n, p);
+	n += strlen(p);
+	if (len != NULL)
+		*len = n;
+	return out;
+}
+
+/* Send a pending answer and free it. */
+static void
+pending_send(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct evbuffer *b = evbuffer_new();
+	struct evkeyvalq *h = evhttp_request_get_output_headers(p->req);
+
+	(void)fd;
+	(void)what;
+	evhttp_add_header(h, "Content-Type", p->ctype);
+	if (p->location != NULL)
+		evhttp_add_header(h, "Location", p->location);
+	evbuffer_add(b, p->body, p->len);
+	pthread_mutex_lock(&p->s->mu);
+	p->s->in_flight--;
+	pthread_mutex_unlock(&p->s->mu);
+	evhttp_send_reply(p->req, p->status, "X", b);
+	evbuffer_free(b);
+	if (p->ev != NULL)
+		event_free(p->ev);
+	free(p->ctype);
+	free(p->location);
+	free(p->body);
+	free(p);
+}
+
+/* Read a file under root for path; 0 on failure. */
+static int
+testsrv_read_file(const struct testsrv *s, const char *path, struct pending *p)
+{
+	char full[4096], *q;
+	struct stat sb;
+	FILE *f;
+	size_t n;
+
+	if (strstr(path, "..") != NULL)
+		return 0;
+	snprintf(full, sizeof(full), "%s%s", s->root, path);
+	if ((q = strchr(full, '?')) != NULL)
+		*q = '\0';
+	if (stat(full, &sb) == 0 && S_ISDIR(sb.st_mode))
+		strncat(full, "/index.html", sizeof(full) - strlen(full) - 1);
+	f = fopen(full, "rb");
+	if (f == NULL)
+		return 0;
+	p->body = malloc(1024 * 1024);
+	n = p->body != NULL ? fread(p->body, 1, 1024 * 1024, f) : 0;
+	fclose(f);
+	p->len = n;
+	q = strrchr(full, '.');
+	p->ctype = strdup(q != NULL && strcmp(q, ".html") == 0
+		? "text/html; charset=utf-8"
+		: q != NULL && strcmp(q, ".css") == 0 ? "text/css"
+						      : "text/plain");
+	return 1;
+}
+
+/* Resolve a request to a pending answer. */
+static void
+testsrv_lookup(struct testsrv *s, const char *path, struct pending *p)
+{
+	struct testsrv_page page, *pg = NULL;
+	char *genbuf = NULL;
+	size_t i;
+
+	memset(&page, 0, sizeof(page));
+	for (i = 0; i < s->npages && pg == NULL; i++)
+		if (strcmp(s->pages[i].path, path) == 0) {
+			page = s->pages[i];
+			pg = &page;
+		}
+	if (pg == NULL && s->gen != NULL) {
+		genbuf = malloc(256 * 1024);
+		if (genbuf != NULL &&
+		    s->gen(path, &page, genbuf, 256 * 1024, s->gen_arg))
+			pg = &page;
+	}
+	if (pg == NULL && s->root != NULL && testsrv_read_file(s, path, p)) {
+		p->status = 200;
+		free(genbuf);
+		return;
+	}
+	if (pg == NULL) {
+		page.status = 404;
+		page.body = "<html><body>not found</body></html>";
+		pg = &page;
+	}
+	p->status = pg->status ? pg->status : 200;
+	p->ctype = strdup(
+	    pg->content_type ? pg->content_type : "text/html; charset=utf-8");
+	p->body = testsrv_expand(s, pg->body ? pg->body : "", &p->len);
+	p->location =
+	    pg->location ? testsrv_expand(s, pg->location, NULL) : NULL;
+	p->status = p->status ? p->status : 200;
+	/* Delay: the page's own plus the server-wide one. */
+	p->delay_ms = pg->delay_ms + s->delay_ms;
+	free(genbuf);
+}
+
+/* evhttp: every request. */
+static void
+testsrv_request(struct evhttp_request *req, void *arg)
+{
+	struct testsrv *s = arg;
+	const char *uri = evhttp_request_get_uri(req);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct pending *p;
+	struct timeval tv;
+
+	testsrv_count(s, uri, evhttp_find_header(in, "User-Agent"));
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		abort();
+	p->s = s;
+	p->req = req;
+	testsrv_lookup(s, uri, p);
+	if (p->delay_ms == 0) {
+		pending_send(-1, 0, p);
+		return;
+	}
+	p->ev = evtimer_new(s->base, pending_send, p);
+	tv.tv_sec = p->delay_ms / 1000;
+	tv.tv_usec = (p->delay_ms % 1000) * 1000;
+	evtimer_add(p->ev, &tv);
+}
+
+/* The server thread. */
+static void *
+testsrv_thread(void *arg)
+{
+	struct testsrv *s = arg;
+
+	event_base_dispatch(s->base);
+	return NULL;
+}
+
+/* Bind and start the thread. */
+static struct testsrv *
+testsrv_launch(struct testsrv *s, const char *addr, uint16_t port)
+{
+	struct evhttp_bound_socket *sock;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	evthread_use_pthreads();
+	pthread_mutex_init(&s->mu, NULL);
+	s->base = event_base_new();
+	s->http = evhttp_new(s->base);
+	if (s->base == NULL || s->http == NULL)
+		abort();
+	evhttp_set_gencb(s->http, testsrv_request, s);
+	sock = evhttp_bind_socket_with_handle(s->http, addr, port);
+	if (sock == NULL) {
+		fprintf(stderr, "testsrv: cannot bind %s:%u\n", addr, port);
+		exit(1);
+	}
+	getsockname(
+	    evhttp_bound_socket_get_fd(sock), (struct sockaddr *)&ss, &sl);
+	s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	snprintf(s->origin, sizeof(s->origin), "http://%s:%u", addr, s->port);
+	if (pthread_create(&s->thread, NULL, testsrv_thread, s) != 0)
+		abort();
+	return s;
+}
+
+struct testsrv *
+testsrv_start(const struct testsrv_page *pages, size_t n)
+{
+	struct testsrv *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->pages = pages;
+	s->npages = n;
+	return testsrv_launch(s, "127.0.0.1", 0);
+}
+
+struct testsrv *
+testsrv_start_gen(testsrv_gen_cb *gen, void *arg)
+{
+	struct testsrv *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->gen = gen;
+	s->gen_arg = arg;
+	return testsrv_launch(s, "127.0.0.1", 0);
+}
+
+struct testsrv *
+testsrv_start_dir(const char *root, const char *addr, uint16_t port)
+{
+	struct testsrv *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->root = strdup(root);
+	return testsrv_launch(s, addr, port);
+}
+
+void
+testsrv_set_delay(struct testsrv *s, unsigned ms)
+{
+	s->delay_ms = ms;
+}
+
+uint16_t
+testsrv_port(const struct testsrv *s)
+{
+	return s->port;
+}
+
+const char *
+testsrv_origin(const struct testsrv *s)
+{
+	return s->origin;
+}
+
+unsigned
+testsrv_hits(struct testsrv *s, const char *path)
+{
+	unsigned n = 0;
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->npaths; i++)
+		if (strcmp(s->paths[i], path) == 0)
+			n = s->counts[i];
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+unsigned
+testsrv_total(struct testsrv *s)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->total;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+unsigned
+testsrv_max_in_flight(struct testsrv *s)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->max_in_flight;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+void
+testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size)
+{
+	pthread_mutex_lock(&s->mu);
+	snprintf(buf, size, "%s", s->user_agent);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+testsrv_stop(struct testsrv *s)
+{
+	size_t i;
+
+	event_base_loopbreak(s->base);
+	pthread_join(s->thread, NULL);
+	evhttp_free(s->http);
+	event_base_free(s->base);
+	for (i = 0; i < s->npaths; i++)
+		free(s->paths[i]);
+	pthread_mutex_destroy(&s->mu);
+	free(s->root);
+	free(s);
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ithelp.c - integration-test helpers (see ithelp.h).
+ */
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crawld/links.h"
+#include "crawld/log.h"
+#include "ithelp.h"
+
+#define IT_DEADLINE_S 60
+
+static char it_dir[256];
+
+/* Make the temp dir once per process. */
+const char *
+it_tmpdir(void)
+{
+	if (it_dir[0] == '\0') {
+		snprintf(it_dir, sizeof(it_dir), "/tmp/crawld-it-XXXXXX");
+		if (mkdtemp(it_dir) == NULL)
+			abort();
+	}
+	return it_dir;
+}
+
+const char *
+it_db_path(const char *name)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", it_tmpdir(), name);
+	return path;
+}
+
+struct it_run {
+	struct event_base *base;
+	bool done;
+};
+
+static void
+it_done(struct crawl *c, void *arg)
+{
+	struct it_run *r = arg;
+
+	(void)c;
+	r->done = true;
+	event_base_loopbreak(r->base);
+}
+
+static void
+it_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(arg);
+}
+
+/* Parse "name=value" options into o. */
+static int
+it_set_opts(struct crawl_opts *o, const char *db, const char *const *opts,
+    char *err, size_t errsz)
+{
+	char name[64];
+	const char *eq;
+
+	if (crawl_opts_set(o, "db", db, err, errsz) != CW_OK)
+		return -1;
+	for (; opts != NULL && *opts != NULL; opts++) {
+		eq = strchr(*opts, '=');
+		if (eq == NULL || (size_t)(eq - *opts) >= sizeof(name))
+			abort();
+		memcpy(name, *opts, (size_t)(eq - *opts));
+		name[eq - *opts] = '\0';
+		if (crawl_opts_set(o, name, eq + 1, err, errsz) != CW_OK)
+			return -1;
+	}
+	return 0;
+}
+
+int
+it_crawl(const char *db, const char *seed, const char *const *opts,
+    struct it_result *res)
+{
+	static int inited;
+	struct crawl_opts o;
+	struct it_run run = {NULL, false};
+	struct store *st = NULL;
+	struct engine *e = NULL;
+	struct engine_config cfg;
+	struct crawl *c = NULL;
+	struct event *deadline;
+	struct timeval tv = {IT_DEADLINE_S, 0};
+	char *seeds[1];
+	int ret = -1;
+
+	if (!inited) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		links_global_init();
+		log_init(getenv("IT_VERBOSE") ? LOG_LVL_DEBUG : LOG_LVL_QUIET);
+		inited = 1;
+	}
+	memset(res, 0, sizeof(*res));
+	crawl_opts_init(&o);
+	if (it_set_opts(&o, db, opts, res->message, sizeof(res->message)) != 0)
+		goto out;
+	if (store_open(o.db_path, 0, &st, res->message, sizeof(res->message)) !=
+	    CW_OK)
+		goto out;
+	run.base = event_base_new();
+	engine_config_from_opts(&cfg, &o);
+	e = engine_new(run.base, st, &cfg);
+	if (e == NULL)
+		goto out;
+	seeds[0] = (char *)(uintptr_t)seed;
+	if (crawl_start(e, &o, seeds, 1, it_done, &run, &c, res->message,
+		sizeof(res->message)) != CW_OK)
+		goto out;
+	deadline = evtimer_new(run.base, it_deadline, run.base);
+	evtimer_add(deadline, &tv);
+	event_base_dispatch(run.base);
+	event_free(deadline);
+	res->timed_out = !run.done;
+	res->end = crawl_end_reason(c);
+	crawl_get_stats(c, &res->stats);
+	snprintf(
+	    res->message, sizeof(res->message), "%s", crawl_end_message(c));
+	res->frontier_idle =
+	    res->stats.queued == 0 && res->stats.in_flight == 0;
+	ret = 0;
+out:
+	engine_free(e);
+	if (run.base != NULL)
+		event_base_free(run.base);
+	store_close(st);
+	crawl_opts_cleanup(&o);
+	return ret;
+}
+
+/* Read a whole file into buf. */
+static void
+it_slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f;
+	size_t n = 0;
+
+	if (buf == NULL)
+		return;
+	f = fopen(path, "r");
+	if (f != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+int
+it_run_crawld(
+    const char *const *argv, char *out, size_t outsz, char *err, size_t errsz)
+{
+	const char *bin = getenv("CRAWLD_BIN");
+	char opath[600], epath[600];
+	const char *args[64];
+	pid_t pid;
+	int status, i, fd;
+
+	if (bin == NULL)
+		bin = "./crawld";
+	args[0] = bin;
+	for (i = 0; argv[i] != NULL && i < 62; i++)
+		args[i + 1] = argv[i];
+	args[i + 1] = NULL;
+	snprintf(opath, sizeof(opath), "%s/stdout.txt", it_tmpdir());
+	snprintf(epath, sizeof(epath), "%s/stderr.txt", it_tmpdir());
+	pid = fork();
+	if (pid == 0) {
+		fd = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		alarm(IT_DEADLINE_S);
+		execv(bin, (char *const *)(uintptr_t)args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	it_slurp(opath, out, outsz);
+	it_slurp(epath, err, errsz);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run one query and hand its first row to the caller's copy step. */
+static int
+db_query(const char *db, const char *fmt, va_list ap, sqlite3 **dbh,
+    sqlite3_stmt **stmt)
+{
+	char *sql = sqlite3_vmprintf(fmt, ap);
+	int rc;
+
+	if (sqlite3_open_v2(db, dbh, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		fprintf(stderr, "db: cannot open %s\n", db);
+		sqlite3_free(sql);
+		return -1;
+	}
+	rc = sqlite3_prepare_v2(*dbh, sql, -1, stmt, NULL);
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "db: %s: %s\n", sql, sqlite3_errmsg(*dbh));
+	sqlite3_free(sql);
+	if (rc != SQLITE_OK)
+		return -1;
+	return sqlite3_step(*stmt) == SQLITE_ROW ? 1 : 0;
+}
+
+long long
+db_int(const char *db, const char *fmt, ...)
+{
+	sqlite3 *dbh = NULL;
+	sqlite3_stmt *stmt = NULL;
+	long long v = -1;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (db_query(db, fmt, ap, &dbh, &stmt) == 1)
+		v = sqlite3_column_int64(stmt, 0);
+	va_end(ap);
+	sqlite3_finalize(stmt);
+	sqlite3_close(dbh);
+	return v;
+}
+
+const char *
+db_text(const char *db, char *buf, size_t size, const char *fmt, ...)
+{
+	sqlite3 *dbh = NULL;
+	sqlite3_stmt *stmt = NULL;
+	const unsigned char *t;
+	va_list ap;
+
+	buf[0] = '\0';
+	va_start(ap, fmt);
+	if (db_query(db, fmt, ap, &dbh, &stmt) == 1) {
+		t = sqlite3_column_text(stmt, 0);
+		snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+	}
+	va_end(ap);
+	sqlite3_finalize(stmt);
+	sqlite3_close(dbh);
+	return buf;
+}

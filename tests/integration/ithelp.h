@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ithelp.h - helpers for integration tests: run a crawl in-process on a
+ * fresh event base (with a safety deadline), run the crawld binary as a
+ * child, and read results back with plain SQL as a user of the sqlite3
+ * shell would.
+ */
+#ifndef CRAWLD_ITHELP_H
+#define CRAWLD_ITHELP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "crawld/engine.h"
+
+/* A fresh temporary directory (removed by it_cleanup) and a db path in it. */
+const char *it_tmpdir(void);
+const char *it_db_path(const char *name);
+
+/* The result of an in-process crawl. */
+struct it_result {
+	enum crawl_end end;
+	struct crawl_stats stats;
+	char message[512];
+	bool timed_out;	    /* the safety deadline hit */
+	bool frontier_idle; /* engine's frontier at the end */
+};
+
+/*
+ * Crawl seed into db with options given as "name=value" strings (NULL
+ * terminated; names as in crawl_opts_set). Returns 0 on success, -1 when
+ * the crawl could not start (message set).
+ */
+int it_crawl(const char *db, const char *seed, const char *const *opts,
+    struct it_result *res);
+
+/* Run the crawld binary (env CRAWLD_BIN) with argv (NULL terminated);
+   return its exit code; stdout/stderr go to files whose text is copied
+   into out/err (may be NULL). */
+int it_run_crawld(
+    const char *const *argv, char *out, size_t outsz, char *err, size_t errsz);
+
+/* First column of the first row of sql (printf-style) as an integer;
+   -1 when there is no row. */
+long long db_int(const char *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The same as text, copied into buf ("" when none / NULL). */
+const char *db_text(const char *db, char *buf, size_t size, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+#endif /* CRAWLD_ITHELP_H */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rawsrv.h - misbehaving HTTP servers on raw sockets, for the failure paths
+ * evhttp cannot produce. Each listens on 127.0.0.1, ephemeral port, on its
+ * own thread; every connection gets a thread of its own (at most
+ * RAWSRV_MAX_CONNS), and every loop is bounded by the stop flag and a
+ * deadline, so a stuck crawler cannot keep a test alive.
+ */
+#ifndef CRAWLD_RAWSRV_H
+#define CRAWLD_RAWSRV_H
+
+#include <stdint.h>
+
+#define RAWSRV_MAX_CONNS 64
+
+enum rawsrv_mode {
+	RAWSRV_STALL,	  /* read the request, never answer */
+	RAWSRV_DRIP,	  /* headers, then one body byte per 200 ms */
+	RAWSRV_RESET,	  /* read the request, close with RST */
+	RAWSRV_GARBAGE,	  /* answer with bytes that are not HTTP */
+	RAWSRV_HUGE,	  /* Content-Length 10 GB, body sent as fast as
+			     the client reads */
+	RAWSRV_ENDLESS,	  /* chunked body that never ends */
+	RAWSRV_GZIP_BOMB, /* a small gzip body that inflates to 64 MiB */
+	RAWSRV_TRUNCATED, /* Content-Length 1000, 10 bytes, close */
+};
+
+struct rawsrv;
+
+struct rawsrv *rawsrv_start(enum rawsrv_mode mode);
+uint16_t rawsrv_port(const struct rawsrv *s);
+/* Connections accepted so far. */
+unsigned rawsrv_accepted(struct rawsrv *s);
+/* Bytes of body written (for the huge/endless modes). */
+unsigned long long rawsrv_bytes_sent(struct rawsrv *s);
+void rawsrv_stop(struct rawsrv *s);
+
+#endif /* CRAWLD_RAWSRV_H */

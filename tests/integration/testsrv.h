@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * testsrv.h - the in-process fixture web server for integration tests: a
+ * libevent evhttp server on its own thread and event_base, bound to
+ * 127.0.0.1 on an ephemeral port. It serves a declarative site table (or a
+ * generator callback, or a directory) and counts what it was asked:
+ * requests per path, the peak number of requests in flight (received, not
+ * yet answered) and the total.
+ *
+ * In page bodies and Location values "%ORIGIN%" is replaced by
+ * "http://127.0.0.1:PORT".
+ */
+#ifndef CRAWLD_TESTSRV_H
+#define CRAWLD_TESTSRV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct testsrv_page {
+	const char *path;	  /* path + query, e.g. "/a?x=1" */
+	int status;		  /* 0 = 200 */
+	const char *content_type; /* NULL = text/html */
+	const char *body;	  /* NULL = "" */
+	const char *location;	  /* Location header, or NULL */
+	unsigned delay_ms;	  /* wait before answering */
+};
+
+/* Fill *out for path (a generated site); return 0 for 404. out->body may
+   point into buf (size bufsize). */
+typedef int testsrv_gen_cb(const char *path, struct testsrv_page *out,
+    char *buf, size_t bufsize, void *arg);
+
+struct testsrv;
+
+/* Serve a table of pages (borrowed: must outlive the server). */
+struct testsrv *testsrv_start(const struct testsrv_page *pages, size_t n);
+
+/* Serve generated pages. */
+struct testsrv *testsrv_start_gen(testsrv_gen_cb *gen, void *arg);
+
+/* Serve files under root on addr:port (port 0 = ephemeral). */
+struct testsrv *testsrv_start_dir(
+    const char *root, const char *addr, uint16_t port);
+
+/* Delay every response by ms (on top of the page's own delay). */
+void testsrv_set_delay(struct testsrv *s, unsigned ms);
+
+uint16_t testsrv_port(const struct testsrv *s);
+/* "http://127.0.0.1:PORT" (borrowed). */
+const char *testsrv_origin(const struct testsrv *s);
+
+unsigned testsrv_hits(struct testsrv *s, const char *path);
+unsigned testsrv_total(struct testsrv *s);
+unsigned testsrv_max_in_flight(struct testsrv *s);
+/* The User-Agent of the last request (copied into buf). */
+void testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size);
+
+/* Stop the thread and free everything. */
+void testsrv_stop(struct testsrv *s);
+
+#endif /* CRAWLD_TESTSRV_H */
