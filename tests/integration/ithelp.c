@@ -20,6 +20,19 @@
 
 static char it_dir[256];
 
+/* Remove the temp dir at exit, unless IT_KEEP is set (for debugging). */
+static void
+it_rm_tmpdir(void)
+{
+	char cmd[300];
+
+	if (getenv("IT_KEEP") != NULL)
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", it_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", it_dir);
+}
+
 /* Make the temp dir once per process. */
 const char *
 it_tmpdir(void)
@@ -28,17 +41,21 @@ it_tmpdir(void)
 		snprintf(it_dir, sizeof(it_dir), "/tmp/crawld-it-XXXXXX");
 		if (mkdtemp(it_dir) == NULL)
 			abort();
+		atexit(it_rm_tmpdir);
 	}
 	return it_dir;
 }
 
+/* A path in the temp dir; a ring of buffers so a test can hold several. */
 const char *
 it_db_path(const char *name)
 {
-	static char path[512];
+	static char paths[8][512];
+	static unsigned next;
+	char *p = paths[next++ % 8];
 
-	snprintf(path, sizeof(path), "%s/%s", it_tmpdir(), name);
-	return path;
+	snprintf(p, 512, "%s/%s", it_tmpdir(), name);
+	return p;
 }
 
 struct it_run {

@@ -13,7 +13,8 @@
 
 #include "crawld/engine.h"
 
-/* A fresh temporary directory (removed by it_cleanup) and a db path in it. */
+/* A fresh temporary directory (removed at exit) and paths in it (a ring
+   of 8 buffers: hold at most 8 at once). */
 const char *it_tmpdir(void);
 const char *it_db_path(const char *name);
 
