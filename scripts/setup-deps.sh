@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what crawld needs to build and test on Debian 12, if missing.
+# Safe to run again: it installs only packages that are not there yet.
+set -eu
+pkgs="cmake make gcc clang libclang-rt-14-dev pkg-config
+      libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
+      libjansson-dev libpsl-dev publicsuffix zlib1g-dev sqlite3"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+		--no-install-recommends $missing >/dev/null
+fi
