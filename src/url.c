@@ -160,7 +160,9 @@ url_put_escape(struct buf *b, unsigned char c)
 /*
  * Append s[0..n) with canonical escaping: escapes of unreserved characters
  * decoded, other escapes upper-cased, bytes of the encode set encoded. A
- * '%' not followed by two hex digits is kept as it is (browsers do too).
+ * '%' not followed by two hex digits becomes "%25": browsers keep it, but
+ * then decoding could make a new escape ("%%341" -> "%41" -> "A") and the
+ * output would not be a fixed point.
  */
 static enum cw_rc
 url_put_escaped(struct buf *b, const char *s, size_t n, int set)
@@ -185,7 +187,7 @@ url_put_escaped(struct buf *b, const char *s, size_t n, int set)
 				continue;
 			}
 		}
-		if (url_must_encode(c, set))
+		if (c == '%' || url_must_encode(c, set))
 			rc = url_put_escape(b, c);
 		else
 			rc = buf_append(b, &c, 1);
@@ -504,8 +506,12 @@ url_get_host(CURLU *h, char **host)
 		*p = (char)url_tolower((unsigned char)*p);
 		if (**host == '[')
 			continue; /* curl checked the IPv6 literal */
-		if (!url_isunreserved((unsigned char)*p) &&
-		    strchr("!$&'()*+,;=", *p) == NULL) {
+		/*
+		 * curl refuses sub-delims in a host it parses, so one that
+		 * IDNA produced ("\xef\xbc\x86" -> '&') must go here, or the
+		 * output would not parse again.
+		 */
+		if (!url_isunreserved((unsigned char)*p)) {
 			rc = CW_EPARSE;
 			goto out;
 		}

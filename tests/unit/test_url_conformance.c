@@ -94,8 +94,8 @@ hexval(int c)
 
 /*
  * Append s with our escape transform: %XX of an unreserved character
- * decoded, other %XX upper-cased. Written independently of url.c on
- * purpose.
+ * decoded, other %XX upper-cased, a '%' without two hex digits as %25. Written
+ * independently of url.c on purpose.
  */
 static void
 put_transformed(struct buf *b, const char *s)
@@ -123,7 +123,9 @@ put_transformed(struct buf *b, const char *s)
 			s += 2;
 			continue;
 		}
-		if (buf_append(b, s, 1) != CW_OK)
+		/* and a stray '%' is encoded */
+		if (buf_append(b, *s == '%' ? "%25" : s, *s == '%' ? 3 : 1) !=
+		    CW_OK)
 			abort();
 	}
 }
