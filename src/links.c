@@ -393,10 +393,13 @@ links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
 	}
 	/* Move the resolved strings down over the raw ones. */
 	shift = rawend - sfirst;
-	memmove(l->strings + sfirst, l->strings + rawend, l->slen - rawend);
-	l->slen -= shift;
-	for (i = first; i < first + kept; i++)
-		l->items[i].url_off -= (uint32_t)shift;
+	if (shift > 0) {
+		memmove(
+		    l->strings + sfirst, l->strings + rawend, l->slen - rawend);
+		l->slen -= shift;
+		for (i = first; i < first + kept; i++)
+			l->items[i].url_off -= (uint32_t)shift;
+	}
 	l->count = first + kept;
 out:
 	free(url);
@@ -508,6 +511,8 @@ links_extract(const char *html, size_t len, const char *base_url,
 
 	if (out == NULL || (html == NULL && len > 0))
 		return (CW_EINVAL);
+	if (html == NULL)
+		html = "";
 	links_global_init();
 	first = out->count;
 	sfirst = out->slen;
@@ -538,10 +543,11 @@ links_extract(const char *html, size_t len, const char *base_url,
 	lc.ctxt = ctxt;
 	lc.bias = skip;
 	(void)htmlCtxtUseOptions(ctxt, LINKS_PARSE_OPTIONS);
-	if (lock && ctxt->input != NULL && ctxt->input->encoding == NULL) {
+	if (lock && ctxt->input != NULL && ctxt->input->encoding == NULL &&
+	    xmlGetCharEncodingName(enc) != NULL) {
 		/* libxml2's meta check leaves a named encoding alone. */
 		ctxt->input->encoding =
-		    xmlStrdup(BAD_CAST xmlGetCharEncodingName(enc));
+		    xmlCharStrdup(xmlGetCharEncodingName(enc));
 		if (ctxt->input->encoding == NULL) {
 			rc = CW_ENOMEM;
 			goto out;
