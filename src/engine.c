@@ -28,13 +28,17 @@
 #include "crawld/frontier.h"
 #include "crawld/links.h"
 #include "crawld/log.h"
+#include "crawld/robots.h"
 #include "crawld/strmap.h"
 #include "crawld/url.h"
 
 #define ENGINE_FLUSH_MS 100
 #define ENGINE_FLUSH_ROWS 20000
-#define LAG_BUCKET_US 100 /* histogram resolution */
-#define LAG_BUCKETS 10000 /* up to 1 s; later goes in the last */
+#define ROBOTS_TTL_MS (24ULL * 3600 * 1000) /* cache lifetime */
+#define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
+#define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
+#define LAG_BUCKET_US 100      /* histogram resolution */
+#define LAG_BUCKETS 10000      /* up to 1 s; later goes in the last */
 
 struct crawl {
 	struct engine *e;	       /* borrowed */
@@ -57,6 +61,20 @@ struct crawl {
 	crawl_done_cb *done_cb;
 	void *done_arg;
 	LIST_ENTRY(crawl) entry;
+};
+
+/* What the engine keeps per host (attached to the frontier's host). */
+enum robots_state {
+	ROBOTS_UNKNOWN = 0, /* not fetched (or expired) */
+	ROBOTS_FETCHING,    /* the gate task is queued or in flight */
+	ROBOTS_READY,	    /* rules known until expires_ms */
+};
+
+struct hostinfo {
+	enum robots_state robots_state;
+	struct robots *rules; /* owned */
+	uint64_t expires_ms;
+	unsigned failures; /* unreachable robots.txt */
 };
 
 struct engine {
@@ -225,6 +243,65 @@ crawl_policy(struct crawl *c, const char *url, int depth, bool seed)
 	return NULL;
 }
 
+/* Free a host's engine data. */
+static void
+hostinfo_free(void *arg)
+{
+	struct hostinfo *hi = arg;
+
+	if (hi != NULL)
+		robots_free(hi->rules);
+	free(hi);
+}
+
+/* The engine data of a host, created on first use. */
+static struct hostinfo *
+engine_hostinfo(struct host *h)
+{
+	struct hostinfo *hi = host_data(h);
+
+	if (hi == NULL) {
+		hi = calloc(1, sizeof(*hi));
+		if (hi != NULL)
+			host_set_data(h, hi, hostinfo_free);
+	}
+	return hi;
+}
+
+/*
+ * Make sure the host's robots.txt is known or on its way before any of its
+ * pages is fetched: the first page of an origin gates the host and queues
+ * the robots.txt fetch in front of everything else there.
+ */
+static enum cw_rc
+crawl_robots_gate(struct crawl *c, const char *origin)
+{
+	struct engine *e = c->e;
+	struct host *h = frontier_host(e->fr, origin);
+	struct hostinfo *hi = h != NULL ? engine_hostinfo(h) : NULL;
+	char url[2048];
+	enum cw_rc rc;
+
+	if (hi == NULL)
+		return CW_ENOMEM;
+	if (hi->robots_state == ROBOTS_READY &&
+	    cw_monotonic_ms() >= hi->expires_ms) {
+		robots_free(hi->rules);
+		hi->rules = NULL;
+		hi->robots_state = ROBOTS_UNKNOWN;
+	}
+	if (hi->robots_state != ROBOTS_UNKNOWN)
+		return CW_OK;
+	snprintf(url, sizeof(url), "%s/robots.txt", origin);
+	rc = frontier_push_gate(e->fr, origin, url, c);
+	if (rc != CW_OK)
+		return rc;
+	c->queued++;
+	hi->robots_state = ROBOTS_FETCHING;
+	host_set_gate(e->fr, h, true);
+	return CW_OK;
+}
+
 /* Queue a page's task on the frontier. */
 static enum cw_rc
 crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
@@ -233,6 +310,8 @@ crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
 	enum cw_rc rc;
 
 	rc = url_origin(url, &origin);
+	if (rc == CW_OK && c->opts->robots)
+		rc = crawl_robots_gate(c, origin);
 	if (rc == CW_OK)
 		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
 	free(origin);
@@ -404,6 +483,105 @@ crawl_task_done(struct crawl *c, struct task *t)
 	crawl_maybe_finish(c);
 }
 
+/* Rules for a robots.txt response, per RFC 9309 section 2.3.1. */
+static enum cw_rc
+robots_rules_for(const struct crawl *c, const struct fetch_result *res,
+    struct robots **rules, bool *unreachable)
+{
+	*unreachable = false;
+	if (res->outcome == FETCH_OK && res->status >= 200 && res->status < 300)
+		return robots_parse(res->body != NULL ? res->body : "",
+		    res->body_len, c->opts->user_agent, rules);
+	/* 4xx, or too many redirects: "unavailable", crawl freely. */
+	if ((res->outcome == FETCH_OK && res->status < 500) ||
+	    (res->outcome == FETCH_ERROR && res->status >= 300 &&
+		res->status < 400))
+		return robots_new_allow_all(rules);
+	/* 5xx or unreachable: assume complete disallow (for now). */
+	*unreachable = true;
+	return robots_new_disallow_all(rules);
+}
+
+/*
+ * A robots.txt fetch finished. Unreachable ones are tried again with
+ * backoff (ROBOTS_TRIES in all) before the host is taken as disallowed.
+ * Returns true when the task was put back rather than finished.
+ */
+static bool
+crawl_robots_done(
+    struct crawl *c, struct task *t, const struct fetch_result *res)
+{
+	struct engine *e = c->e;
+	struct hostinfo *hi = engine_hostinfo(t->host);
+	struct robots *rules = NULL;
+	bool unreachable;
+	uint32_t delay;
+
+	if (hi == NULL ||
+	    robots_rules_for(c, res, &rules, &unreachable) != CW_OK) {
+		log_error("robots: out of memory for %s", t->url);
+		return false;
+	}
+	if (unreachable && ++hi->failures < ROBOTS_TRIES) {
+		robots_free(rules);
+		log_info("robots: %s unreachable (try %u), retrying", t->url,
+		    hi->failures);
+		c->in_flight--;
+		c->queued++;
+		frontier_retry(e->fr, t,
+		    cw_monotonic_ms() +
+			(ROBOTS_BACKOFF_MS << (hi->failures - 1)));
+		return true;
+	}
+	robots_free(hi->rules);
+	hi->rules = rules;
+	hi->robots_state = ROBOTS_READY;
+	hi->expires_ms = cw_monotonic_ms() + ROBOTS_TTL_MS;
+	hi->failures = 0;
+	delay = robots_crawl_delay_ms(rules);
+	if (delay > host_delay(t->host))
+		host_set_delay(e->fr, t->host, delay);
+	host_set_gate(e->fr, t->host, false);
+	log_info("robots: %s status=%ld%s crawl-delay=%u ms", t->url,
+	    res->status, unreachable ? " (unreachable: disallow all)" : "",
+	    delay);
+	return false;
+}
+
+/* Whether robots.txt keeps a taken page from being fetched. */
+static bool
+crawl_robots_denies(const struct crawl *c, const struct task *t)
+{
+	const struct hostinfo *hi = host_data(t->host);
+	char *pq = NULL;
+	bool denied;
+
+	if (!c->opts->robots || hi == NULL || hi->rules == NULL)
+		return false;
+	if (url_path_query(t->url, &pq) != CW_OK)
+		return false;
+	denied = !robots_allowed(hi->rules, pq);
+	free(pq);
+	return denied;
+}
+
+/* Record a page robots.txt forbids: skipped, never requested. */
+static void
+crawl_skip_robots(struct crawl *c, struct task *t)
+{
+	struct store_result sr;
+
+	memset(&sr, 0, sizeof(sr));
+	sr.id = t->page_id;
+	sr.state = PAGE_SKIPPED;
+	sr.reason = "robots";
+	sr.bytes = -1;
+	sr.fetched_us = 0;
+	c->skipped++;
+	(void)engine_store_ok(c->e, store_page_finish(c->e->st, &sr));
+	crawl_task_done(c, t);
+}
+
 /* libcurl finished a transfer (called by curlev after socket_action). */
 static void
 engine_transfer_done(void *arg, CURL *easy, CURLcode result)
@@ -417,10 +595,15 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	fetch_finish(f, result, &res);
 	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
 	    (long long)t->page_id, res.status, (long long)res.bytes, t->url);
-	crawl_record(c, t, &res);
 	f->task = NULL;
 	e->idle[e->nidle++] = f;
-	crawl_task_done(c, t);
+	if (t->kind == TASK_K_GATE) {
+		if (!crawl_robots_done(c, t, &res))
+			crawl_task_done(c, t);
+	} else {
+		crawl_record(c, t, &res);
+		crawl_task_done(c, t);
+	}
 	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
 		engine_flush(e);
 	engine_kick(e);
@@ -438,7 +621,12 @@ engine_launch(struct engine *e, struct task *t)
 	c->queued--;
 	c->in_flight++;
 	t->attempts++;
-	if (!engine_store_ok(e, store_page_fetching(e->st, t->page_id))) {
+	if (t->kind == TASK_K_PAGE && crawl_robots_denies(c, t)) {
+		crawl_skip_robots(c, t);
+		return;
+	}
+	if (t->kind == TASK_K_PAGE &&
+	    !engine_store_ok(e, store_page_fetching(e->st, t->page_id))) {
 		crawl_task_done(c, t);
 		return;
 	}

@@ -53,7 +53,7 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct fetch *f = arg;
 	size_t n = size * nmemb;
 
-	if (f->bytes == 0 && n > 0) {
+	if (f->bytes == 0 && n > 0 && !f->keep_body) {
 		char *ct = NULL;
 
 		curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
@@ -134,15 +134,24 @@ fetch_from_easy(CURL *easy)
 enum cw_rc
 fetch_start(struct fetch *f, struct task *task)
 {
+	bool gate;
+
 	CW_ASSERT(f->state == FETCH_ST_IDLE);
 	if (curl_easy_setopt(f->easy, CURLOPT_URL, task->url) != CURLE_OK)
 		return CW_ENOMEM;
 	if (f->body.cap > 4 * FETCH_BODY_HINT)
 		buf_cleanup(&f->body); /* don't pin one huge page's memory */
 	buf_reset(&f->body);
+	/* A robots.txt (gate) fetch keeps any body and follows up to 5
+	   redirects itself, as RFC 9309 section 2.3.1.2 allows; pages never
+	   follow: their redirects are links. */
+	gate = task->kind == TASK_K_GATE;
+	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, gate ? 1L : 0L);
+	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	f->task = task;
 	f->bytes = 0;
-	f->keep_body = false;
+	f->keep_body = gate;
 	f->too_big = false;
 	f->errbuf[0] = '\0';
 	f->started_us = cw_monotonic_us();

@@ -180,7 +180,8 @@ heap_remove(struct frontier *f, size_t i)
 static bool
 host_eligible(const struct host *h)
 {
-	return h->queued > 0 && !h->gated && h->in_flight < h->per_host;
+	return h->queued > 0 && h->in_flight < h->per_host &&
+	    (!h->gated || h->head->kind == TASK_K_GATE);
 }
 
 /*
@@ -241,30 +242,61 @@ frontier_host(struct frontier *f, const char *origin)
 	return h;
 }
 
-/* Queue a new task at the back of its host's FIFO. */
-enum cw_rc
-frontier_push(struct frontier *f, const char *origin, const char *url,
-    int64_t page_id, int depth, void *owner)
+/* A new queued task for origin's host; NULL on allocation failure. */
+static struct task *
+task_new(struct frontier *f, const char *origin, const char *url, void *owner)
 {
 	struct host *h;
 	struct task *t;
 
 	h = frontier_host(f, origin);
 	if (h == NULL)
-		return CW_ENOMEM;
+		return NULL;
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
-		return CW_ENOMEM;
+		return NULL;
 	t->url = strdup(url);
 	if (t->url == NULL) {
 		free(t);
-		return CW_ENOMEM;
+		return NULL;
 	}
-	t->page_id = page_id;
-	t->depth = depth;
 	t->owner = owner;
 	t->host = h;
 	t->state = TASK_QUEUED;
+	return t;
+}
+
+/* Put a task at the front of its host's queue. */
+static void
+host_push_front(struct frontier *f, struct task *t)
+{
+	struct host *h = t->host;
+
+	t->next = h->head;
+	h->head = t;
+	if (h->tail == NULL)
+		h->tail = t;
+	h->queued++;
+	f->queued++;
+	if (h->heap_idx != NOT_IN_HEAP)
+		heap_remove(f, h->heap_idx); /* the head changed kind */
+	host_update(f, h);
+}
+
+/* Queue a new task at the back of its host's FIFO. */
+enum cw_rc
+frontier_push(struct frontier *f, const char *origin, const char *url,
+    int64_t page_id, int depth, void *owner)
+{
+	struct task *t = task_new(f, origin, url, owner);
+	struct host *h;
+
+	if (t == NULL)
+		return CW_ENOMEM;
+	h = t->host;
+	t->page_id = page_id;
+	t->depth = depth;
+	t->kind = TASK_K_PAGE;
 	if (h->tail != NULL)
 		h->tail->next = t;
 	else
@@ -273,6 +305,20 @@ frontier_push(struct frontier *f, const char *origin, const char *url,
 	h->queued++;
 	f->queued++;
 	host_update(f, h);
+	return CW_OK;
+}
+
+/* Queue a gate task at the front of its host's FIFO. */
+enum cw_rc
+frontier_push_gate(
+    struct frontier *f, const char *origin, const char *url, void *owner)
+{
+	struct task *t = task_new(f, origin, url, owner);
+
+	if (t == NULL)
+		return CW_ENOMEM;
+	t->kind = TASK_K_GATE;
+	host_push_front(f, t);
 	return CW_OK;
 }
 
@@ -342,18 +388,9 @@ frontier_retry(struct frontier *f, struct task *t, uint64_t not_before_ms)
 
 	frontier_landed(f, t);
 	t->state = TASK_QUEUED;
-	t->next = h->head;
-	h->head = t;
-	if (h->tail == NULL)
-		h->tail = t;
-	h->queued++;
-	f->queued++;
-	if (h->next_start_ms < not_before_ms) {
+	if (h->next_start_ms < not_before_ms)
 		h->next_start_ms = not_before_ms;
-		if (h->heap_idx != NOT_IN_HEAP)
-			heap_down(f, h->heap_idx);
-	}
-	host_update(f, h);
+	host_push_front(f, t);
 }
 
 /* Drop queued tasks of one owner. */

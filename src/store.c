@@ -736,7 +736,8 @@ store_page_finish(struct store *st, const struct store_result *res)
 	bad |= store_bind_text(s, 5, res->content_type);
 	if (res->bytes >= 0)
 		bad |= sqlite3_bind_int64(s, 6, res->bytes);
-	bad |= store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
+	if (res->fetched_us != 0)
+		bad |= store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
 	if (bad)
 		return store_bind_failed(st, SS_PAGE_FINISH, "page finish");
 	rc = store_write(st, SS_PAGE_FINISH, "page finish");

@@ -13,8 +13,9 @@
  * as redirect_url for the engine to treat as a discovered link.
  *
  * Only text/html and application/xhtml+xml bodies are kept in memory (for
- * link extraction); other bodies are counted and dropped. Decoded bytes
- * past max_size abort the transfer: the outcome is FETCH_TOO_BIG.
+ * link extraction), and any body of a gate task (robots.txt, which also
+ * follows up to 5 redirects); other bodies are counted and dropped. Decoded
+ * bytes past max_size abort the transfer: the outcome is FETCH_TOO_BIG.
  *
  * Owns the easy handle and the body; borrows the task (from the frontier).
  * Loop thread only.

@@ -35,9 +35,15 @@
 struct frontier;
 struct host;
 
+enum task_kind {
+	TASK_K_PAGE = 0, /* a page row to fetch */
+	TASK_K_GATE,	 /* opens a gated host (its robots.txt) */
+};
+
 struct task {
-	int64_t page_id;
-	char *url; /* owned by the task */
+	int64_t page_id; /* 0 for a gate task */
+	int kind;	 /* enum task_kind */
+	char *url;	 /* owned by the task */
 	int depth;
 	int attempts;	   /* fetches tried so far */
 	void *owner;	   /* borrowed: the crawl job it belongs to */
@@ -59,6 +65,13 @@ void frontier_free(struct frontier *f);
  */
 CW_WARN_UNUSED enum cw_rc frontier_push(struct frontier *f, const char *origin,
     const char *url, int64_t page_id, int depth, void *owner);
+
+/*
+ * Queue a gate task for url at the FRONT of origin's queue: the one kind of
+ * task a gated host may start (its robots.txt fetch). The frontier owns it.
+ */
+CW_WARN_UNUSED enum cw_rc frontier_push_gate(
+    struct frontier *f, const char *origin, const char *url, void *owner);
 
 /*
  * Take the next task whose host may start a request at now_ms: queued ->

@@ -100,7 +100,8 @@ struct store_result {
 	int		 status;	/* HTTP status, 0 = NULL */
 	const char	*content_type;	/* NULL allowed */
 	int64_t		 bytes;		/* body bytes, -1 = NULL */
-	int64_t		 fetched_us;	/* wall clock, microseconds */
+	int64_t		 fetched_us;	/* wall clock, microseconds; 0 = NULL
+					   (a page skipped without a fetch) */
 };
 
 /* Record a page's outcome (fetching -> done | failed). */

@@ -28,33 +28,33 @@ count_lines(const char *s)
 static void
 test_usage_errors(void)
 {
-	const char *noseed[] = { "crawl", NULL };
-	const char *badopt[] = { "crawl", "--bogus", "http://127.0.0.1:1/",
-		NULL };
-	const char *baddepth[] = { "crawl", "--depth", "abc",
-		"http://127.0.0.1:1/", NULL };
-	const char *badconc[] = { "crawl", "-c", "0", "http://127.0.0.1:1/",
-		NULL };
-	const char *badscope[] = { "crawl", "--scope", "planet",
-		"http://127.0.0.1:1/", NULL };
-	const char *badregex[] = { "crawl", "--include", "(",
-		"http://127.0.0.1:1/", NULL };
-	const char *nocmd[] = { "frobnicate", NULL };
+	const char *noseed[] = {"crawl", NULL};
+	const char *badopt[] = {
+	    "crawl", "--bogus", "http://127.0.0.1:1/", NULL};
+	const char *baddepth[] = {
+	    "crawl", "--depth", "abc", "http://127.0.0.1:1/", NULL};
+	const char *badconc[] = {
+	    "crawl", "-c", "0", "http://127.0.0.1:1/", NULL};
+	const char *badscope[] = {
+	    "crawl", "--scope", "planet", "http://127.0.0.1:1/", NULL};
+	const char *badregex[] = {
+	    "crawl", "--include", "(", "http://127.0.0.1:1/", NULL};
+	const char *nocmd[] = {"frobnicate", NULL};
 
 	CHECK_INT(it_run_crawld(noseed, out, sizeof(out), err, sizeof(err)), 2);
 	CHECK(strstr(err, "no seed URL") != NULL);
 	CHECK_INT(it_run_crawld(badopt, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK_INT(it_run_crawld(baddepth, out, sizeof(out), err, sizeof(err)),
-	    2);
+	CHECK_INT(
+	    it_run_crawld(baddepth, out, sizeof(out), err, sizeof(err)), 2);
 	CHECK(strstr(err, "--depth") != NULL);
 	CHECK_INT(count_lines(err), 1);
-	CHECK_INT(it_run_crawld(badconc, out, sizeof(out), err, sizeof(err)),
-	    2);
+	CHECK_INT(
+	    it_run_crawld(badconc, out, sizeof(out), err, sizeof(err)), 2);
 	CHECK(strstr(err, "--concurrency") != NULL);
-	CHECK_INT(it_run_crawld(badscope, out, sizeof(out), err, sizeof(err)),
-	    2);
-	CHECK_INT(it_run_crawld(badregex, out, sizeof(out), err, sizeof(err)),
-	    2);
+	CHECK_INT(
+	    it_run_crawld(badscope, out, sizeof(out), err, sizeof(err)), 2);
+	CHECK_INT(
+	    it_run_crawld(badregex, out, sizeof(out), err, sizeof(err)), 2);
 	CHECK(strstr(err, "bad regex") != NULL);
 	CHECK_INT(it_run_crawld(nocmd, out, sizeof(out), err, sizeof(err)), 2);
 }
@@ -64,33 +64,32 @@ static void
 test_bad_seeds(void)
 {
 	const char *db = it_db_path("badseed.db");
-	const char *notaurl[] = { "crawl", "--db", db, "http://exa mple.com:99999/",
-		NULL };
-	const char *ftp[] = { "crawl", "--db", db, "ftp://127.0.0.1/", NULL };
-	const char *mailto[] = { "crawl", "--db", db, "mailto:a@b.c", NULL };
+	const char *notaurl[] = {
+	    "crawl", "--db", db, "http://exa mple.com:99999/", NULL};
+	const char *ftp[] = {"crawl", "--db", db, "ftp://127.0.0.1/", NULL};
+	const char *mailto[] = {"crawl", "--db", db, "mailto:a@b.c", NULL};
 
-	CHECK_INT(it_run_crawld(notaurl, out, sizeof(out), err, sizeof(err)),
-	    3);
+	CHECK_INT(
+	    it_run_crawld(notaurl, out, sizeof(out), err, sizeof(err)), 3);
 	CHECK(strstr(err, "exa mple") != NULL);
 	CHECK_INT(count_lines(err), 1);
 	CHECK_INT(it_run_crawld(ftp, out, sizeof(out), err, sizeof(err)), 3);
 	CHECK(strstr(err, "unsupported scheme") != NULL);
-	CHECK_INT(it_run_crawld(mailto, out, sizeof(out), err, sizeof(err)),
-	    3);
+	CHECK_INT(it_run_crawld(mailto, out, sizeof(out), err, sizeof(err)), 3);
 }
 
 /* An unusable --db exits 4. */
 static void
 test_bad_db(void)
 {
-	const char *missing[] = { "crawl", "--db", "/nonexistent/dir/x.db",
-		"http://127.0.0.1:1/", NULL };
-	const char *isdir[] = { "crawl", "--db", it_tmpdir(),
-		"http://127.0.0.1:1/", NULL };
-	const char *exp[] = { "export", "--db", "/nonexistent/x.db", NULL };
+	const char *missing[] = {"crawl", "--db", "/nonexistent/dir/x.db",
+	    "http://127.0.0.1:1/", NULL};
+	const char *isdir[] = {
+	    "crawl", "--db", it_tmpdir(), "http://127.0.0.1:1/", NULL};
+	const char *exp[] = {"export", "--db", "/nonexistent/x.db", NULL};
 
-	CHECK_INT(it_run_crawld(missing, out, sizeof(out), err, sizeof(err)),
-	    4);
+	CHECK_INT(
+	    it_run_crawld(missing, out, sizeof(out), err, sizeof(err)), 4);
 	CHECK(strstr(err, "/nonexistent/dir/x.db") != NULL);
 	CHECK_INT(it_run_crawld(isdir, out, sizeof(out), err, sizeof(err)), 4);
 	CHECK_INT(it_run_crawld(exp, out, sizeof(out), err, sizeof(err)), 4);
@@ -100,13 +99,12 @@ test_bad_db(void)
 static void
 test_help_lists_options(void)
 {
-	static const char *const names[] = { "--db", "--depth", "--concurrency",
-		"--per-host", "--delay", "--scope", "--include", "--exclude",
-		"--max-pages", "--timeout", "--max-size", "--user-agent",
-		"--no-robots", "--mirror", "--fail-fast", "--quiet",
-		"--verbose" };
-	const char *help[] = { "crawl", "--help", NULL };
-	const char *top[] = { "--help", NULL };
+	static const char *const names[] = {"--db", "--depth", "--concurrency",
+	    "--per-host", "--delay", "--scope", "--include", "--exclude",
+	    "--max-pages", "--timeout", "--max-size", "--user-agent",
+	    "--no-robots", "--mirror", "--fail-fast", "--quiet", "--verbose"};
+	const char *help[] = {"crawl", "--help", NULL};
+	const char *top[] = {"--help", NULL};
 	size_t i;
 
 	CHECK_INT(it_run_crawld(help, out, sizeof(out), err, sizeof(err)), 0);
@@ -125,8 +123,8 @@ test_fail_fast(void)
 {
 	struct rawsrv *bad = rawsrv_start(RAWSRV_RESET);
 	static struct testsrv_page site[2] = {
-		{ "/", 0, NULL, NULL, NULL, 0 },
-		{ "/ok", 0, NULL, "fine", NULL, 0 },
+	    {"/", 0, NULL, NULL, NULL, 0},
+	    {"/ok", 0, NULL, "fine", NULL, 0},
 	};
 	char body[256], badurl[64];
 	struct testsrv *s;
@@ -141,23 +139,23 @@ test_fail_fast(void)
 	s = testsrv_start(site, 2);
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
 	{
-		const char *ff[] = { "crawl", "-q", "--no-robots", "--scope",
-			"any", "--fail-fast", "--db", db1, seed, NULL };
-		const char *nff[] = { "crawl", "-q", "--no-robots", "--scope",
-			"any", "--db", db2, seed, NULL };
+		const char *ff[] = {"crawl", "-q", "--no-robots", "--scope",
+		    "any", "--fail-fast", "--db", db1, seed, NULL};
+		const char *nff[] = {"crawl", "-q", "--no-robots", "--scope",
+		    "any", "--db", db2, seed, NULL};
 
-		CHECK_INT(it_run_crawld(ff, out, sizeof(out), err,
-			      sizeof(err)),
-		    5);
+		CHECK_INT(
+		    it_run_crawld(ff, out, sizeof(out), err, sizeof(err)), 5);
 		CHECK(strstr(err, badurl) != NULL);
-		CHECK_INT(it_run_crawld(nff, out, sizeof(out), err,
-			      sizeof(err)),
-		    0);
-		CHECK_INT(db_int(db2, "SELECT count(*) FROM pages WHERE "
-				      "state='failed'"),
+		CHECK_INT(
+		    it_run_crawld(nff, out, sizeof(out), err, sizeof(err)), 0);
+		CHECK_INT(db_int(db2,
+			      "SELECT count(*) FROM pages WHERE "
+			      "state='failed'"),
 		    1);
-		CHECK_INT(db_int(db2, "SELECT count(*) FROM pages WHERE "
-				      "state='done'"),
+		CHECK_INT(db_int(db2,
+			      "SELECT count(*) FROM pages WHERE "
+			      "state='done'"),
 		    2);
 	}
 	testsrv_stop(s);
@@ -169,24 +167,23 @@ static void
 test_export_cli(void)
 {
 	static const struct testsrv_page site[] = {
-		{ "/", 0, NULL, "<a href=\"/a,b\">1</a><a href=\"/q\">2</a>",
-		    NULL, 0 },
-		{ "/a,b", 0, NULL, "x", NULL, 0 },
-		{ "/q", 0, NULL, "y", NULL, 100 },
+	    {"/", 0, NULL, "<a href=\"/a,b\">1</a><a href=\"/q\">2</a>", NULL,
+		0},
+	    {"/a,b", 0, NULL, "x", NULL, 0},
+	    {"/q", 0, NULL, "y", NULL, 100},
 	};
 	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
 	const char *db = it_db_path("exportcli.db");
 	char seed[128];
-	const char *crawl[] = { "crawl", "-q", "--no-robots", "--db", db, seed,
-		NULL };
-	const char *jsonl[] = { "export", "--db", db, NULL };
-	const char *csv[] = { "export", "--db", db, "--format", "csv",
-		"--order", "fetched", NULL };
-	const char *bad[] = { "export", "--db", db, "--format", "xml", NULL };
+	const char *crawl[] = {
+	    "crawl", "-q", "--no-robots", "--db", db, seed, NULL};
+	const char *jsonl[] = {"export", "--db", db, NULL};
+	const char *csv[] = {"export", "--db", db, "--format", "csv", "--order",
+	    "fetched", NULL};
+	const char *bad[] = {"export", "--db", db, "--format", "xml", NULL};
 
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	REQUIRE(it_run_crawld(crawl, out, sizeof(out), err, sizeof(err)) ==
-	    0);
+	REQUIRE(it_run_crawld(crawl, out, sizeof(out), err, sizeof(err)) == 0);
 	CHECK_INT(it_run_crawld(jsonl, out, sizeof(out), err, sizeof(err)), 0);
 	CHECK_INT(count_lines(out), 3);
 	CHECK(strncmp(out, "{\"crawl_id\":1,\"id\":1,", 21) == 0);
@@ -202,12 +199,12 @@ test_export_cli(void)
 }
 
 static const struct test tests[] = {
-	TEST(usage_errors),
-	TEST(bad_seeds),
-	TEST(bad_db),
-	TEST(help_lists_options),
-	TEST(fail_fast),
-	TEST(export_cli),
+    TEST(usage_errors),
+    TEST(bad_seeds),
+    TEST(bad_db),
+    TEST(help_lists_options),
+    TEST(fail_fast),
+    TEST(export_cli),
 };
 
 TEST_MAIN(tests)

@@ -44,11 +44,11 @@ fault_crawl(enum rawsrv_mode mode, const char *name, const char *const *opts,
 static void
 test_stall_times_out(void)
 {
-	const char *opts[] = { "robots=false", "timeout=0.5", NULL };
+	const char *opts[] = {"robots=false", "timeout=0.5", NULL};
 	char state[64], reason[256];
 
-	fault_crawl(RAWSRV_STALL, "stall.db", opts, state, reason,
-	    sizeof(state), NULL);
+	fault_crawl(
+	    RAWSRV_STALL, "stall.db", opts, state, reason, sizeof(state), NULL);
 	CHECK_STR(state, "failed");
 	CHECK(strncmp(reason, "timeout:", 8) == 0);
 }
@@ -57,11 +57,11 @@ test_stall_times_out(void)
 static void
 test_slow_drip_times_out(void)
 {
-	const char *opts[] = { "robots=false", "timeout=1", NULL };
+	const char *opts[] = {"robots=false", "timeout=1", NULL};
 	char state[64], reason[256];
 
-	fault_crawl(RAWSRV_DRIP, "drip.db", opts, state, reason,
-	    sizeof(state), NULL);
+	fault_crawl(
+	    RAWSRV_DRIP, "drip.db", opts, state, reason, sizeof(state), NULL);
 	CHECK_STR(state, "failed");
 	CHECK(strncmp(reason, "timeout:", 8) == 0);
 }
@@ -70,11 +70,11 @@ test_slow_drip_times_out(void)
 static void
 test_reset(void)
 {
-	const char *opts[] = { "robots=false", "timeout=5", NULL };
+	const char *opts[] = {"robots=false", "timeout=5", NULL};
 	char state[64], reason[256];
 
-	fault_crawl(RAWSRV_RESET, "reset.db", opts, state, reason,
-	    sizeof(state), NULL);
+	fault_crawl(
+	    RAWSRV_RESET, "reset.db", opts, state, reason, sizeof(state), NULL);
 	CHECK_STR(state, "failed");
 	CHECK(strncmp(reason, "error:", 6) == 0);
 }
@@ -83,7 +83,7 @@ test_reset(void)
 static void
 test_garbage(void)
 {
-	const char *opts[] = { "robots=false", "timeout=5", NULL };
+	const char *opts[] = {"robots=false", "timeout=5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(RAWSRV_GARBAGE, "garbage.db", opts, state, reason,
@@ -96,12 +96,12 @@ test_garbage(void)
 static void
 test_huge_body_capped(void)
 {
-	const char *opts[] = { "robots=false", "max-size=100000", "timeout=10",
-		NULL };
+	const char *opts[] = {
+	    "robots=false", "max-size=100000", "timeout=10", NULL};
 	char state[64], reason[256];
 
-	fault_crawl(RAWSRV_HUGE, "huge.db", opts, state, reason,
-	    sizeof(state), NULL);
+	fault_crawl(
+	    RAWSRV_HUGE, "huge.db", opts, state, reason, sizeof(state), NULL);
 	CHECK_STR(state, "failed");
 	CHECK(strncmp(reason, "too-big:", 8) == 0);
 }
@@ -110,8 +110,8 @@ test_huge_body_capped(void)
 static void
 test_endless_body_capped(void)
 {
-	const char *opts[] = { "robots=false", "max-size=300000", "timeout=10",
-		NULL };
+	const char *opts[] = {
+	    "robots=false", "max-size=300000", "timeout=10", NULL};
 	char state[64], reason[256];
 	long long bytes = 0;
 
@@ -127,8 +127,8 @@ test_endless_body_capped(void)
 static void
 test_gzip_bomb_capped(void)
 {
-	const char *opts[] = { "robots=false", "max-size=1000000",
-		"timeout=10", NULL };
+	const char *opts[] = {
+	    "robots=false", "max-size=1000000", "timeout=10", NULL};
 	char state[64], reason[256];
 	long long bytes = 0;
 
@@ -143,7 +143,7 @@ test_gzip_bomb_capped(void)
 static void
 test_truncated_body(void)
 {
-	const char *opts[] = { "robots=false", "timeout=5", NULL };
+	const char *opts[] = {"robots=false", "timeout=5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(RAWSRV_TRUNCATED, "trunc.db", opts, state, reason,
@@ -157,7 +157,7 @@ static void
 test_connection_refused(void)
 {
 	struct rawsrv *s = rawsrv_start(RAWSRV_RESET);
-	const char *opts[] = { "robots=false", "timeout=5", NULL };
+	const char *opts[] = {"robots=false", "timeout=5", NULL};
 	const char *db = it_db_path("refused.db");
 	char seed[64], reason[256];
 	struct it_result r;
@@ -174,15 +174,15 @@ test_connection_refused(void)
 }
 
 static const struct test tests[] = {
-	TEST(stall_times_out),
-	TEST(slow_drip_times_out),
-	TEST(reset),
-	TEST(garbage),
-	TEST(huge_body_capped),
-	TEST(endless_body_capped),
-	TEST(gzip_bomb_capped),
-	TEST(truncated_body),
-	TEST(connection_refused),
+    TEST(stall_times_out),
+    TEST(slow_drip_times_out),
+    TEST(reset),
+    TEST(garbage),
+    TEST(huge_body_capped),
+    TEST(endless_body_capped),
+    TEST(gzip_bomb_capped),
+    TEST(truncated_body),
+    TEST(connection_refused),
 };
 
 TEST_MAIN(tests)

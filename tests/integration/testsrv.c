@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testsrv.h"
 
 #define TESTSRV_MAX_PATHS 4096
+#define TESTSRV_LOG 4096
 
 struct testsrv {
 	struct event_base *base;
@@ -43,6 +45,8 @@ struct testsrv {
 	unsigned in_flight;
 	unsigned max_in_flight;
 	char user_agent[256];
+	unsigned log_path[TESTSRV_LOG]; /* index into paths */
+	long long log_ms[TESTSRV_LOG];
 };
 
 struct pending {
@@ -75,8 +79,17 @@ testsrv_count(struct testsrv *s, const char *path, const char *ua)
 			break;
 	if (i == s->npaths && s->npaths < TESTSRV_MAX_PATHS)
 		s->paths[s->npaths++] = strdup(path);
-	if (i < TESTSRV_MAX_PATHS)
+	if (i < TESTSRV_MAX_PATHS) {
 		s->counts[i]++;
+		if (s->total <= TESTSRV_LOG) {
+			struct timespec ts;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			s->log_path[s->total - 1] = (unsigned)i;
+			s->log_ms[s->total - 1] =
+			    ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+		}
+	}
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -368,6 +381,20 @@ testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size)
 	pthread_mutex_lock(&s->mu);
 	snprintf(buf, size, "%s", s->user_agent);
 	pthread_mutex_unlock(&s->mu);
+}
+
+long long
+testsrv_request_at(struct testsrv *s, unsigned i, char *buf, size_t size)
+{
+	long long ms = -1;
+
+	pthread_mutex_lock(&s->mu);
+	if (i < s->total && i < TESTSRV_LOG) {
+		snprintf(buf, size, "%s", s->paths[s->log_path[i]]);
+		ms = s->log_ms[i];
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ms;
 }
 
 void

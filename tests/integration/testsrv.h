@@ -55,6 +55,11 @@ unsigned testsrv_max_in_flight(struct testsrv *s);
 /* The User-Agent of the last request (copied into buf). */
 void testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size);
 
+/* The i-th request received (0-based): its path copied into buf and the
+   time it arrived (monotonic ms); -1 when there were not that many. */
+long long testsrv_request_at(
+    struct testsrv *s, unsigned i, char *buf, size_t size);
+
 /* Stop the thread and free everything. */
 void testsrv_stop(struct testsrv *s);
 
