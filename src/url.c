@@ -198,7 +198,7 @@ url_put_escaped(struct buf *b, const char *s, size_t n, int set)
 /*
  * Copy raw into out with leading/trailing C0 controls and spaces trimmed,
  * tab/CR/LF removed and the fragment cut off (browser behaviour; the
- * fragment never reaches the server).
+ * fragment never reaches the server). On CW_ELIMIT out holds the start.
  */
 static enum cw_rc
 url_strip(const char *raw, struct buf *out)
@@ -253,15 +253,18 @@ url_clean(const char *raw, const char *base_scheme, struct url_ref *ref)
 	struct buf tmp;
 	enum cw_rc rc;
 	size_t slen, i, q, auth, at;
+	int toolong;
 	char *s;
 
-	buf_init(&tmp, (size_t)-1 / 2);
+	buf_init(&tmp, URL_MAX_INPUT_LEN);
 	buf_init(&ref->text, URL_MAX_INPUT_LEN * 3 + 16);
 	ref->absolute = 0;
 	ref->scheme[0] = '\0';
 	rc = url_strip(raw, &tmp);
-	if (rc != CW_OK)
+	toolong = rc == CW_ELIMIT;
+	if (rc != CW_OK && !toolong)
 		goto out;
+	rc = CW_OK;
 	s = tmp.data;
 	slen = url_scheme_len(s);
 	if (slen > 0) {
@@ -278,7 +281,7 @@ url_clean(const char *raw, const char *base_scheme, struct url_ref *ref)
 		s += slen + 1;
 	}
 	/* Only now: a huge data: URI is "unsupported", not "too long". */
-	if (tmp.len > URL_MAX_INPUT_LEN) {
+	if (toolong) {
 		rc = CW_ELIMIT;
 		goto out;
 	}
