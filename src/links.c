@@ -364,8 +364,7 @@ links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
 	rawend = l->slen;
 	for (i = first; i < n; i++) {
 		if (max_links != 0 && kept == max_links) {
-			/* Not resolved: some of these might have been skipped.
-			 */
+			/* Unresolved, so a few may be really "skipped". */
 			l->truncated += n - i;
 			break;
 		}
