@@ -68,6 +68,9 @@ static const char *const store_migrations[] = {
     " element TEXT NOT NULL,"
     " PRIMARY KEY(src_id, dst_id)) WITHOUT ROWID;"
     "PRAGMA user_version = 1;",
+    /* 1 -> 2: how many fetches a page took (retries, issue 3). */
+    "ALTER TABLE pages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA user_version = 2;",
 };
 
 _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
@@ -81,7 +84,8 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 #define SQL_PAGE_FETCHING "UPDATE pages SET state = 'fetching' WHERE id = ?1"
 #define SQL_PAGE_FINISH                                                        \
 	"UPDATE pages SET state = ?2, reason = ?3, status = ?4,"               \
-	" content_type = ?5, bytes = ?6, fetched_at = ?7 WHERE id = ?1"
+	" content_type = ?5, bytes = ?6, fetched_at = ?7, attempts = ?8"       \
+	" WHERE id = ?1"
 #define SQL_LINK_INSERT                                                        \
 	"INSERT OR IGNORE INTO links (src_id, dst_id, element)"                \
 	" VALUES (?1, ?2, ?3)"
@@ -738,6 +742,7 @@ store_page_finish(struct store *st, const struct store_result *res)
 		bad |= sqlite3_bind_int64(s, 6, res->bytes);
 	if (res->fetched_us != 0)
 		bad |= store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
+	bad |= sqlite3_bind_int(s, 8, res->attempts);
 	if (bad)
 		return store_bind_failed(st, SS_PAGE_FINISH, "page finish");
 	rc = store_write(st, SS_PAGE_FINISH, "page finish");

@@ -26,7 +26,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum page_state {
 	PAGE_QUEUED = 0,
@@ -95,13 +95,14 @@ CW_WARN_UNUSED enum cw_rc store_page_fetching(struct store *st, int64_t id);
 /* The outcome of a fetch. Strings are borrowed for the call only. */
 struct store_result {
 	int64_t		 id;
-	enum page_state	 state;		/* PAGE_DONE or PAGE_FAILED */
+	enum page_state	 state;		/* PAGE_DONE, PAGE_FAILED or PAGE_SKIPPED */
 	const char	*reason;	/* NULL or the error */
 	int		 status;	/* HTTP status, 0 = NULL */
 	const char	*content_type;	/* NULL allowed */
 	int64_t		 bytes;		/* body bytes, -1 = NULL */
 	int64_t		 fetched_us;	/* wall clock, microseconds; 0 = NULL
 					   (a page skipped without a fetch) */
+	int		 attempts;	/* fetches tried (retries + 1); 0 = none */
 };
 
 /* Record a page's outcome (fetching -> done | failed). */

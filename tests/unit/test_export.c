@@ -36,9 +36,9 @@ fixture_init(struct fixture *f)
 	};
 	struct store_result results[] = {
 	    {1, PAGE_DONE, NULL, 200, "text/html; charset=\"utf-8\"", 1234,
-		T0 + 500},
-	    {2, PAGE_FAILED, "timeout\r\nafter 30 s", 0, NULL, -1, T0 + 400},
-	    {4, PAGE_DONE, "bad\xff utf-8", 404, "text/plain", 0, T0 + 400},
+		T0 + 500, 1},
+	    {2, PAGE_FAILED, "timeout\r\nafter 30 s", 0, NULL, -1, T0 + 400, 3},
+	    {4, PAGE_DONE, "bad\xff utf-8", 404, "text/plain", 0, T0 + 400, 1},
 	};
 	char err[256];
 	int64_t crawl = 0;

@@ -178,7 +178,8 @@ test_open_creates_schema(void)
 	REQUIRE(tmpdb_init(&t));
 	st = open_store(t.path, 0);
 	REQUIRE(st != NULL);
-	CHECK_INT(peek_int(t.path, "PRAGMA user_version"), 1);
+	CHECK_INT(peek_int(t.path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	CHECK(peek_text(t.path, "PRAGMA journal_mode", buf, sizeof(buf)));
 	CHECK_STR(buf, "wal");
 	CHECK(peek_text(t.path,
@@ -191,7 +192,7 @@ test_open_creates_schema(void)
 	    buf, sizeof(buf)));
 	CHECK_STR(buf,
 	    "id,crawl_id,url,depth,parent_id,state,reason,status,"
-	    "content_type,bytes,discovered_at,fetched_at");
+	    "content_type,bytes,discovered_at,fetched_at,attempts");
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('crawls')",
 	    buf, sizeof(buf)));
