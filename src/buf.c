@@ -50,7 +50,7 @@ buf_append(struct buf *b, const void *p, size_t n)
 		ncap = b->cap ? b->cap : 256;
 		while (ncap < need)
 			ncap *= 2;
-		if (ncap > b->max + 1)
+		if (b->max < SIZE_MAX && ncap > b->max + 1)
 			ncap = b->max + 1;
 		nd = realloc(b->data, ncap);
 		if (nd == NULL)

@@ -39,8 +39,8 @@ cw_strerror(enum cw_rc rc)
 void
 cw_assert_fail(const char *expr, const char *file, int line)
 {
-	fprintf(stderr, "crawld: assertion failed: %s (%s:%d)\n", expr, file,
-	    line);
+	fprintf(
+	    stderr, "crawld: assertion failed: %s (%s:%d)\n", expr, file, line);
 	abort();
 }
 

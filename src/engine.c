@@ -18,6 +18,7 @@
  *    it every ENGINE_FLUSH_MS, or sooner past ENGINE_FLUSH_ROWS rows.
  */
 #include <jansson.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -28,12 +29,16 @@
 #include "crawld/frontier.h"
 #include "crawld/links.h"
 #include "crawld/log.h"
+#include "crawld/netaddr.h"
 #include "crawld/robots.h"
 #include "crawld/strmap.h"
 #include "crawld/url.h"
 
 #define ENGINE_FLUSH_MS 100
 #define ENGINE_FLUSH_ROWS 20000
+#define RETRY_BASE_MS 1000     /* first backoff; doubles per attempt */
+#define RETRY_MAX_MS 60000     /* cap of the computed backoff */
+#define RETRY_AFTER_MAX_S 3600 /* a longer Retry-After: give up */
 #define ROBOTS_TTL_MS (24ULL * 3600 * 1000) /* cache lifetime */
 #define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
 #define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
@@ -50,7 +55,9 @@ struct crawl {
 	uint64_t queued; /* this crawl's tasks queued */
 	uint64_t in_flight;
 	uint64_t enqueued; /* ever queued (--max-pages) */
-	uint64_t done, failed, skipped, bytes, links;
+	uint64_t done, failed, skipped, bytes, links, retries;
+	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
+	size_t nseed_addrs;
 	uint64_t started_us;
 	uint64_t ended_us;
 	bool stopping;
@@ -88,6 +95,7 @@ struct engine {
 	struct fetch **slots; /* owned, cfg.concurrency */
 	struct fetch **idle;  /* borrowed from slots: a stack */
 	size_t nidle;
+	unsigned rng;	       /* rand_r state for retry jitter */
 	struct event *pump_ev; /* owned: deferred pump */
 	bool pump_scheduled;
 	struct event *wait_ev; /* owned: politeness wait */
@@ -237,6 +245,8 @@ crawl_policy(struct crawl *c, const char *url, int depth, bool seed)
 		return "filter";
 	if (depth > c->opts->depth)
 		return "depth";
+	if (strlen(url) > c->opts->max_url_len)
+		return "url-length";
 	if (c->opts->max_pages > 0 &&
 	    c->enqueued >= (uint64_t)c->opts->max_pages)
 		return "limit";
@@ -442,10 +452,21 @@ crawl_record(
 	sr.content_type = res->content_type;
 	sr.bytes = res->bytes;
 	sr.fetched_us = cw_wallclock_us();
+	sr.attempts = t->attempts;
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
 		sr.state = PAGE_DONE;
 		c->done++;
+	} else if (res->outcome == FETCH_BLOCKED) {
+		/* Policy, not a failure: nothing was sent. */
+		sr.state = PAGE_SKIPPED;
+		sr.reason = "blocked-address";
+		sr.bytes = -1;
+		sr.fetched_us = 0;
+		c->skipped++;
+		log_info("fetch: blocked url=%s (non-public address)", t->url);
+		(void)engine_store_ok(e, store_page_finish(e->st, &sr));
+		return;
 	} else {
 		snprintf(reason, sizeof(reason), "%s: %s",
 		    fetch_outcome_name(res->outcome), res->error);
@@ -483,6 +504,73 @@ crawl_task_done(struct crawl *c, struct task *t)
 	crawl_maybe_finish(c);
 }
 
+/*
+ * Whether a finished fetch should be tried again, and after how long:
+ * timeouts, connection failures and --retry-status responses, up to
+ * --retries more attempts, with exponential backoff and jitter; a longer
+ * Retry-After wins. The wait applies to the whole host (frontier_retry
+ * moves its clock), so a failing host is backed off as a whole.
+ */
+static bool
+crawl_retry_wait(struct crawl *c, const struct task *t,
+    const struct fetch_result *res, uint64_t *wait_ms)
+{
+	uint64_t backoff;
+	bool retry;
+
+	if (c->stopping || (unsigned)t->attempts > c->opts->retries)
+		return false;
+	switch (res->outcome) {
+	case FETCH_TIMEOUT:
+	case FETCH_CONNECT:
+	case FETCH_ERROR:
+		retry = true;
+		break;
+	case FETCH_OK:
+		retry = crawl_opts_retry_status(c->opts, (int)res->status);
+		break;
+	case FETCH_TOO_BIG:
+	case FETCH_BLOCKED:
+	default:
+		retry = false;
+		break;
+	}
+	if (!retry)
+		return false;
+	backoff = (uint64_t)RETRY_BASE_MS << (t->attempts - 1);
+	if (backoff > RETRY_MAX_MS)
+		backoff = RETRY_MAX_MS;
+	/* Full jitter over the upper half: hosts don't retry in lockstep. */
+	backoff =
+	    backoff / 2 + (uint64_t)rand_r(&c->e->rng) % (backoff / 2 + 1);
+	if (res->retry_after_s > RETRY_AFTER_MAX_S)
+		return false;
+	if ((uint64_t)res->retry_after_s * 1000 > backoff)
+		backoff = (uint64_t)res->retry_after_s * 1000;
+	*wait_ms = backoff;
+	return true;
+}
+
+/* Whether the crawl may connect to sa (the SSRF guard, fetch.h). */
+static bool
+crawl_addr_allowed(void *arg, const struct task *t, const struct sockaddr *sa)
+{
+	const struct crawl *c = arg;
+	enum netaddr_class cls = netaddr_classify(sa);
+	size_t i;
+
+	(void)t;
+	if (c->opts->allow_private || cls == NETADDR_PUBLIC)
+		return true;
+	/* A non-public address only when a seed host has that very address:
+	   crawling one loopback or intranet site never opens another. */
+	for (i = 0; i < c->nseed_addrs; i++)
+		if (netaddr_same_host(
+			sa, (const struct sockaddr *)&c->seed_addrs[i]))
+			return true;
+	return false;
+}
+
 /* Rules for a robots.txt response, per RFC 9309 section 2.3.1. */
 static enum cw_rc
 robots_rules_for(const struct crawl *c, const struct fetch_result *res,
@@ -492,8 +580,10 @@ robots_rules_for(const struct crawl *c, const struct fetch_result *res,
 	if (res->outcome == FETCH_OK && res->status >= 200 && res->status < 300)
 		return robots_parse(res->body != NULL ? res->body : "",
 		    res->body_len, c->opts->user_agent, rules);
-	/* 4xx, or too many redirects: "unavailable", crawl freely. */
+	/* 4xx, or too many redirects: "unavailable", crawl freely. A blocked
+	   address is judged page by page, so each page says so. */
 	if ((res->outcome == FETCH_OK && res->status < 500) ||
+	    res->outcome == FETCH_BLOCKED ||
 	    (res->outcome == FETCH_ERROR && res->status >= 300 &&
 		res->status < 400))
 		return robots_new_allow_all(rules);
@@ -591,6 +681,7 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	struct task *t = f->task;
 	struct crawl *c = t->owner;
 	struct fetch_result res;
+	uint64_t wait = 0;
 
 	fetch_finish(f, result, &res);
 	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
@@ -600,6 +691,14 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	if (t->kind == TASK_K_GATE) {
 		if (!crawl_robots_done(c, t, &res))
 			crawl_task_done(c, t);
+	} else if (crawl_retry_wait(c, t, &res, &wait)) {
+		log_info("fetch: retry url=%s attempt=%d wait=%llu ms (%s %ld)",
+		    t->url, t->attempts, (unsigned long long)wait,
+		    fetch_outcome_name(res.outcome), res.status);
+		c->retries++;
+		c->in_flight--;
+		c->queued++;
+		frontier_retry(e->fr, t, cw_monotonic_ms() + wait);
 	} else {
 		crawl_record(c, t, &res);
 		crawl_task_done(c, t);
@@ -631,6 +730,8 @@ engine_launch(struct engine *e, struct task *t)
 		return;
 	}
 	f = e->idle[--e->nidle];
+	f->addr_check = crawl_addr_allowed;
+	f->addr_check_arg = c;
 	rc = fetch_start(f, t);
 	if (rc == CW_OK)
 		rc = curlev_add(e->cev, f->easy);
@@ -743,6 +844,7 @@ crawl_free(struct crawl *c)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
 	strmap_free(c->seen);
+	free(c->seed_addrs);
 	if (c->done_ev != NULL)
 		event_free(c->done_ev);
 	free(c->end_msg);
@@ -764,6 +866,49 @@ crawl_seeds_json(char *const *seeds, size_t n)
 	text = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	return text;
+}
+
+/*
+ * Remember the non-public addresses of a seed's host, so the SSRF guard
+ * lets the crawl reach its own seeds and nothing else private. This runs
+ * getaddrinfo() once per seed at start-up (blocking, like the CLI's other
+ * start-up work); later connections are judged by the address libcurl
+ * really connects to.
+ */
+static enum cw_rc
+crawl_add_seed_addrs(struct crawl *c, const char *url)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage *n;
+	char *host = NULL;
+	enum cw_rc rc;
+
+	if (c->opts->allow_private)
+		return CW_OK;
+	rc = url_host(url, &host);
+	if (rc != CW_OK)
+		return rc;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		res = NULL; /* unresolvable now: it will fail to connect */
+	for (ai = res; ai != NULL && rc == CW_OK; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(*n) ||
+		    netaddr_classify(ai->ai_addr) == NETADDR_PUBLIC)
+			continue;
+		n = realloc(c->seed_addrs, (c->nseed_addrs + 1) * sizeof(*n));
+		if (n == NULL) {
+			rc = CW_ENOMEM;
+			break;
+		}
+		c->seed_addrs = n;
+		memset(&n[c->nseed_addrs], 0, sizeof(*n));
+		memcpy(&n[c->nseed_addrs++], ai->ai_addr, ai->ai_addrlen);
+	}
+	if (res != NULL)
+		freeaddrinfo(res);
+	free(host);
+	return rc;
 }
 
 /* Normalise every seed and collect the scope keys. */
@@ -788,6 +933,8 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 			return rc == CW_ENOMEM ? rc : CW_EPARSE;
 		}
 		rc = crawl_scope_key_of(c, norm[i], &c->scope_keys[i]);
+		if (rc == CW_OK)
+			rc = crawl_add_seed_addrs(c, norm[i]);
 		if (rc != CW_OK) {
 			snprintf(
 			    err, errlen, "%s: %s", seeds[i], cw_strerror(rc));
@@ -879,6 +1026,7 @@ crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
 	s->skipped = c->skipped;
 	s->bytes = c->bytes;
 	s->links = c->links;
+	s->retries = c->retries;
 	s->elapsed_s = (double)(end - c->started_us) / 1e6;
 	if (s->elapsed_s > 0)
 		s->pages_per_s = (double)(c->done + c->failed) / s->elapsed_s;
@@ -970,6 +1118,7 @@ engine_new(
 	e->base = base;
 	e->st = st;
 	e->cfg = *cfg;
+	e->rng = (unsigned)cw_monotonic_us();
 	LIST_INIT(&e->crawls);
 	link_list_init(&e->links);
 	e->user_agent = strdup(cfg->user_agent);

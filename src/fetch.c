@@ -72,6 +72,26 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/*
+ * libcurl is about to open a socket to address: the one place every
+ * connection passes, after DNS, so numeric host forms and DNS rebinding
+ * are judged by the address really used.
+ */
+static curl_socket_t
+fetch_opensocket_cb(
+    void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	struct fetch *f = arg;
+
+	(void)purpose;
+	if (f->addr_check != NULL &&
+	    !f->addr_check(f->addr_check_arg, f->task, &address->addr)) {
+		f->blocked = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype, address->protocol);
+}
+
 /* A new slot with an easy handle that stays configured across tasks. */
 struct fetch *
 fetch_new(const struct fetch_opts *opts, void *owner)
@@ -106,6 +126,12 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	curl_easy_setopt(
 	    e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
+	/* HTTP/2 over TLS where offered; wait for a multiplexed stream rather
+	   than open another connection to the same host. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	return f;
 }
 
@@ -153,6 +179,7 @@ fetch_start(struct fetch *f, struct task *task)
 	f->bytes = 0;
 	f->keep_body = gate;
 	f->too_big = false;
+	f->blocked = false;
 	f->errbuf[0] = '\0';
 	f->started_us = cw_monotonic_us();
 	fetch_set_state(f, FETCH_ST_RUNNING);
@@ -174,7 +201,7 @@ fetch_classify(const struct fetch *f, CURLcode result)
 		return FETCH_TIMEOUT;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-		return FETCH_CONNECT;
+		return f->blocked ? FETCH_BLOCKED : FETCH_CONNECT;
 	default:
 		return FETCH_ERROR;
 	}
@@ -185,6 +212,7 @@ void
 fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 {
 	char *ct = NULL, *loc = NULL, *eff = NULL;
+	curl_off_t retry_after = 0;
 	long status = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -192,12 +220,14 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
 	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
 	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after);
 	res->outcome = fetch_classify(f, result);
 	res->status = status;
 	res->content_type = ct;
 	res->effective_url = eff;
 	res->bytes = (int64_t)f->bytes;
 	res->is_html = fetch_is_html_type(ct);
+	res->retry_after_s = retry_after > 0 ? (long)retry_after : 0;
 	if (res->outcome == FETCH_OK) {
 		if (status >= 300 && status < 400)
 			res->redirect_url = loc;
@@ -205,6 +235,10 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 			res->body = f->body.data != NULL ? f->body.data : "";
 			res->body_len = f->body.len;
 		}
+	} else if (res->outcome == FETCH_BLOCKED) {
+		snprintf(f->errbuf, sizeof(f->errbuf),
+		    "connection to a non-public address refused");
+		res->error = f->errbuf;
 	} else if (res->outcome == FETCH_TOO_BIG) {
 		snprintf(f->errbuf, sizeof(f->errbuf), "body over %zu bytes",
 		    f->opts->max_size);
@@ -233,6 +267,8 @@ fetch_outcome_name(enum fetch_outcome o)
 		return "connect";
 	case FETCH_ERROR:
 		return "error";
+	case FETCH_BLOCKED:
+		return "blocked-address";
 	}
 	return "error";
 }

@@ -251,8 +251,8 @@ links_start_element(void *ud, const xmlChar *name, const xmlChar **atts)
 {
 	struct links_ctx *lc = ud;
 	struct link_list *l = lc->out;
-	enum link_element el = LINK_EL_A;	/* set by links_classify; */
-	enum link_attr at = LINK_ATTR_HREF;	/* gcc -O2 cannot see it */
+	enum link_element el = LINK_EL_A;   /* set by links_classify; */
+	enum link_attr at = LINK_ATTR_HREF; /* gcc -O2 cannot see it */
 	const char *want, *val = NULL;
 	size_t i, off;
 	uint32_t src;

@@ -69,6 +69,12 @@ static const char crawl_help_text[] =
     "      --max-url-length N  longest URL followed (default 2048)\n"
     "      --user-agent STR  User-Agent header (default crawld/0.1)\n"
     "      --no-robots       do not fetch or obey robots.txt\n"
+    "      --retries N       extra attempts after a timeout, connection\n"
+    "                        failure or --retry-status answer (default 2)\n"
+    "      --retry-status LIST  statuses retried (default\n"
+    "                        429,500,502,503,504; e.g. 429,5xx; none)\n"
+    "      --allow-private   allow loopback/private/link-local addresses\n"
+    "                        other than the seeds' own (SSRF guard off)\n"
     "      --mirror DIR      also write bodies under DIR (not built yet)\n"
     "      --fail-fast       stop at the first failed page (exit 5)\n"
     "  -q, --quiet           errors only, no progress line\n"
@@ -268,6 +274,9 @@ enum {
 	OPT_FORMAT,
 	OPT_ORDER,
 	OPT_CRAWL,
+	OPT_RETRIES,
+	OPT_RETRY_STATUS,
+	OPT_ALLOW_PRIVATE,
 };
 
 static const struct option crawl_longopts[] = {
@@ -288,6 +297,9 @@ static const struct option crawl_longopts[] = {
     {"no-robots", no_argument, NULL, OPT_NO_ROBOTS},
     {"mirror", required_argument, NULL, OPT_MIRROR},
     {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
+    {"retries", required_argument, NULL, OPT_RETRIES},
+    {"retry-status", required_argument, NULL, OPT_RETRY_STATUS},
+    {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -339,6 +351,9 @@ cmd_crawl(int argc, char **argv)
 			continue;
 		case OPT_FAIL_FAST:
 			o.fail_fast = true;
+			continue;
+		case OPT_ALLOW_PRIVATE:
+			o.allow_private = true;
 			continue;
 		case '?':
 			fputs("Run 'crawld crawl --help' for the options.\n",

@@ -17,7 +17,8 @@ enum opt_type {
 	OPT_BOOL,    /* true/false, yes/no, on/off, 1/0 */
 	OPT_STRING,
 	OPT_SCOPE,
-	OPT_REGEX, /* repeatable POSIX ERE */
+	OPT_REGEX,	 /* repeatable POSIX ERE */
+	OPT_STATUS_LIST, /* comma-separated HTTP statuses */
 };
 
 struct opt_def {
@@ -50,7 +51,12 @@ static const struct opt_def opt_table[] = {
     {"mirror", OPT_STRING, OFF(mirror_dir), 0, 0, 0},
     {"max-links", OPT_INT, OFF(max_links), SZ(max_links), 0, 1e9},
     {"max-url-length", OPT_INT, OFF(max_url_len), SZ(max_url_len), 16, 1e6},
+    {"retries", OPT_INT, OFF(retries), SZ(retries), 0, 100},
+    {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
+    {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
 };
+
+static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
 
 /* Defaults; see the README's option table. */
 void
@@ -70,6 +76,10 @@ crawl_opts_init(struct crawl_opts *o)
 	o->robots = true;
 	o->max_links = 10000;
 	o->max_url_len = URL_MAX_LEN_DEFAULT;
+	o->retries = 2;
+	memcpy(o->retry_status, opts_default_retry_status,
+	    sizeof(opts_default_retry_status));
+	o->n_retry_status = CW_NELEM(opts_default_retry_status);
 }
 
 /* Free a pattern list. */
@@ -198,6 +208,51 @@ opts_add_regex(struct crawl_opts *o, const struct opt_def *d, const char *value,
 	return CW_OK;
 }
 
+/*
+ * Parse "429,503,5xx"-style lists: codes 100-599, or "Nxx" for a whole
+ * class; "" or "none" clears the list.
+ */
+static enum cw_rc
+opts_parse_status_list(
+    struct crawl_opts *o, const char *value, char *err, size_t errlen)
+{
+	int list[OPTS_MAX_STATUS];
+	size_t n = 0;
+	const char *p = value;
+	char *end;
+	long v;
+
+	if (strcmp(value, "none") == 0)
+		p = "";
+	while (*p != '\0') {
+		if (p[0] >= '1' && p[0] <= '5' && p[1] == 'x' && p[2] == 'x' &&
+		    (p[3] == ',' || p[3] == '\0')) {
+			/* A whole class is kept as -N (5xx -> -5). */
+			if (n == OPTS_MAX_STATUS)
+				goto bad;
+			list[n++] = -(p[0] - '0');
+			end = (char *)(uintptr_t)(p + 3);
+		} else {
+			v = strtol(p, &end, 10);
+			if (end == p || v < 100 || v > 599 ||
+			    (*end != ',' && *end != '\0') ||
+			    n == OPTS_MAX_STATUS)
+				goto bad;
+			list[n++] = (int)v;
+		}
+		p = *end == ',' ? end + 1 : end;
+	}
+	memcpy(o->retry_status, list, n * sizeof(list[0]));
+	o->n_retry_status = n;
+	return CW_OK;
+bad:
+	snprintf(err, errlen,
+	    "--retry-status: '%s' is not a list of HTTP statuses (e.g. "
+	    "429,503 or 5xx)",
+	    value);
+	return CW_EINVAL;
+}
+
 /* Set one option from text. */
 enum cw_rc
 crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
@@ -224,7 +279,7 @@ crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
 		if (rc != CW_OK)
 			return rc;
 		opts_store_int(field, d->size,
-		    d->type == OPT_SECONDS ? ceil(v * 1000) : v);
+		    d->type == OPT_SECONDS ? (double)llround(v * 1000) : v);
 		return CW_OK;
 	case OPT_BOOL:
 		return opts_parse_bool(
@@ -238,6 +293,8 @@ crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
 		return CW_OK;
 	case OPT_REGEX:
 		return opts_add_regex(o, d, value, err, errlen);
+	case OPT_STATUS_LIST:
+		return opts_parse_status_list(o, value, err, errlen);
 	case OPT_STRING:
 		if (*value == '\0') {
 			snprintf(err, errlen, "--%s: empty value", d->name);
@@ -276,14 +333,15 @@ crawl_opts_to_json(const struct crawl_opts *o)
 	char *text = NULL;
 
 	obj = json_pack("{s:i, s:i, s:i, s:f, s:s, s:I, s:f, s:I, s:s, s:b, "
-			"s:b, s:I, s:I}",
+			"s:b, s:I, s:I, s:i, s:b}",
 	    "depth", o->depth, "concurrency", (int)o->concurrency, "per-host",
 	    (int)o->per_host, "delay", o->delay_ms / 1000.0, "scope",
 	    scopes[o->scope], "max-pages", (json_int_t)o->max_pages, "timeout",
 	    o->timeout_ms / 1000.0, "max-size", (json_int_t)o->max_size,
 	    "user-agent", o->user_agent, "robots", o->robots, "fail-fast",
 	    o->fail_fast, "max-links", (json_int_t)o->max_links,
-	    "max-url-length", (json_int_t)o->max_url_len);
+	    "max-url-length", (json_int_t)o->max_url_len, "retries",
+	    (int)o->retries, "allow-private", o->allow_private);
 	if (obj == NULL)
 		return NULL;
 	if (opts_json_patterns(obj, "include", o->include_src, o->n_include) ==
@@ -296,6 +354,19 @@ crawl_opts_to_json(const struct crawl_opts *o)
 		text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	return text;
+}
+
+/* Whether a status is retried. */
+int
+crawl_opts_retry_status(const struct crawl_opts *o, int status)
+{
+	size_t i;
+
+	for (i = 0; i < o->n_retry_status; i++)
+		if (o->retry_status[i] == status ||
+		    o->retry_status[i] == -(status / 100))
+			return 1;
+	return 0;
 }
 
 /* Include/exclude filters on the absolute URL. */

@@ -741,7 +741,8 @@ store_page_finish(struct store *st, const struct store_result *res)
 	if (res->bytes >= 0)
 		bad |= sqlite3_bind_int64(s, 6, res->bytes);
 	if (res->fetched_us != 0)
-		bad |= store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
+		bad |=
+		    store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
 	bad |= sqlite3_bind_int(s, 8, res->attempts);
 	if (bad)
 		return store_bind_failed(st, SS_PAGE_FINISH, "page finish");

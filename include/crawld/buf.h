@@ -13,10 +13,10 @@
 #include "crawld/common.h"
 
 struct buf {
-	char	*data;	/* owned; NULL until the first append */
-	size_t	 len;	/* bytes used, not counting the NUL */
-	size_t	 cap;	/* bytes allocated */
-	size_t	 max;	/* hard cap on len */
+	char *data; /* owned; NULL until the first append */
+	size_t len; /* bytes used, not counting the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* hard cap on len */
 };
 
 /* Initialise an embedded buffer that will hold at most max bytes. */

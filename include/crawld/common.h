@@ -15,14 +15,14 @@
 
 enum cw_rc {
 	CW_OK = 0,
-	CW_ENOMEM,	/* allocation failed */
-	CW_EINVAL,	/* bad argument or input */
-	CW_ELIMIT,	/* a configured cap was reached */
-	CW_EPARSE,	/* input could not be parsed */
-	CW_ENOTSUP,	/* well-formed but unsupported (e.g. a URL scheme) */
-	CW_EIO,		/* operating-system I/O error */
-	CW_ESTORE,	/* the database refused (see the store's message) */
-	CW_EFULL,	/* the disk or database is full */
+	CW_ENOMEM,  /* allocation failed */
+	CW_EINVAL,  /* bad argument or input */
+	CW_ELIMIT,  /* a configured cap was reached */
+	CW_EPARSE,  /* input could not be parsed */
+	CW_ENOTSUP, /* well-formed but unsupported (e.g. a URL scheme) */
+	CW_EIO,	    /* operating-system I/O error */
+	CW_ESTORE,  /* the database refused (see the store's message) */
+	CW_EFULL,   /* the disk or database is full */
 };
 
 #define CW_WARN_UNUSED __attribute__((warn_unused_result))

@@ -96,8 +96,9 @@ struct crawl_stats {
 	uint64_t done; /* complete responses */
 	uint64_t failed;
 	uint64_t skipped;
-	uint64_t bytes; /* decoded body bytes */
-	uint64_t links; /* links recorded */
+	uint64_t bytes;	  /* decoded body bytes */
+	uint64_t links;	  /* links recorded */
+	uint64_t retries; /* fetches put back for another attempt */
 	double elapsed_s;
 	double pages_per_s; /* (done + failed) / elapsed */
 };

@@ -17,12 +17,12 @@ enum export_format {
 };
 
 /* Parse "jsonl" / "csv"; CW_EINVAL otherwise. */
-CW_WARN_UNUSED enum cw_rc export_format_parse(const char *s,
-    enum export_format *out);
+CW_WARN_UNUSED enum cw_rc export_format_parse(
+    const char *s, enum export_format *out);
 
 /* Parse "discovered" / "fetched"; CW_EINVAL otherwise. */
-CW_WARN_UNUSED enum cw_rc export_order_parse(const char *s,
-    enum store_order *out);
+CW_WARN_UNUSED enum cw_rc export_order_parse(
+    const char *s, enum store_order *out);
 
 /*
  * Write every page of crawl_id (0 = all crawls) to out. Each record has

@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include "crawld/buf.h"
 #include "crawld/common.h"
@@ -42,6 +43,7 @@ enum fetch_outcome {
 	FETCH_TIMEOUT, /* --timeout expired (also a stalled body) */
 	FETCH_CONNECT, /* could not resolve or connect */
 	FETCH_ERROR,   /* reset, protocol error, TLS, ... */
+	FETCH_BLOCKED, /* the address check refused the connection */
 };
 
 /* Per-transfer settings; strings are borrowed and must outlive fetches. */
@@ -52,6 +54,14 @@ struct fetch_opts {
 	size_t max_size; /* decoded body bytes */
 };
 
+/*
+ * Decides whether a connection to sa may be opened for the task (the SSRF
+ * guard). Called from inside libcurl (CURLOPT_OPENSOCKETFUNCTION): it must
+ * not call curl_multi_* or free anything.
+ */
+typedef bool fetch_addr_check_cb(
+    void *arg, const struct task *t, const struct sockaddr *sa);
+
 struct fetch {
 	CURL *easy;	   /* owned, reused */
 	struct task *task; /* borrowed while running */
@@ -59,6 +69,9 @@ struct fetch {
 	size_t bytes;	   /* decoded body bytes seen */
 	bool keep_body;	   /* decided at the first byte */
 	bool too_big;
+	bool blocked;			 /* addr_check said no */
+	fetch_addr_check_cb *addr_check; /* NULL = any address */
+	void *addr_check_arg;		 /* borrowed */
 	enum fetch_state state;
 	char errbuf[CURL_ERROR_SIZE];
 	uint64_t started_us;
@@ -79,6 +92,7 @@ struct fetch_result {
 	const char *body; /* NULL unless kept (HTML) */
 	size_t body_len;
 	bool is_html;
+	long retry_after_s; /* Retry-After in seconds (date or delta), 0 */
 };
 
 /* A new idle slot; NULL on failure. */
@@ -98,7 +112,7 @@ CW_WARN_UNUSED enum cw_rc fetch_start(struct fetch *f, struct task *task);
    The body stays readable through *res until the next fetch_start(). */
 void fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res);
 
-/* "ok", "too-big", "timeout", "connect", "error". */
+/* "ok", "too-big", "timeout", "connect", "error", "blocked-address". */
 const char *fetch_outcome_name(enum fetch_outcome o);
 
 /* True for "text/html" and "application/xhtml+xml" (parameters ignored). */

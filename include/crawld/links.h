@@ -24,21 +24,21 @@ enum link_element {
 	LINK_EL_LINK,
 	LINK_EL_IFRAME,
 	LINK_EL_FRAME,
-	LINK_EL_REDIRECT,	/* not from HTML: a 3xx Location (engine use) */
+	LINK_EL_REDIRECT, /* not from HTML: a 3xx Location (engine use) */
 };
 
 enum link_attr {
 	LINK_ATTR_HREF = 0,
 	LINK_ATTR_SRC,
-	LINK_ATTR_LOCATION,	/* the Location header of a redirect */
+	LINK_ATTR_LOCATION, /* the Location header of a redirect */
 };
 
 struct link {
-	uint32_t url_off;	/* offset of the NUL-terminated URL in strings */
-	uint32_t src_offset;	/* byte offset in the document where the
-				   element was seen (best effort) */
-	uint8_t	 element;	/* enum link_element */
-	uint8_t	 attribute;	/* enum link_attr */
+	uint32_t url_off;    /* offset of the NUL-terminated URL in strings */
+	uint32_t src_offset; /* byte offset in the document where the
+				element was seen (best effort) */
+	uint8_t element;     /* enum link_element */
+	uint8_t attribute;   /* enum link_attr */
 };
 
 /*
@@ -46,14 +46,14 @@ struct link {
  * each, grown by doubling, so there is no per-link heap churn.
  */
 struct link_list {
-	struct link	*items;		/* owned */
-	size_t		 count;
-	size_t		 cap;
-	char		*strings;	/* owned; URLs, NUL-separated */
-	size_t		 slen;
-	size_t		 scap;
-	size_t		 skipped;	/* references dropped: bad or non-http(s) */
-	size_t		 truncated;	/* references dropped past max_links */
+	struct link *items; /* owned */
+	size_t count;
+	size_t cap;
+	char *strings; /* owned; URLs, NUL-separated */
+	size_t slen;
+	size_t scap;
+	size_t skipped;	  /* references dropped: bad or non-http(s) */
+	size_t truncated; /* references dropped past max_links */
 };
 
 /* Call once at startup, before any thread calls links_extract(). */

@@ -12,10 +12,10 @@
 #include "crawld/common.h"
 
 enum log_level {
-	LOG_LVL_QUIET = 0,	/* errors only */
-	LOG_LVL_WARN,		/* + warnings (default) */
-	LOG_LVL_INFO,		/* + -v */
-	LOG_LVL_DEBUG,		/* + -vv */
+	LOG_LVL_QUIET = 0, /* errors only */
+	LOG_LVL_WARN,	   /* + warnings (default) */
+	LOG_LVL_INFO,	   /* + -v */
+	LOG_LVL_DEBUG,	   /* + -vv */
 };
 
 /* Set the level (default LOG_LVL_WARN) and route libxml2's chatter to us. */
@@ -24,7 +24,7 @@ void log_init(enum log_level level);
 /* The current level. */
 enum log_level log_get_level(void);
 
-void log_warn(const char *fmt, ...) CW_PRINTF(1, 2);	/* + strerror(errno) */
+void log_warn(const char *fmt, ...) CW_PRINTF(1, 2); /* + strerror(errno) */
 void log_warnx(const char *fmt, ...) CW_PRINTF(1, 2);
 void log_info(const char *fmt, ...) CW_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) CW_PRINTF(1, 2);

@@ -17,6 +17,7 @@
 #include "crawld/url.h"
 
 #define OPTS_MAX_PATTERNS 32
+#define OPTS_MAX_STATUS 32
 
 struct crawl_opts {
 	char *db_path;	      /* owned; "crawl.db" */
@@ -40,6 +41,10 @@ struct crawl_opts {
 	regex_t exclude_re[OPTS_MAX_PATTERNS];
 	size_t n_exclude;
 	char *mirror_dir; /* owned; NULL = off */
+	unsigned retries; /* extra attempts after a retryable failure */
+	int retry_status[OPTS_MAX_STATUS]; /* statuses retried; -N = Nxx */
+	size_t n_retry_status;
+	bool allow_private; /* no SSRF guard */
 };
 
 /* Fill in every default. */
@@ -51,7 +56,9 @@ void crawl_opts_cleanup(struct crawl_opts *o);
 /*
  * Set option name ("depth", "concurrency", "per-host", "delay", "scope",
  * "include", "exclude", "max-pages", "timeout", "max-size", "user-agent",
- * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length")
+ * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
+ * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
+ * "allow-private")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */
@@ -60,6 +67,9 @@ CW_WARN_UNUSED enum cw_rc crawl_opts_set(struct crawl_opts *o, const char *name,
 
 /* The options as a JSON object text (malloc'd; NULL on failure). */
 char *crawl_opts_to_json(const struct crawl_opts *o);
+
+/* 1 when HTTP status is one --retry-status names. */
+int crawl_opts_retry_status(const struct crawl_opts *o, int status);
 
 /* 1 when url matches an --include (or none is given) and no --exclude. */
 int crawl_opts_url_allowed(const struct crawl_opts *o, const char *url);

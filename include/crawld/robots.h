@@ -25,8 +25,8 @@ struct robots;
  * matched case-insensitively). Bad lines are skipped, never fatal. On CW_OK
  * *out is owned by the caller (robots_free). CW_ENOMEM only.
  */
-CW_WARN_UNUSED enum cw_rc robots_parse(const char *body, size_t len,
-    const char *agent, struct robots **out);
+CW_WARN_UNUSED enum cw_rc robots_parse(
+    const char *body, size_t len, const char *agent, struct robots **out);
 
 /* Rules that allow everything (robots.txt 4xx, or --no-robots). */
 CW_WARN_UNUSED enum cw_rc robots_new_allow_all(struct robots **out);

@@ -31,16 +31,16 @@ struct store;
 enum page_state {
 	PAGE_QUEUED = 0,
 	PAGE_FETCHING,
-	PAGE_DONE,	/* a complete HTTP response, any status */
-	PAGE_FAILED,	/* no complete response */
-	PAGE_SKIPPED,	/* not fetched by policy */
+	PAGE_DONE,    /* a complete HTTP response, any status */
+	PAGE_FAILED,  /* no complete response */
+	PAGE_SKIPPED, /* not fetched by policy */
 };
 
 /* "queued", "fetching", "done", "failed", "skipped". */
 const char *page_state_name(enum page_state s);
 
-#define STORE_F_SYNC_FULL 0x1	/* PRAGMA synchronous=FULL (default NORMAL) */
-#define STORE_F_READONLY  0x2	/* open for reading only (export) */
+#define STORE_F_SYNC_FULL 0x1 /* PRAGMA synchronous=FULL (default NORMAL) */
+#define STORE_F_READONLY 0x2  /* open for reading only (export) */
 
 /*
  * Open or create the database at path, set WAL, create or migrate the
@@ -67,47 +67,47 @@ CW_WARN_UNUSED enum cw_rc store_crawl_create(struct store *st,
 
 /* Set a crawl's state ("running", "paused", "done", "cancelled"); when
    finished_us is non-zero also set finished_at. */
-CW_WARN_UNUSED enum cw_rc store_crawl_set_state(struct store *st,
-    int64_t crawl_id, const char *state, int64_t finished_us);
+CW_WARN_UNUSED enum cw_rc store_crawl_set_state(
+    struct store *st, int64_t crawl_id, const char *state, int64_t finished_us);
 
 /* The next free page id: MAX(pages.id) + 1 (1 for an empty table). */
 CW_WARN_UNUSED enum cw_rc store_next_page_id(struct store *st, int64_t *id);
 
 /* A new pages row. Strings are borrowed for the call only. */
 struct store_page {
-	int64_t		 id;
-	int64_t		 crawl_id;
-	int64_t		 parent_id;	/* 0 = NULL (a seed) */
-	const char	*url;
-	int		 depth;
-	enum page_state	 state;		/* PAGE_QUEUED or PAGE_SKIPPED */
-	const char	*reason;	/* NULL or why skipped */
-	int64_t		 discovered_us;	/* wall clock, microseconds */
+	int64_t id;
+	int64_t crawl_id;
+	int64_t parent_id; /* 0 = NULL (a seed) */
+	const char *url;
+	int depth;
+	enum page_state state; /* PAGE_QUEUED or PAGE_SKIPPED */
+	const char *reason;    /* NULL or why skipped */
+	int64_t discovered_us; /* wall clock, microseconds */
 };
 
 /* Insert a page row (in the open batch). CW_EINVAL if (crawl, url) exists. */
-CW_WARN_UNUSED enum cw_rc store_page_insert(struct store *st,
-    const struct store_page *pg);
+CW_WARN_UNUSED enum cw_rc store_page_insert(
+    struct store *st, const struct store_page *pg);
 
 /* Mark a page as being fetched (queued -> fetching). */
 CW_WARN_UNUSED enum cw_rc store_page_fetching(struct store *st, int64_t id);
 
 /* The outcome of a fetch. Strings are borrowed for the call only. */
 struct store_result {
-	int64_t		 id;
-	enum page_state	 state;		/* PAGE_DONE, PAGE_FAILED or PAGE_SKIPPED */
-	const char	*reason;	/* NULL or the error */
-	int		 status;	/* HTTP status, 0 = NULL */
-	const char	*content_type;	/* NULL allowed */
-	int64_t		 bytes;		/* body bytes, -1 = NULL */
-	int64_t		 fetched_us;	/* wall clock, microseconds; 0 = NULL
-					   (a page skipped without a fetch) */
-	int		 attempts;	/* fetches tried (retries + 1); 0 = none */
+	int64_t id;
+	enum page_state state;	  /* PAGE_DONE, PAGE_FAILED or PAGE_SKIPPED */
+	const char *reason;	  /* NULL or the error */
+	int status;		  /* HTTP status, 0 = NULL */
+	const char *content_type; /* NULL allowed */
+	int64_t bytes;		  /* body bytes, -1 = NULL */
+	int64_t fetched_us;	  /* wall clock, microseconds; 0 = NULL
+				     (a page skipped without a fetch) */
+	int attempts;		  /* fetches tried (retries + 1); 0 = none */
 };
 
 /* Record a page's outcome (fetching -> done | failed). */
-CW_WARN_UNUSED enum cw_rc store_page_finish(struct store *st,
-    const struct store_result *res);
+CW_WARN_UNUSED enum cw_rc store_page_finish(
+    struct store *st, const struct store_result *res);
 
 /* Record a link src -> dst (ignored if the pair exists). */
 CW_WARN_UNUSED enum cw_rc store_link_insert(struct store *st, int64_t src_id,
@@ -120,31 +120,31 @@ CW_WARN_UNUSED enum cw_rc store_flush(struct store *st);
 size_t store_batch_rows(const struct store *st);
 
 /* Number of pages of a crawl (0 = all crawls) in a state (NULL = any). */
-CW_WARN_UNUSED enum cw_rc store_count_pages(struct store *st,
-    int64_t crawl_id, const char *state, int64_t *count);
+CW_WARN_UNUSED enum cw_rc store_count_pages(
+    struct store *st, int64_t crawl_id, const char *state, int64_t *count);
 
 enum store_order {
-	STORE_ORDER_DISCOVERED = 0,	/* ORDER BY discovered_at, id */
-	STORE_ORDER_FETCHED,		/* ORDER BY fetched_at, id; unfetched last */
+	STORE_ORDER_DISCOVERED = 0, /* ORDER BY discovered_at, id */
+	STORE_ORDER_FETCHED, /* ORDER BY fetched_at, id; unfetched last */
 };
 
 /* One page as read back; every pointer is borrowed for the callback only. */
 struct store_row {
-	int64_t		 id;
-	int64_t		 crawl_id;
-	const char	*url;
-	int		 depth;
-	const char	*state;
-	const char	*reason;	/* NULL */
-	int		 status;	/* valid when has_status */
-	bool		 has_status;
-	const char	*content_type;	/* NULL */
-	int64_t		 bytes;		/* valid when has_bytes */
-	bool		 has_bytes;
-	const char	*discovered_at;
-	const char	*fetched_at;	/* NULL */
-	int64_t		 parent_id;	/* 0 = none */
-	const char	*parent_url;	/* NULL for seeds */
+	int64_t id;
+	int64_t crawl_id;
+	const char *url;
+	int depth;
+	const char *state;
+	const char *reason; /* NULL */
+	int status;	    /* valid when has_status */
+	bool has_status;
+	const char *content_type; /* NULL */
+	int64_t bytes;		  /* valid when has_bytes */
+	bool has_bytes;
+	const char *discovered_at;
+	const char *fetched_at; /* NULL */
+	int64_t parent_id;	/* 0 = none */
+	const char *parent_url; /* NULL for seeds */
 };
 
 /* Called once per row; a non-zero return stops the walk (CW_OK). */
@@ -160,7 +160,7 @@ CW_WARN_UNUSED enum cw_rc store_export(struct store *st, int64_t crawl_id,
  * full "SCAN" (a table or index walk instead of a keyed SEARCH); detail
  * (len bytes) gets those steps' text, "; "-separated. Zero is the goal.
  */
-CW_WARN_UNUSED enum cw_rc store_explain_hot(struct store *st, int *scans,
-    char *detail, size_t len);
+CW_WARN_UNUSED enum cw_rc store_explain_hot(
+    struct store *st, int *scans, char *detail, size_t len);
 
 #endif /* CRAWLD_STORE_H */

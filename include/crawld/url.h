@@ -27,8 +27,8 @@
  * javascript:, data:, ftp:, ...), CW_EPARSE for a reference that cannot be
  * parsed, CW_ENOMEM. base and ref are not freed.
  */
-CW_WARN_UNUSED enum cw_rc url_resolve(const char *base, const char *ref,
-    char **out);
+CW_WARN_UNUSED enum cw_rc url_resolve(
+    const char *base, const char *ref, char **out);
 
 /* url_resolve(NULL, url, out). */
 CW_WARN_UNUSED enum cw_rc url_normalise(const char *url, char **out);
@@ -44,9 +44,9 @@ CW_WARN_UNUSED enum cw_rc url_origin(const char *url, char **origin);
 CW_WARN_UNUSED enum cw_rc url_path_query(const char *url, char **pq);
 
 enum url_scope {
-	URL_SCOPE_HOST = 0,	/* same host name as the seed */
-	URL_SCOPE_DOMAIN,	/* same registrable domain (public suffix list) */
-	URL_SCOPE_ANY,		/* anything http(s) */
+	URL_SCOPE_HOST = 0, /* same host name as the seed */
+	URL_SCOPE_DOMAIN,   /* same registrable domain (public suffix list) */
+	URL_SCOPE_ANY,	    /* anything http(s) */
 };
 
 /* Parse "host", "domain" or "any"; CW_EINVAL otherwise. */
@@ -59,7 +59,7 @@ CW_WARN_UNUSED enum cw_rc url_scope_parse(const char *s, enum url_scope *out);
  * for URL_SCOPE_ANY "". A link is in scope when its key equals the key of
  * one of its crawl's seeds. *key is malloc'd for the caller.
  */
-CW_WARN_UNUSED enum cw_rc url_scope_key(enum url_scope scope,
-    const char *host, char **key);
+CW_WARN_UNUSED enum cw_rc url_scope_key(
+    enum url_scope scope, const char *host, char **key);
 
 #endif /* CRAWLD_URL_H */

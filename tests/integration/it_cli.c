@@ -102,7 +102,8 @@ test_help_lists_options(void)
 	static const char *const names[] = {"--db", "--depth", "--concurrency",
 	    "--per-host", "--delay", "--scope", "--include", "--exclude",
 	    "--max-pages", "--timeout", "--max-size", "--user-agent",
-	    "--no-robots", "--mirror", "--fail-fast", "--quiet", "--verbose"};
+	    "--no-robots", "--mirror", "--fail-fast", "--quiet", "--retries",
+	    "--retry-status", "--allow-private", "--verbose"};
 	const char *help[] = {"crawl", "--help", NULL};
 	const char *top[] = {"--help", NULL};
 	size_t i;

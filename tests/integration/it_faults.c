@@ -44,7 +44,7 @@ fault_crawl(enum rawsrv_mode mode, const char *name, const char *const *opts,
 static void
 test_stall_times_out(void)
 {
-	const char *opts[] = {"robots=false", "timeout=0.5", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=0.5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(
@@ -57,7 +57,7 @@ test_stall_times_out(void)
 static void
 test_slow_drip_times_out(void)
 {
-	const char *opts[] = {"robots=false", "timeout=1", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=1", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(
@@ -70,7 +70,7 @@ test_slow_drip_times_out(void)
 static void
 test_reset(void)
 {
-	const char *opts[] = {"robots=false", "timeout=5", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(
@@ -83,7 +83,7 @@ test_reset(void)
 static void
 test_garbage(void)
 {
-	const char *opts[] = {"robots=false", "timeout=5", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(RAWSRV_GARBAGE, "garbage.db", opts, state, reason,
@@ -143,7 +143,7 @@ test_gzip_bomb_capped(void)
 static void
 test_truncated_body(void)
 {
-	const char *opts[] = {"robots=false", "timeout=5", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=5", NULL};
 	char state[64], reason[256];
 
 	fault_crawl(RAWSRV_TRUNCATED, "trunc.db", opts, state, reason,
@@ -157,7 +157,7 @@ static void
 test_connection_refused(void)
 {
 	struct rawsrv *s = rawsrv_start(RAWSRV_RESET);
-	const char *opts[] = {"robots=false", "timeout=5", NULL};
+	const char *opts[] = {"robots=false", "retries=0", "timeout=5", NULL};
 	const char *db = it_db_path("refused.db");
 	char seed[64], reason[256];
 	struct it_result r;

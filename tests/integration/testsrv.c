@@ -25,7 +25,16 @@
 #define TESTSRV_MAX_PATHS 4096
 #define TESTSRV_LOG 4096
 
+struct testsrv_fail {
+	const char *path; /* borrowed */
+	unsigned n;
+	int status;
+	const char *retry_after; /* borrowed */
+};
+
 struct testsrv {
+	struct testsrv_fail fails[8];
+	size_t nfails;
 	struct event_base *base;
 	struct evhttp *http;
 	pthread_t thread;
@@ -59,6 +68,7 @@ struct pending {
 	char *body;
 	size_t len;
 	unsigned delay_ms;
+	const char *retry_after; /* borrowed from a fail rule */
 };
 
 /* Count a request for path. */
@@ -133,6 +143,8 @@ pending_send(evutil_socket_t fd, short what, void *arg)
 	evhttp_add_header(h, "Content-Type", p->ctype);
 	if (p->location != NULL)
 		evhttp_add_header(h, "Location", p->location);
+	if (p->retry_after != NULL)
+		evhttp_add_header(h, "Retry-After", p->retry_after);
 	evbuffer_add(b, p->body, p->len);
 	pthread_mutex_lock(&p->s->mu);
 	p->s->in_flight--;
@@ -178,9 +190,45 @@ testsrv_read_file(const struct testsrv *s, const char *path, struct pending *p)
 	return 1;
 }
 
+/* Whether a fail-first rule answers this request; fills p. */
+static int
+testsrv_failing(struct testsrv *s, const char *path, struct pending *p)
+{
+	unsigned hits;
+	size_t i;
+
+	for (i = 0; i < s->nfails; i++) {
+		if (strcmp(s->fails[i].path, path) != 0)
+			continue;
+		hits = testsrv_hits(s, path);
+		if (hits > s->fails[i].n)
+			return 0;
+		p->status = s->fails[i].status;
+		p->ctype = strdup("text/plain");
+		p->body = strdup("try again");
+		p->len = strlen(p->body);
+		p->location = NULL;
+		p->retry_after = s->fails[i].retry_after;
+		return 1;
+	}
+	return 0;
+}
+
+static void testsrv_lookup_page(
+    struct testsrv *s, const char *path, struct pending *p);
+
 /* Resolve a request to a pending answer. */
 static void
 testsrv_lookup(struct testsrv *s, const char *path, struct pending *p)
+{
+	if (testsrv_failing(s, path, p))
+		return;
+	testsrv_lookup_page(s, path, p);
+}
+
+/* Resolve a request for a page of the table, generator or directory. */
+static void
+testsrv_lookup_page(struct testsrv *s, const char *path, struct pending *p)
 {
 	struct testsrv_page page, *pg = NULL;
 	char *genbuf = NULL;
@@ -296,6 +344,33 @@ testsrv_start(const struct testsrv_page *pages, size_t n)
 	s->pages = pages;
 	s->npages = n;
 	return testsrv_launch(s, "127.0.0.1", 0);
+}
+
+struct testsrv *
+testsrv_start_on(const char *addr, const struct testsrv_page *pages, size_t n)
+{
+	struct testsrv *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->pages = pages;
+	s->npages = n;
+	return testsrv_launch(s, addr, 0);
+}
+
+void
+testsrv_fail_first(struct testsrv *s, const char *path, unsigned n, int status,
+    const char *retry_after)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->nfails < 8) {
+		s->fails[s->nfails].path = path;
+		s->fails[s->nfails].n = n;
+		s->fails[s->nfails].status = status;
+		s->fails[s->nfails].retry_after = retry_after;
+		s->nfails++;
+	}
+	pthread_mutex_unlock(&s->mu);
 }
 
 struct testsrv *

@@ -35,6 +35,15 @@ struct testsrv;
 /* Serve a table of pages (borrowed: must outlive the server). */
 struct testsrv *testsrv_start(const struct testsrv_page *pages, size_t n);
 
+/* Serve a table of pages on another loopback address (e.g. 127.0.0.2). */
+struct testsrv *testsrv_start_on(
+    const char *addr, const struct testsrv_page *pages, size_t n);
+
+/* The first n requests for path get status (with Retry-After: retry_after
+   unless NULL) instead of the page. At most 8 such rules. */
+void testsrv_fail_first(struct testsrv *s, const char *path, unsigned n,
+    int status, const char *retry_after);
+
 /* Serve generated pages. */
 struct testsrv *testsrv_start_gen(testsrv_gen_cb *gen, void *arg);
 

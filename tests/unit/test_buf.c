@@ -193,10 +193,8 @@ test_cap_zero(void)
 }
 
 /*
- * KNOWN BUG, not in the table: with max == SIZE_MAX ("no cap") the growth
- * clamp `ncap > b->max + 1` wraps to 0, realloc gets 0 bytes and the NUL
- * is written past the allocation. Run it with `test_buf known-bugs` once
- * src/buf.c is fixed, then move it into the table.
+ * max == SIZE_MAX ("no cap"): the growth clamp must not wrap to 0
+ * (a bug this test found: realloc got 0 bytes, the NUL went past it).
  */
 static void
 test_no_cap(void)
@@ -211,6 +209,7 @@ test_no_cap(void)
 }
 
 static const struct test tests[] = {
+    TEST(no_cap),
     TEST(append),
     TEST(cap),
     TEST(growth),
@@ -219,15 +218,4 @@ static const struct test tests[] = {
     TEST(cap_zero),
 };
 
-static const struct test known_bugs[] = {
-    TEST(no_cap),
-};
-
-/* Runs the table; "known-bugs" runs the tests of known, unfixed bugs. */
-int
-main(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "known-bugs") == 0)
-		return harness_run(known_bugs, CW_NELEM(known_bugs), 1, argv);
-	return harness_run(tests, CW_NELEM(tests), argc, argv);
-}
+TEST_MAIN(tests)

@@ -209,11 +209,8 @@ test_small_err(void)
 }
 
 /*
- * KNOWN BUG, not in the table: decimal seconds are converted with
- * ceil(v * 1000), so the binary rounding error of v * 1000 adds a whole
- * millisecond ("4.03" -> 4031 ms, "2.007" -> 2008 ms). Run with
- * `test_options known-bugs` once src/options.c is fixed, then move it
- * into the table.
+ * Decimal seconds convert to the nearest millisecond: ceil(v * 1000)
+ * used to add one for binary rounding error ("4.03" -> 4031 ms).
  */
 static void
 test_seconds_exact(void)
@@ -617,6 +614,7 @@ test_reinit(void)
 }
 
 static const struct test tests[] = {
+    TEST(seconds_exact),
     TEST(defaults),
     TEST(numbers),
     TEST(number_errors),
@@ -633,15 +631,4 @@ static const struct test tests[] = {
     TEST(reinit),
 };
 
-static const struct test known_bugs[] = {
-    TEST(seconds_exact),
-};
-
-/* Runs the table; "known-bugs" runs the tests of known, unfixed bugs. */
-int
-main(int argc, char **argv)
-{
-	if (argc > 1 && strcmp(argv[1], "known-bugs") == 0)
-		return harness_run(known_bugs, CW_NELEM(known_bugs), 1, argv);
-	return harness_run(tests, CW_NELEM(tests), argc, argv);
-}
+TEST_MAIN(tests)

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * it_policy.c - fetch policy end to end: retries with Retry-After and
+ * backoff, the SSRF guard on the address really connected to, and the URL
+ * length limit.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+#include "ithelp.h"
+#include "rawsrv.h"
+#include "testsrv.h"
+
+static char url_buf[256];
+
+static const char *
+seed_of(struct testsrv *s)
+{
+	snprintf(url_buf, sizeof(url_buf), "%s/", testsrv_origin(s));
+	return url_buf;
+}
+
+/* 503 with Retry-After: 1, then 200: done after two attempts, a second
+   apart as the server saw them. */
+static void
+test_retry_after_then_ok(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/busy\">b</a>", NULL, 0},
+	    {"/busy", 0, NULL, "finally", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("retryafter.db");
+	const char *opts[] = {"robots=false", NULL};
+	struct it_result r;
+	long long t0 = -1, t1 = -1, t;
+	char path[64];
+	unsigned i;
+
+	testsrv_fail_first(s, "/busy", 1, 503, "1");
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/busy"), 2);
+	CHECK_INT(db_int(db,
+		      "SELECT status FROM pages WHERE url LIKE "
+		      "'%%/busy'"),
+	    200);
+	CHECK_INT(db_int(db,
+		      "SELECT attempts FROM pages WHERE url LIKE "
+		      "'%%/busy'"),
+	    2);
+	CHECK_INT(r.stats.retries, 1);
+	for (i = 0; (t = testsrv_request_at(s, i, path, sizeof(path))) >= 0;
+	     i++) {
+		if (strcmp(path, "/busy") != 0)
+			continue;
+		if (t0 < 0)
+			t0 = t;
+		else
+			t1 = t;
+	}
+	/* Retry-After: 1 is honoured (the backoff alone would be 0.5-1 s). */
+	CHECK(t1 - t0 >= 950);
+	testsrv_stop(s);
+}
+
+/* --retries 1 with a page that always answers 500: two attempts, then the
+   500 is recorded as the page's (complete) response. */
+static void
+test_retries_exhausted(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/broken\">b</a><a href=\"/fine\">f</a>",
+		NULL, 0},
+	    {"/broken", 500, NULL, "oops", NULL, 0},
+	    {"/fine", 0, NULL, "ok", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("exhausted.db");
+	const char *opts[] = {"robots=false", "retries=1", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/broken"), 2);
+	CHECK_INT(testsrv_hits(s, "/fine"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT attempts FROM pages WHERE url LIKE "
+		      "'%%/broken'"),
+	    2);
+	CHECK_INT(db_int(db,
+		      "SELECT state = 'done' AND status = 500 FROM "
+		      "pages WHERE url LIKE '%%/broken'"),
+	    1);
+	testsrv_stop(s);
+}
+
+/* A 404 is not retried; --retry-status can make it so. */
+static void
+test_retry_status_option(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/gone\">g</a>", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db1 = it_db_path("rs1.db"), *db2 = it_db_path("rs2.db");
+	const char *plain[] = {"robots=false", NULL};
+	const char *with404[] = {
+	    "robots=false", "retries=1", "retry-status=4xx", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db1, seed_of(s), plain, &r) == 0);
+	CHECK_INT(testsrv_hits(s, "/gone"), 1);
+	REQUIRE(it_crawl(db2, seed_of(s), with404, &r) == 0);
+	CHECK_INT(testsrv_hits(s, "/gone"), 3);
+	testsrv_stop(s);
+}
+
+/* A timeout is retried: the stalling server sees two connections. */
+static void
+test_timeout_retried(void)
+{
+	struct rawsrv *s = rawsrv_start(RAWSRV_STALL);
+	const char *db = it_db_path("timeoutretry.db");
+	const char *opts[] = {"robots=false", "retries=1", "timeout=0.3", NULL};
+	struct it_result r;
+	char seed[64];
+
+	snprintf(seed, sizeof(seed), "http://127.0.0.1:%u/", rawsrv_port(s));
+	REQUIRE(it_crawl(db, seed, opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(rawsrv_accepted(s), 2);
+	CHECK_INT(db_int(db, "SELECT attempts FROM pages"), 2);
+	rawsrv_stop(s);
+}
+
+/*
+ * The SSRF guard: a crawl of 127.0.0.2 with --scope any may not reach
+ * 127.0.0.1, by link, by redirect or by a numeric spelling of the
+ * address; a file: redirect leads nowhere. --allow-private lifts it.
+ */
+static void
+test_ssrf_guard(void)
+{
+	static struct testsrv_page inner[] = {
+	    {"/secret", 0, NULL, "secret", NULL, 0},
+	    {"/secret2", 0, NULL, "secret", NULL, 0},
+	    {"/secret3", 0, NULL, "secret", NULL, 0},
+	};
+	static struct testsrv_page outer[] = {
+	    {"/", 0, NULL, NULL, NULL, 0},
+	    {"/r", 302, NULL, "", NULL, 0},
+	    {"/f", 302, NULL, "", "file:///etc/passwd", 0},
+	};
+	struct testsrv *in = testsrv_start(inner, CW_NELEM(inner));
+	struct testsrv *out;
+	char body[512], loc[128], seed[128];
+	const char *db1 = it_db_path("ssrf1.db"), *db2 = it_db_path("ssrf2.db");
+	const char *guarded[] = {"robots=false", "scope=any", NULL};
+	const char *open[] = {
+	    "robots=false", "scope=any", "allow-private=true", NULL};
+	struct it_result r;
+	unsigned port = testsrv_port(in);
+
+	snprintf(body, sizeof(body),
+	    "<a href=\"http://127.0.0.1:%u/secret\">1</a>"
+	    "<a href=\"http://0x7f.1:%u/secret3\">2</a>"
+	    "<a href=\"/r\">3</a><a href=\"/f\">4</a>",
+	    port, port);
+	snprintf(loc, sizeof(loc), "http://127.0.0.1:%u/secret2", port);
+	outer[0].body = body;
+	outer[1].location = loc;
+	out = testsrv_start_on("127.0.0.2", outer, CW_NELEM(outer));
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(out));
+
+	REQUIRE(it_crawl(db1, seed, guarded, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_total(in), 0);
+	CHECK_INT(testsrv_hits(out, "/r"), 1);
+	CHECK_INT(db_int(db1,
+		      "SELECT count(*) FROM pages WHERE state="
+		      "'skipped' AND reason='blocked-address'"),
+	    3);
+	CHECK_INT(db_int(db1,
+		      "SELECT count(*) FROM pages WHERE url LIKE "
+		      "'file:%%'"),
+	    0);
+
+	REQUIRE(it_crawl(db2, seed, open, &r) == 0);
+	CHECK_INT(testsrv_hits(in, "/secret"), 1);
+	CHECK_INT(testsrv_hits(in, "/secret2"), 1);
+	CHECK_INT(testsrv_hits(in, "/secret3"), 1);
+	testsrv_stop(out);
+	testsrv_stop(in);
+}
+
+/* URLs over --max-url-length are recorded, not fetched. */
+static void
+test_url_length_limit(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL,
+		"<a href=\"/short\">s</a>"
+		"<a href=\"/a-rather-long-path-name-that-is-over-the-limit"
+		"\">l</a>",
+		NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("urllen.db");
+	const char *opts[] = {"robots=false", "max-url-length=40", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(testsrv_hits(s, "/short"), 1);
+	CHECK_INT(testsrv_total(s), 2);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE reason="
+		      "'url-length'"),
+	    1);
+	testsrv_stop(s);
+}
+
+static const struct test tests[] = {
+    TEST(retry_after_then_ok),
+    TEST(retries_exhausted),
+    TEST(retry_status_option),
+    TEST(timeout_retried),
+    TEST(ssrf_guard),
+    TEST(url_length_limit),
+};
+
+TEST_MAIN(tests)
