@@ -50,6 +50,7 @@ struct crawl {
 	const struct crawl_opts *opts; /* borrowed */
 	int64_t id;		       /* crawls.id */
 	struct strmap *seen;	       /* owned: URL -> page id */
+	struct strmap *redirect_hops;  /* owned: redirect target -> hops */
 	char **scope_keys;	       /* owned, one per seed */
 	size_t nkeys;
 	uint64_t queued; /* this crawl's tasks queued */
@@ -237,8 +238,10 @@ crawl_in_scope(const struct crawl *c, const char *url)
  * exempt from scope and filters: the user named them.
  */
 static const char *
-crawl_policy(struct crawl *c, const char *url, int depth, bool seed)
+crawl_policy(struct crawl *c, const char *url, int depth, int hops, bool seed)
 {
+	if (hops > (int)c->opts->max_redirects)
+		return "redirects";
 	if (!seed && !crawl_in_scope(c, url))
 		return "scope";
 	if (!seed && !crawl_opts_url_allowed(c->opts, url))
@@ -337,8 +340,8 @@ crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
  * seed): dedup, policy, page row, link row, task.
  */
 static enum cw_rc
-crawl_discover(struct crawl *c, const char *url, int depth, int64_t parent,
-    enum link_element el)
+crawl_discover(struct crawl *c, const char *url, int depth, int hops,
+    int64_t parent, enum link_element el)
 {
 	struct engine *e = c->e;
 	struct store_page pg;
@@ -357,7 +360,12 @@ crawl_discover(struct crawl *c, const char *url, int depth, int64_t parent,
 	if (rc != CW_OK)
 		return rc;
 	e->next_page_id++;
-	reason = crawl_policy(c, url, depth, parent == 0);
+	reason = crawl_policy(c, url, depth, hops, parent == 0);
+	if (hops > 0 && reason == NULL) {
+		rc = strmap_put(c->redirect_hops, url, hops, NULL);
+		if (rc != CW_OK)
+			return rc;
+	}
 	memset(&pg, 0, sizeof(pg));
 	pg.id = id;
 	pg.crawl_id = c->id;
@@ -398,23 +406,29 @@ crawl_discover_links(
 	rc = links_extract(
 	    res->body, res->body_len, t->url, c->opts->max_links, l);
 	for (i = 0; rc == CW_OK && i < l->count; i++)
-		rc = crawl_discover(c, link_list_url(l, i), t->depth + 1,
+		rc = crawl_discover(c, link_list_url(l, i), t->depth + 1, 0,
 		    t->page_id, (enum link_element)l->items[i].element);
 	return rc;
 }
 
-/* Discover a redirect target at the same depth. */
+/*
+ * Discover a redirect target at the same depth, one hop further along its
+ * chain: hops are counted from the first URL that was not itself reached
+ * by a redirect, and only redirect targets are in the hop map.
+ */
 static enum cw_rc
 crawl_discover_redirect(
     struct crawl *c, const struct task *t, const char *location)
 {
 	char *url = NULL;
+	int64_t hops = 0;
 	enum cw_rc rc;
 
+	(void)strmap_get(c->redirect_hops, t->url, &hops);
 	rc = url_resolve(t->url, location, &url);
 	if (rc == CW_OK)
-		rc = crawl_discover(
-		    c, url, t->depth, t->page_id, LINK_EL_REDIRECT);
+		rc = crawl_discover(c, url, t->depth, (int)hops + 1, t->page_id,
+		    LINK_EL_REDIRECT);
 	else if (rc != CW_ENOMEM)
 		rc = CW_OK; /* a bad or non-http Location leads nowhere */
 	free(url);
@@ -844,6 +858,7 @@ crawl_free(struct crawl *c)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
 	strmap_free(c->seen);
+	strmap_free(c->redirect_hops);
 	free(c->seed_addrs);
 	if (c->done_ev != NULL)
 		event_free(c->done_ev);
@@ -967,11 +982,12 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	c->done_arg = arg;
 	c->started_us = cw_monotonic_us();
 	c->seen = strmap_new();
+	c->redirect_hops = strmap_new();
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	norm = calloc(nseeds + 1, sizeof(*norm));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
-	if (c->seen == NULL || c->scope_keys == NULL || norm == NULL ||
-	    c->done_ev == NULL) {
+	if (c->seen == NULL || c->redirect_hops == NULL ||
+	    c->scope_keys == NULL || norm == NULL || c->done_ev == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
@@ -988,7 +1004,7 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	rc = store_crawl_create(
 	    e->st, seeds_json, opts_json, cw_wallclock_us(), &c->id);
 	for (i = 0; rc == CW_OK && i < nseeds; i++)
-		rc = crawl_discover(c, norm[i], 0, 0, LINK_EL_A);
+		rc = crawl_discover(c, norm[i], 0, 0, 0, LINK_EL_A);
 	if (rc == CW_OK)
 		rc = store_flush(e->st);
 	if (rc != CW_OK)

@@ -73,6 +73,7 @@ static const char crawl_help_text[] =
     "                        failure or --retry-status answer (default 2)\n"
     "      --retry-status LIST  statuses retried (default\n"
     "                        429,500,502,503,504; e.g. 429,5xx; none)\n"
+    "      --max-redirects N  hops in one redirect chain (default 10)\n"
     "      --allow-private   allow loopback/private/link-local addresses\n"
     "                        other than the seeds' own (SSRF guard off)\n"
     "      --mirror DIR      also write bodies under DIR (not built yet)\n"
@@ -277,6 +278,7 @@ enum {
 	OPT_RETRIES,
 	OPT_RETRY_STATUS,
 	OPT_ALLOW_PRIVATE,
+	OPT_MAX_REDIRECTS,
 };
 
 static const struct option crawl_longopts[] = {
@@ -300,6 +302,7 @@ static const struct option crawl_longopts[] = {
     {"retries", required_argument, NULL, OPT_RETRIES},
     {"retry-status", required_argument, NULL, OPT_RETRY_STATUS},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"max-redirects", required_argument, NULL, OPT_MAX_REDIRECTS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},

@@ -54,6 +54,7 @@ static const struct opt_def opt_table[] = {
     {"retries", OPT_INT, OFF(retries), SZ(retries), 0, 100},
     {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
     {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
+    {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
 };
 
 static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
@@ -77,6 +78,7 @@ crawl_opts_init(struct crawl_opts *o)
 	o->max_links = 10000;
 	o->max_url_len = URL_MAX_LEN_DEFAULT;
 	o->retries = 2;
+	o->max_redirects = 10;
 	memcpy(o->retry_status, opts_default_retry_status,
 	    sizeof(opts_default_retry_status));
 	o->n_retry_status = CW_NELEM(opts_default_retry_status);

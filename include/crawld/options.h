@@ -44,7 +44,8 @@ struct crawl_opts {
 	unsigned retries; /* extra attempts after a retryable failure */
 	int retry_status[OPTS_MAX_STATUS]; /* statuses retried; -N = Nxx */
 	size_t n_retry_status;
-	bool allow_private; /* no SSRF guard */
+	bool allow_private;	/* no SSRF guard */
+	unsigned max_redirects; /* hops in one redirect chain */
 };
 
 /* Fill in every default. */
@@ -58,7 +59,7 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "include", "exclude", "max-pages", "timeout", "max-size", "user-agent",
  * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
- * "allow-private")
+ * "allow-private", "max-redirects")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

@@ -5,6 +5,7 @@
  * length limit.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -221,7 +222,120 @@ test_url_length_limit(void)
 	testsrv_stop(s);
 }
 
+/* /hN answers 302 to /h(N+1), forever. */
+static int
+chain_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	(void)arg;
+	if (strcmp(path, "/") == 0) {
+		out->body = "<a href=\"/h0\">start</a>";
+		return 1;
+	}
+	if (strncmp(path, "/h", 2) != 0)
+		return 0;
+	snprintf(buf, size, "/h%d", atoi(path + 2) + 1);
+	out->status = 302;
+	out->body = "";
+	out->location = buf;
+	return 1;
+}
+
+/* A redirect chain is cut after --max-redirects hops. */
+static void
+test_redirect_chain_bounded(void)
+{
+	struct testsrv *s = testsrv_start_gen(chain_gen, NULL);
+	const char *db = it_db_path("chain.db");
+	const char *opts[] = {"robots=false", "max-redirects=10", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	/* /h0 is a link; /h1 .. /h10 are hops 1 .. 10; /h11 is one too many. */
+	CHECK_INT(testsrv_hits(s, "/h10"), 1);
+	CHECK_INT(testsrv_hits(s, "/h11"), 0);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE reason="
+		      "'redirects' AND url LIKE '%%/h11'"),
+	    1);
+	CHECK_INT(testsrv_total(s), 12);
+	testsrv_stop(s);
+}
+
+/* A host with 10 pages that each take 150 ms. */
+static int
+slow_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	size_t n = 0;
+	int i;
+
+	(void)arg;
+	if (strcmp(path, "/") == 0) {
+		for (i = 0; i < 10; i++)
+			n += (size_t)snprintf(
+			    buf + n, size - n, "<a href=\"/p%d\">%d</a>", i, i);
+		out->body = buf;
+		return 1;
+	}
+	if (strncmp(path, "/p", 2) != 0)
+		return 0;
+	out->body = "page";
+	out->delay_ms = 150;
+	return 1;
+}
+
+/*
+ * Two hosts with --per-host 2: neither sees more than 2 requests at once,
+ * and they are served side by side (requests to one host arrive while the
+ * other is still being crawled), not one after the other.
+ */
+static void
+test_two_hosts_per_host(void)
+{
+	struct testsrv *a = testsrv_start_gen(slow_gen, NULL);
+	struct testsrv *b = testsrv_start_gen(slow_gen, NULL);
+	const char *db = it_db_path("twohosts.db");
+	char seed_b[128], page[256], path[64];
+	const char *opts[] = {
+	    "robots=false", "scope=any", "per-host=2", "concurrency=16", NULL};
+	static struct testsrv_page root[1] = {
+	    {"/", 0, NULL, NULL, NULL, 0},
+	};
+	struct testsrv *seed;
+	struct it_result r;
+	long long a_last = 0, b_first = -1, t;
+	unsigned i;
+
+	snprintf(seed_b, sizeof(seed_b), "%s", testsrv_origin(b));
+	snprintf(page, sizeof(page),
+	    "<a href=\"%s/\">a</a><a href=\"%s/\">b"
+	    "</a>",
+	    testsrv_origin(a), seed_b);
+	root[0].body = page;
+	seed = testsrv_start(root, 1);
+	REQUIRE(it_crawl(db, seed_of(seed), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_total(a), 11);
+	CHECK_INT(testsrv_total(b), 11);
+	CHECK_INT(testsrv_max_in_flight(a), 2);
+	CHECK_INT(testsrv_max_in_flight(b), 2);
+	for (i = 0; (t = testsrv_request_at(a, i, path, sizeof(path))) >= 0;
+	     i++)
+		a_last = t;
+	b_first = testsrv_request_at(b, 1, path, sizeof(path));
+	/* Host b's pages start long before host a's last page (a alone needs
+	   5 x 150 ms). */
+	CHECK(b_first >= 0 && b_first < a_last);
+	testsrv_stop(seed);
+	testsrv_stop(a);
+	testsrv_stop(b);
+}
+
 static const struct test tests[] = {
+    TEST(redirect_chain_bounded),
+    TEST(two_hosts_per_host),
     TEST(retry_after_then_ok),
     TEST(retries_exhausted),
     TEST(retry_status_option),

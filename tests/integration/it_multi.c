@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * it_multi.c - the engine as a library running two crawls at once on one
+ * event base, one store and one frontier: both finish, each has its own
+ * rows, and the per-host budget is shared (the server never sees more than
+ * --per-host requests at once, whichever crawl sent them).
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crawld/links.h"
+#include "crawld/log.h"
+#include "harness.h"
+#include "ithelp.h"
+#include "testsrv.h"
+
+/* A page that links to 20 pages of 50 ms each. */
+static int
+fan_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	size_t n = 0;
+	int i;
+
+	(void)arg;
+	if (strcmp(path, "/") == 0) {
+		for (i = 0; i < 20; i++)
+			n += (size_t)snprintf(buf + n, size - n,
+			    "<a href=\"/c/%d\">%d</a>", i, i);
+		out->body = buf;
+		return 1;
+	}
+	if (strncmp(path, "/c/", 3) != 0)
+		return 0;
+	out->body = "leaf";
+	out->delay_ms = 50;
+	return 1;
+}
+
+struct both {
+	struct event_base *base;
+	int finished;
+};
+
+/* Leave the loop when both crawls are done. */
+static void
+both_done(struct crawl *c, void *arg)
+{
+	struct both *b = arg;
+
+	(void)c;
+	if (++b->finished == 2)
+		event_base_loopbreak(b->base);
+}
+
+/* Two crawls, one engine, one per-host budget. */
+static void
+test_two_crawls_share_host_budget(void)
+{
+	struct testsrv *s = testsrv_start_gen(fan_gen, NULL);
+	const char *db = it_db_path("multi.db");
+	struct crawl_opts o;
+	struct engine_config cfg;
+	struct store *st = NULL;
+	struct engine *e;
+	struct crawl *c1 = NULL, *c2 = NULL;
+	struct both b = {NULL, 0};
+	char err[256], seed[128], *seeds[1];
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	links_global_init();
+	log_init(LOG_LVL_QUIET);
+	crawl_opts_init(&o);
+	REQUIRE(
+	    crawl_opts_set(&o, "robots", "false", err, sizeof(err)) == CW_OK);
+	REQUIRE(crawl_opts_set(&o, "per-host", "2", err, sizeof(err)) == CW_OK);
+	REQUIRE(
+	    crawl_opts_set(&o, "concurrency", "16", err, sizeof(err)) == CW_OK);
+	REQUIRE(store_open(db, 0, &st, err, sizeof(err)) == CW_OK);
+	b.base = event_base_new();
+	engine_config_from_opts(&cfg, &o);
+	e = engine_new(b.base, st, &cfg);
+	REQUIRE(e != NULL);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	seeds[0] = seed;
+	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c1, err,
+		  sizeof(err)) == CW_OK);
+	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c2, err,
+		  sizeof(err)) == CW_OK);
+	event_base_dispatch(b.base);
+	CHECK_INT(b.finished, 2);
+	CHECK_INT(crawl_end_reason(c1), CRAWL_END_DONE);
+	CHECK_INT(crawl_end_reason(c2), CRAWL_END_DONE);
+	engine_free(e);
+	event_base_free(b.base);
+	store_close(st);
+	crawl_opts_cleanup(&o);
+
+	CHECK_INT(testsrv_total(s), 42);
+	CHECK_INT(testsrv_max_in_flight(s), 2);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM crawls WHERE state='done'"), 2);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=1 AND "
+		      "state='done'"),
+	    21);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=2 AND "
+		      "state='done'"),
+	    21);
+	/* Page ids are unique across the crawls of one database. */
+	CHECK_INT(db_int(db, "SELECT count(DISTINCT id) FROM pages"), 42);
+	testsrv_stop(s);
+}
+
+static const struct test tests[] = {
+    TEST(two_crawls_share_host_budget),
+};
+
+TEST_MAIN(tests)
