@@ -960,6 +960,64 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 	return CW_OK;
 }
 
+/* A new crawl object with its events, registered with the engine. */
+static struct crawl *
+crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
+    crawl_done_cb *done, void *arg)
+{
+	struct crawl *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	LIST_INSERT_HEAD(&e->crawls, c, entry);
+	c->e = e;
+	c->opts = opts;
+	c->done_cb = done;
+	c->done_arg = arg;
+	c->started_us = cw_monotonic_us();
+	c->seen = strmap_new();
+	c->redirect_hops = strmap_new();
+	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
+	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
+	if (c->seen == NULL || c->redirect_hops == NULL ||
+	    c->scope_keys == NULL || c->done_ev == NULL) {
+		crawl_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Free an array of n strings. */
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Hand a started crawl to its caller (or free it on failure). */
+static enum cw_rc
+crawl_launched(struct crawl *c, enum cw_rc rc, struct crawl **out, char *err,
+    size_t errlen)
+{
+	if (rc == CW_OK)
+		rc = store_flush(c->e->st);
+	if (rc != CW_OK) {
+		if (rc == CW_ESTORE || rc == CW_EFULL || rc == CW_EIO)
+			snprintf(err, errlen, "%s: %s", cw_strerror(rc),
+			    store_errmsg(c->e->st));
+		crawl_free(c);
+		return rc;
+	}
+	crawl_maybe_finish(c); /* every seed may have been skipped */
+	*out = c;
+	return CW_OK;
+}
+
 /* Start a crawl job. */
 enum cw_rc
 crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
@@ -972,25 +1030,11 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	size_t i;
 
 	*out = NULL;
-	c = calloc(1, sizeof(*c));
-	if (c == NULL)
-		return CW_ENOMEM;
-	LIST_INSERT_HEAD(&e->crawls, c, entry);
-	c->e = e;
-	c->opts = opts;
-	c->done_cb = done;
-	c->done_arg = arg;
-	c->started_us = cw_monotonic_us();
-	c->seen = strmap_new();
-	c->redirect_hops = strmap_new();
-	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
+	snprintf(err, errlen, "out of memory");
+	c = crawl_alloc(e, opts, nseeds, done, arg);
 	norm = calloc(nseeds + 1, sizeof(*norm));
-	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
-	if (c->seen == NULL || c->redirect_hops == NULL ||
-	    c->scope_keys == NULL || norm == NULL || c->done_ev == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (c == NULL || norm == NULL)
 		goto out;
-	}
 	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
 	if (rc != CW_OK)
 		goto out;
@@ -998,33 +1042,119 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	opts_json = crawl_opts_to_json(opts);
 	if (seeds_json == NULL || opts_json == NULL) {
 		rc = CW_ENOMEM;
-		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	rc = store_crawl_create(
 	    e->st, seeds_json, opts_json, cw_wallclock_us(), &c->id);
 	for (i = 0; rc == CW_OK && i < nseeds; i++)
 		rc = crawl_discover(c, norm[i], 0, 0, 0, LINK_EL_A);
-	if (rc == CW_OK)
-		rc = store_flush(e->st);
-	if (rc != CW_OK)
-		snprintf(err, errlen, "%s: %s", cw_strerror(rc),
-		    store_errmsg(e->st));
-out:
-	for (i = 0; norm != NULL && i < nseeds; i++)
-		free(norm[i]);
-	free(norm);
-	free(seeds_json);
-	free(opts_json);
-	if (rc != CW_OK) {
-		crawl_free(c);
-		return rc;
-	}
 	log_info("engine: crawl %lld started with %zu seed(s)",
 	    (long long)c->id, nseeds);
-	crawl_maybe_finish(c); /* every seed may have been skipped */
-	*out = c;
-	return CW_OK;
+out:
+	strv_free(norm, nseeds);
+	free(seeds_json);
+	free(opts_json);
+	if (c == NULL)
+		return CW_ENOMEM;
+	return crawl_launched(c, rc, out, err, errlen);
+}
+
+/* One page of a resumed crawl: back into the seen-set, and the queue. */
+static int
+crawl_resume_page(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	struct crawl *c = arg;
+
+	if (strmap_put(c->seen, url, id, NULL) != CW_OK)
+		return -1;
+	switch (state) {
+	case PAGE_QUEUED:
+	case PAGE_FETCHING:
+		c->enqueued++;
+		return crawl_enqueue(c, url, id, depth) == CW_OK ? 0 : -1;
+	case PAGE_DONE:
+	case PAGE_FAILED:
+		c->enqueued++;
+		return 0;
+	case PAGE_SKIPPED:
+		return 0;
+	}
+	return 0;
+}
+
+/* The seeds of a stored crawl, from its JSON array. */
+static char **
+crawl_seeds_parse(const char *seeds_json, size_t *n)
+{
+	json_t *arr = json_loads(seeds_json, 0, NULL);
+	char **v = NULL;
+	size_t i;
+
+	*n = 0;
+	if (arr == NULL || !json_is_array(arr))
+		goto out;
+	v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	for (i = 0; v != NULL && i < json_array_size(arr); i++) {
+		const char *u = json_string_value(json_array_get(arr, i));
+
+		v[i] = strdup(u != NULL ? u : "");
+		if (v[i] == NULL) {
+			strv_free(v, i);
+			v = NULL;
+			break;
+		}
+		*n = i + 1;
+	}
+out:
+	json_decref(arr);
+	return v;
+}
+
+/* Resume a stored crawl. */
+enum cw_rc
+crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
+    const char *seeds_json, crawl_done_cb *done, void *arg, struct crawl **out,
+    char *err, size_t errlen)
+{
+	struct crawl *c = NULL;
+	char **seeds, **norm = NULL;
+	size_t nseeds = 0;
+	enum cw_rc rc = CW_ENOMEM;
+
+	*out = NULL;
+	snprintf(err, errlen, "out of memory");
+	seeds = crawl_seeds_parse(seeds_json, &nseeds);
+	if (seeds != NULL)
+		c = crawl_alloc(e, opts, nseeds, done, arg);
+	norm = calloc(nseeds + 1, sizeof(*norm));
+	if (c == NULL || norm == NULL)
+		goto out;
+	c->id = crawl_id;
+	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc == CW_OK)
+		rc = store_crawl_requeue(e->st, crawl_id);
+	if (rc == CW_OK)
+		rc = store_crawl_set_state(e->st, crawl_id, "running", 0);
+	if (rc == CW_OK)
+		rc = store_walk_pages(e->st, crawl_id, crawl_resume_page, c);
+	if (rc == CW_EINVAL)
+		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
+	log_info("engine: crawl %lld resumed: %llu pages queued",
+	    (long long)crawl_id, (unsigned long long)c->queued);
+out:
+	strv_free(seeds, nseeds);
+	strv_free(norm, nseeds);
+	if (c == NULL)
+		return CW_ENOMEM;
+	return crawl_launched(c, rc, out, err, errlen);
+}
+
+/* The seeds as the JSON text stored in crawls.seeds. */
+char *
+crawl_seeds_to_json(char *const *seeds, size_t n)
+{
+	return crawl_seeds_json(seeds, n);
 }
 
 /* A crawl's counters. */

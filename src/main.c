@@ -46,6 +46,7 @@ static const char usage_text[] =
 
 static const char crawl_help_text[] =
     "usage: crawld crawl [OPTIONS] URL...\n"
+    "       crawld crawl --resume [OPTIONS]\n"
     "\n"
     "Crawl from the seed URLs (http and https) to a depth limit and record\n"
     "every page, link and outcome in a SQLite database.\n"
@@ -78,6 +79,12 @@ static const char crawl_help_text[] =
     "                        other than the seeds' own (SSRF guard off)\n"
     "      --mirror DIR      also write bodies under DIR (not built yet)\n"
     "      --fail-fast       stop at the first failed page (exit 5)\n"
+    "      --resume          go on with the newest unfinished crawl in --db\n"
+    "                        (no seeds needed; with seeds: the same as\n"
+    "                        running the same command again)\n"
+    "      --recrawl         start a new crawl even if these seeds' crawl\n"
+    "                        finished (otherwise: nothing to do, exit 0)\n"
+    "      --sync full|normal  SQLite synchronous mode (default normal)\n"
     "  -q, --quiet           errors only, no progress line\n"
     "  -v, --verbose         more detail on stderr (twice: debug)\n"
     "  -h, --help            this text\n"
@@ -94,6 +101,8 @@ struct cli {
 	int signals;		   /* SIGINT/SIGTERM seen */
 	bool progress;		   /* a terminal line is shown */
 	bool quiet;
+	bool resume;  /* --resume: no seeds needed */
+	bool recrawl; /* --recrawl: a new crawl even if one finished */
 };
 
 /* Print the terminal progress line. */
@@ -191,12 +200,63 @@ cli_exit_code(const struct cli *cli)
 	return EXIT_INTERRUPTED;
 }
 
+/*
+ * Resume the crawl these seeds (or, with --resume and no seeds, the newest
+ * crawl) left unfinished, say so if it finished, or start a new one.
+ * Returns -1 when a crawl is running, else the exit code.
+ */
+static int
+cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
+    const struct crawl_opts *o, char *const *seeds, size_t nseeds)
+{
+	struct store_crawl_info info;
+	char err[1024], *seeds_json = NULL;
+	enum cw_rc rc = CW_OK;
+	int code = -1;
+
+	memset(&info, 0, sizeof(info));
+	if (nseeds > 0 &&
+	    (seeds_json = crawl_seeds_to_json(seeds, nseeds)) == NULL)
+		rc = CW_ENOMEM;
+	if (rc == CW_OK && !cli->recrawl)
+		rc = store_crawl_latest(st, seeds_json, &info);
+	if (rc != CW_OK) {
+		log_error("%s: %s", o->db_path, store_errmsg(st));
+		code = EXIT_BAD_DB;
+	} else if (info.id != 0 && strcmp(info.state, "done") == 0) {
+		log_warnx("crawl %lld of %s already finished: nothing to fetch "
+			  "(--recrawl starts a new crawl)",
+		    (long long)info.id, info.seeds_json);
+		code = EXIT_OK;
+	} else if (info.id != 0) {
+		if (!cli->quiet)
+			log_warnx("resuming crawl %lld of %s",
+			    (long long)info.id, info.seeds_json);
+		rc = crawl_resume(e, o, info.id, info.seeds_json,
+		    cli_crawl_done, cli, &cli->crawl, err, sizeof(err));
+	} else if (nseeds == 0) {
+		log_error("--resume: no crawl to resume in %s", o->db_path);
+		code = EXIT_USAGE;
+	} else {
+		rc = crawl_start(e, o, seeds, nseeds, cli_crawl_done, cli,
+		    &cli->crawl, err, sizeof(err));
+	}
+	if (code == -1 && rc != CW_OK) {
+		log_error("%s", err);
+		code = rc == CW_EPARSE || rc == CW_ENOTSUP ? EXIT_BAD_SEED
+							   : EXIT_RUNTIME;
+	}
+	free(seeds_json);
+	free(info.seeds_json);
+	return code;
+}
+
 /* Drive one crawl to its end on a fresh event base. */
 static int
 cli_run_crawl(
-    struct crawl_opts *o, char *const *seeds, size_t nseeds, bool quiet)
+    struct cli *clip, struct crawl_opts *o, char *const *seeds, size_t nseeds)
 {
-	struct cli cli;
+	struct cli cli = *clip;
 	struct store *st = NULL;
 	struct engine *e = NULL;
 	struct engine_config cfg;
@@ -204,11 +264,9 @@ cli_run_crawl(
 	struct timeval tv = {0, 250000};
 	char err[1024];
 	int code = EXIT_RUNTIME;
-	enum cw_rc rc;
 
-	memset(&cli, 0, sizeof(cli));
-	cli.quiet = quiet;
-	if (store_open(o->db_path, 0, &st, err, sizeof(err)) != CW_OK) {
+	if (store_open(o->db_path, o->sync_full ? STORE_F_SYNC_FULL : 0, &st,
+		err, sizeof(err)) != CW_OK) {
 		log_error("%s", err);
 		return EXIT_BAD_DB;
 	}
@@ -218,21 +276,16 @@ cli_run_crawl(
 		log_error("cannot start the engine (out of memory?)");
 		goto out;
 	}
-	rc = crawl_start(e, o, seeds, nseeds, cli_crawl_done, &cli, &cli.crawl,
-	    err, sizeof(err));
-	if (rc != CW_OK) {
-		log_error("%s", err);
-		code = rc == CW_EPARSE || rc == CW_ENOTSUP ? EXIT_BAD_SEED
-							   : EXIT_RUNTIME;
+	code = cli_open_crawl(&cli, e, st, o, seeds, nseeds);
+	if (code != -1)
 		goto out;
-	}
 	sigint_ev = evsignal_new(cli.base, SIGINT, cli_signal, &cli);
 	sigterm_ev = evsignal_new(cli.base, SIGTERM, cli_signal, &cli);
 	if (sigint_ev != NULL)
 		evsignal_add(sigint_ev, NULL);
 	if (sigterm_ev != NULL)
 		evsignal_add(sigterm_ev, NULL);
-	cli.progress = !quiet && isatty(STDERR_FILENO);
+	cli.progress = !cli.quiet && isatty(STDERR_FILENO);
 	if (cli.progress) {
 		cli.progress_ev =
 		    event_new(cli.base, -1, EV_PERSIST, cli_progress, &cli);
@@ -279,6 +332,9 @@ enum {
 	OPT_RETRY_STATUS,
 	OPT_ALLOW_PRIVATE,
 	OPT_MAX_REDIRECTS,
+	OPT_RESUME,
+	OPT_RECRAWL,
+	OPT_SYNC,
 };
 
 static const struct option crawl_longopts[] = {
@@ -303,6 +359,9 @@ static const struct option crawl_longopts[] = {
     {"retry-status", required_argument, NULL, OPT_RETRY_STATUS},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"max-redirects", required_argument, NULL, OPT_MAX_REDIRECTS},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"recrawl", no_argument, NULL, OPT_RECRAWL},
+    {"sync", required_argument, NULL, OPT_SYNC},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -326,19 +385,20 @@ static int
 cmd_crawl(int argc, char **argv)
 {
 	struct crawl_opts o;
+	struct cli cli;
 	enum log_level level = LOG_LVL_WARN;
-	bool quiet = false;
 	char err[512];
 	const char *name;
 	int ch, code = EXIT_USAGE;
 
 	crawl_opts_init(&o);
+	memset(&cli, 0, sizeof(cli));
 	optind = 1;
 	while ((ch = getopt_long(
 		    argc, argv, "d:c:qvh", crawl_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
-			quiet = true;
+			cli.quiet = true;
 			level = LOG_LVL_QUIET;
 			continue;
 		case 'v':
@@ -358,6 +418,21 @@ cmd_crawl(int argc, char **argv)
 		case OPT_ALLOW_PRIVATE:
 			o.allow_private = true;
 			continue;
+		case OPT_RESUME:
+			cli.resume = true;
+			continue;
+		case OPT_RECRAWL:
+			cli.recrawl = true;
+			continue;
+		case OPT_SYNC:
+			if (strcmp(optarg, "full") != 0 &&
+			    strcmp(optarg, "normal") != 0) {
+				log_error("--sync: '%s' is not full or normal",
+				    optarg);
+				goto out;
+			}
+			o.sync_full = strcmp(optarg, "full") == 0;
+			continue;
 		case '?':
 			fputs("Run 'crawld crawl --help' for the options.\n",
 			    stderr);
@@ -374,15 +449,20 @@ cmd_crawl(int argc, char **argv)
 		}
 	}
 	log_init(level);
-	if (optind >= argc) {
+	if (optind >= argc && !cli.resume) {
 		log_error("crawl: no seed URL given (crawld crawl --help)");
+		goto out;
+	}
+	if (cli.resume && cli.recrawl) {
+		log_error(
+		    "crawl: --resume and --recrawl contradict each other");
 		goto out;
 	}
 	if (o.mirror_dir != NULL) {
 		log_error("--mirror: not built yet (see the roadmap)");
 		goto out;
 	}
-	code = cli_run_crawl(&o, argv + optind, (size_t)(argc - optind), quiet);
+	code = cli_run_crawl(&cli, &o, argv + optind, (size_t)(argc - optind));
 out:
 	crawl_opts_cleanup(&o);
 	return code;

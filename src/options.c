@@ -54,6 +54,7 @@ static const struct opt_def opt_table[] = {
     {"retries", OPT_INT, OFF(retries), SZ(retries), 0, 100},
     {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
     {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
+    {"sync-full", OPT_BOOL, OFF(sync_full), 0, 0, 0},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
 };
 

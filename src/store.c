@@ -116,6 +116,10 @@ enum store_stmt {
 	SS_COUNT_CRAWL_STATE,
 	SS_EXPORT_DISCOVERED,
 	SS_EXPORT_FETCHED,
+	SS_CRAWL_LATEST,
+	SS_CRAWL_LATEST_SEEDS,
+	SS_REQUEUE,
+	SS_WALK_PAGES,
 	SS_COUNT_,
 };
 
@@ -139,6 +143,14 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_COUNT_CRAWL] = "SELECT COUNT(*) FROM pages WHERE crawl_id = ?1",
     [SS_COUNT_STATE] = "SELECT COUNT(*) FROM pages WHERE state = ?2",
     [SS_COUNT_CRAWL_STATE] = SQL_COUNT_CRAWL_STATE,
+    [SS_CRAWL_LATEST] = "SELECT id, state, seeds FROM crawls"
+			" ORDER BY id DESC LIMIT 1",
+    [SS_CRAWL_LATEST_SEEDS] = "SELECT id, state, seeds FROM crawls"
+			      " WHERE seeds = ?1 ORDER BY id DESC LIMIT 1",
+    [SS_REQUEUE] = "UPDATE pages SET state = 'queued'"
+		   " WHERE crawl_id = ?1 AND state = 'fetching'",
+    [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
+		      " WHERE crawl_id = ?1 ORDER BY id",
     [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
     [SS_EXPORT_FETCHED] =
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
@@ -833,6 +845,101 @@ static const char *
 store_col_text(sqlite3_stmt *s, int i)
 {
 	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* The newest crawl (with these seeds, when given). */
+enum cw_rc
+store_crawl_latest(
+    struct store *st, const char *seeds_json, struct store_crawl_info *info)
+{
+	enum store_stmt which =
+	    seeds_json != NULL ? SS_CRAWL_LATEST_SEEDS : SS_CRAWL_LATEST;
+	sqlite3_stmt *s = st->stmt[which];
+	const unsigned char *state, *seeds;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	memset(info, 0, sizeof(*info));
+	if (seeds_json != NULL &&
+	    store_bind_text(s, 1, seeds_json) != SQLITE_OK)
+		return store_bind_failed(st, which, "find crawl");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		info->id = sqlite3_column_int64(s, 0);
+		state = sqlite3_column_text(s, 1);
+		seeds = sqlite3_column_text(s, 2);
+		snprintf(info->state, sizeof(info->state), "%s",
+		    state != NULL ? (const char *)state : "");
+		info->seeds_json =
+		    strdup(seeds != NULL ? (const char *)seeds : "[]");
+		if (info->seeds_json == NULL)
+			rc = CW_ENOMEM;
+	} else if (src != SQLITE_DONE) {
+		rc = store_error(st, src, "find crawl");
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Pages left 'fetching' by a crash go back to 'queued'. */
+enum cw_rc
+store_crawl_requeue(struct store *st, int64_t crawl_id)
+{
+	enum cw_rc rc;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	if (sqlite3_bind_int64(st->stmt[SS_REQUEUE], 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(st, SS_REQUEUE, "requeue");
+	return store_write(st, SS_REQUEUE, "requeue");
+}
+
+/* The state name as the enum; PAGE_QUEUED for anything unknown. */
+static enum page_state
+store_state_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(page_state_names); i++)
+		if (page_state_names[i] != NULL &&
+		    strcmp(page_state_names[i], name) == 0)
+			return (enum page_state)i;
+	return PAGE_QUEUED;
+}
+
+/* Walk a crawl's pages in id order (resume). */
+enum cw_rc
+store_walk_pages(
+    struct store *st, int64_t crawl_id, store_page_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_WALK_PAGES];
+	const char *url, *state;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(st, SS_WALK_PAGES, "walk pages");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		url = store_col_text(s, 1);
+		state = store_col_text(s, 3);
+		if (url == NULL || state == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, sqlite3_column_int64(s, 0), url,
+			sqlite3_column_int(s, 2), store_state_of(state)) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "walk pages");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
 }
 
 /* Walk the pages in order, calling cb with borrowed rows. */

@@ -82,6 +82,21 @@ CW_WARN_UNUSED enum cw_rc crawl_start(struct engine *e,
     crawl_done_cb *done, void *arg, struct crawl **out, char *err,
     size_t errlen);
 
+/*
+ * Resume stored crawl crawl_id (seeds_json as in its crawls row): every
+ * page goes back into the seen-set, 'queued' and 'fetching' pages (in
+ * flight when it stopped) are queued again, nothing done is fetched again.
+ * Errors as crawl_start(). On CW_OK *out is the engine's until crawl_free().
+ */
+CW_WARN_UNUSED enum cw_rc crawl_resume(struct engine *e,
+    const struct crawl_opts *opts, int64_t crawl_id, const char *seeds_json,
+    crawl_done_cb *done, void *arg, struct crawl **out, char *err,
+    size_t errlen);
+
+/* The JSON text crawl_start() stores in crawls.seeds for these seeds
+   (malloc'd; NULL on failure), to find the crawl again. */
+char *crawl_seeds_to_json(char *const *seeds, size_t n);
+
 /* Stop taking this crawl's tasks; in-flight ones finish and then the done
    callback runs with CRAWL_END_STOPPED. */
 void crawl_stop(struct crawl *c);

@@ -46,6 +46,7 @@ struct crawl_opts {
 	size_t n_retry_status;
 	bool allow_private;	/* no SSRF guard */
 	unsigned max_redirects; /* hops in one redirect chain */
+	bool sync_full;		/* SQLite synchronous=FULL */
 };
 
 /* Fill in every default. */

@@ -70,6 +70,34 @@ CW_WARN_UNUSED enum cw_rc store_crawl_create(struct store *st,
 CW_WARN_UNUSED enum cw_rc store_crawl_set_state(
     struct store *st, int64_t crawl_id, const char *state, int64_t finished_us);
 
+/* What store_crawl_latest() found; seeds_json is the caller's (free). */
+struct store_crawl_info {
+	int64_t id; /* 0 when there is no such crawl */
+	char state[16];
+	char *seeds_json;
+};
+
+/*
+ * The newest crawl whose seeds column equals seeds_json (NULL: the newest
+ * of all), for resuming. CW_OK with info->id == 0 when there is none.
+ */
+CW_WARN_UNUSED enum cw_rc store_crawl_latest(
+    struct store *st, const char *seeds_json, struct store_crawl_info *info);
+
+/* Turn a crawl's 'fetching' pages (in flight when it stopped) back into
+   'queued', in the open batch. */
+CW_WARN_UNUSED enum cw_rc store_crawl_requeue(
+    struct store *st, int64_t crawl_id);
+
+/* Called per page by store_walk_pages (url borrowed for the call); a
+   non-zero return stops the walk with CW_EINVAL. */
+typedef int store_page_cb(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state);
+
+/* Every page of a crawl in id order (discovery order), for a resume. */
+CW_WARN_UNUSED enum cw_rc store_walk_pages(
+    struct store *st, int64_t crawl_id, store_page_cb *cb, void *arg);
+
 /* The next free page id: MAX(pages.id) + 1 (1 for an empty table). */
 CW_WARN_UNUSED enum cw_rc store_next_page_id(struct store *st, int64_t *id);
 

@@ -180,6 +180,34 @@ it_slurp(const char *path, char *buf, size_t size)
 }
 
 int
+it_spawn_crawld(const char *const *argv)
+{
+	const char *bin = getenv("CRAWLD_BIN");
+	char opath[600];
+	const char *args[64];
+	pid_t pid;
+	int i, fd;
+
+	if (bin == NULL)
+		bin = "./crawld";
+	args[0] = bin;
+	for (i = 0; argv[i] != NULL && i < 62; i++)
+		args[i + 1] = argv[i];
+	args[i + 1] = NULL;
+	snprintf(opath, sizeof(opath), "%s/spawn.txt", it_tmpdir());
+	pid = fork();
+	if (pid == 0) {
+		fd = open(opath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		alarm(IT_DEADLINE_S);
+		execv(bin, (char *const *)(uintptr_t)args);
+		_exit(127);
+	}
+	return (int)pid;
+}
+
+int
 it_run_crawld(
     const char *const *argv, char *out, size_t outsz, char *err, size_t errsz)
 {
@@ -227,6 +255,9 @@ db_query(const char *db, const char *fmt, va_list ap, sqlite3 **dbh,
 		sqlite3_free(sql);
 		return -1;
 	}
+	/* The crawler may be committing right now (WAL: readers rarely wait).
+	 */
+	sqlite3_busy_timeout(*dbh, 2000);
 	rc = sqlite3_prepare_v2(*dbh, sql, -1, stmt, NULL);
 	if (rc != SQLITE_OK)
 		fprintf(stderr, "db: %s: %s\n", sql, sqlite3_errmsg(*dbh));

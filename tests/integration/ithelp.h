@@ -41,6 +41,10 @@ int it_crawl(const char *db, const char *seed, const char *const *opts,
 int it_run_crawld(
     const char *const *argv, char *out, size_t outsz, char *err, size_t errsz);
 
+/* Start the crawld binary with argv (NULL terminated) without waiting;
+   its output goes to files in the temp dir. Returns the pid. */
+int it_spawn_crawld(const char *const *argv);
+
 /* First column of the first row of sql (printf-style) as an integer;
    -1 when there is no row. */
 long long db_int(const char *db, const char *fmt, ...)

@@ -440,6 +440,22 @@ testsrv_total(struct testsrv *s)
 }
 
 unsigned
+testsrv_max_hits(struct testsrv *s, unsigned *npaths)
+{
+	unsigned n = 0;
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->npaths; i++)
+		if (s->counts[i] > n)
+			n = s->counts[i];
+	if (npaths != NULL)
+		*npaths = (unsigned)s->npaths;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+unsigned
 testsrv_max_in_flight(struct testsrv *s)
 {
 	unsigned n;

@@ -60,6 +60,8 @@ const char *testsrv_origin(const struct testsrv *s);
 
 unsigned testsrv_hits(struct testsrv *s, const char *path);
 unsigned testsrv_total(struct testsrv *s);
+/* The most requests any one path got, and how many distinct paths. */
+unsigned testsrv_max_hits(struct testsrv *s, unsigned *npaths);
 unsigned testsrv_max_in_flight(struct testsrv *s);
 /* The User-Agent of the last request (copied into buf). */
 void testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size);
