@@ -135,10 +135,13 @@ rawsrv_serve(struct rawsrv *s, int fd)
 	case RAWSRV_RESET:
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		break;
-	case RAWSRV_GARBAGE:
-		(void)rawsrv_write(
-		    s, fd, "\x01\x02garbage\xff\xfe not http\n\n", 25, start);
+	case RAWSRV_GARBAGE: {
+		static const char junk[] =
+		    "\x01\x02garbage\xff\xfe not http\n\n";
+
+		(void)rawsrv_write(s, fd, junk, sizeof(junk) - 1, start);
 		break;
+	}
 	case RAWSRV_HUGE:
 		snprintf(hdr, sizeof(hdr),
 		    "%sContent-Length: 10000000000\r\n\r\n", html_hdr);
