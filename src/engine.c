@@ -143,9 +143,10 @@ engine_store_error(struct engine *e, enum cw_rc rc)
 	if (e->store_failed)
 		return;
 	e->store_failed = true;
-	snprintf(msg, sizeof(msg), "database: %s (%s)", cw_strerror(rc),
-	    store_errmsg(e->st));
-	log_error("store: %s", msg);
+	/* store.c logged the failure where it happened; this is the one-line
+	   reason each crawl ends with. */
+	snprintf(
+	    msg, sizeof(msg), "%s (%s)", cw_strerror(rc), store_errmsg(e->st));
 	LIST_FOREACH (c, &e->crawls, entry) {
 		if (c->end == CRAWL_END_RUNNING) {
 			c->end = CRAWL_END_STORE;

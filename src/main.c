@@ -101,8 +101,9 @@ struct cli {
 	int signals;		   /* SIGINT/SIGTERM seen */
 	bool progress;		   /* a terminal line is shown */
 	bool quiet;
-	bool resume;  /* --resume: no seeds needed */
-	bool recrawl; /* --recrawl: a new crawl even if one finished */
+	const char *db_path; /* borrowed from the options */
+	bool resume;	     /* --resume: no seeds needed */
+	bool recrawl;	     /* --recrawl: a new crawl even if one finished */
 };
 
 /* Print the terminal progress line. */
@@ -190,7 +191,8 @@ cli_exit_code(const struct cli *cli)
 		log_error("fail-fast: %s", crawl_end_message(cli->crawl));
 		return EXIT_FAIL_FAST;
 	case CRAWL_END_STORE:
-		log_error("%s", crawl_end_message(cli->crawl));
+		log_error("%s: %s; run the same command again to resume",
+		    cli->db_path, crawl_end_message(cli->crawl));
 		return EXIT_RUNTIME;
 	case CRAWL_END_STOPPED:
 	case CRAWL_END_RUNNING:
@@ -462,6 +464,7 @@ cmd_crawl(int argc, char **argv)
 		log_error("--mirror: not built yet (see the roadmap)");
 		goto out;
 	}
+	cli.db_path = o.db_path;
 	code = cli_run_crawl(&cli, &o, argv + optind, (size_t)(argc - optind));
 out:
 	crawl_opts_cleanup(&o);

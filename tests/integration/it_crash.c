@@ -168,6 +168,34 @@ test_rerun_finished(void)
 	testsrv_stop(s);
 }
 
+/*
+ * A full disk (RLIMIT_FSIZE: writes past 96 KiB fail): the crawl stops with
+ * exit 1 and a message naming the database, the file stays intact, and a
+ * second run with room resumes and finishes the site.
+ */
+static void
+test_disk_full_then_resume(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	const char *db = it_db_path("full.db");
+	char seed[128], err[4096], ok[16];
+	const char *argv[] = {"crawl", "--no-robots", "--depth", "4",
+	    "--concurrency", "8", "--db", db, seed, NULL};
+
+	snprintf(seed, sizeof(seed), "%s/t/", testsrv_origin(s));
+	CHECK_INT(it_run_crawld_fsize(argv, 96 * 1024, err, sizeof(err)), 1);
+	CHECK(strstr(err, db) != NULL);
+	CHECK(strstr(err, "run the same command again") != NULL);
+	CHECK_STR(db_text(db, ok, sizeof(ok), "PRAGMA integrity_check"), "ok");
+	CHECK(db_int(db, "SELECT count(*) FROM pages WHERE state='done'") <
+	    TREE_PAGES);
+	CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 0);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM pages WHERE state='done'"),
+	    TREE_PAGES);
+	CHECK_STR(db_text(db, ok, sizeof(ok), "PRAGMA integrity_check"), "ok");
+	testsrv_stop(s);
+}
+
 /* --resume with no crawl in the database is a usage error. */
 static void
 test_resume_nothing(void)
@@ -187,6 +215,7 @@ static const struct test tests[] = {
     TEST(kill_near_end),
     TEST(rerun_finished),
     TEST(resume_nothing),
+    TEST(disk_full_then_resume),
 };
 
 TEST_MAIN(tests)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,6 +209,20 @@ it_spawn_crawld(const char *const *argv)
 	return (int)pid;
 }
 
+static long it_child_fsize; /* RLIMIT_FSIZE for the next child, 0 = none */
+
+int
+it_run_crawld_fsize(
+    const char *const *argv, long fsize, char *err, size_t errsz)
+{
+	int code;
+
+	it_child_fsize = fsize;
+	code = it_run_crawld(argv, NULL, 0, err, errsz);
+	it_child_fsize = 0;
+	return code;
+}
+
 int
 it_run_crawld(
     const char *const *argv, char *out, size_t outsz, char *err, size_t errsz)
@@ -231,6 +247,13 @@ it_run_crawld(
 		dup2(fd, 1);
 		fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 2);
+		if (it_child_fsize > 0) {
+			struct rlimit rl = {
+			    (rlim_t)it_child_fsize, (rlim_t)it_child_fsize};
+
+			signal(SIGXFSZ, SIG_IGN);
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
 		alarm(IT_DEADLINE_S);
 		execv(bin, (char *const *)(uintptr_t)args);
 		_exit(127);

@@ -41,6 +41,11 @@ int it_crawl(const char *db, const char *seed, const char *const *opts,
 int it_run_crawld(
     const char *const *argv, char *out, size_t outsz, char *err, size_t errsz);
 
+/* it_run_crawld with the child's RLIMIT_FSIZE set to fsize bytes and
+   SIGXFSZ ignored, so writes past it fail with EFBIG (a full disk). */
+int it_run_crawld_fsize(const char *const *argv, long fsize, char *err,
+    size_t errsz);
+
 /* Start the crawld binary with argv (NULL terminated) without waiting;
    its output goes to files in the temp dir. Returns the pid. */
 int it_spawn_crawld(const char *const *argv);
