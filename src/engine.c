@@ -30,6 +30,7 @@
 #include "crawld/links.h"
 #include "crawld/log.h"
 #include "crawld/netaddr.h"
+#include "crawld/parsepool.h"
 #include "crawld/robots.h"
 #include "crawld/strmap.h"
 #include "crawld/url.h"
@@ -96,14 +97,14 @@ struct engine {
 	struct fetch **slots; /* owned, cfg.concurrency */
 	struct fetch **idle;  /* borrowed from slots: a stack */
 	size_t nidle;
-	unsigned rng;	       /* rand_r state for retry jitter */
-	struct event *pump_ev; /* owned: deferred pump */
+	unsigned rng;		/* rand_r state for retry jitter */
+	struct event *pump_ev;	/* owned: deferred pump */
+	struct parsepool *pool; /* owned: link extraction threads */
 	bool pump_scheduled;
 	struct event *wait_ev; /* owned: politeness wait */
 	struct event *hk_ev;   /* owned: housekeeping */
 	uint64_t hk_due_us;    /* when hk_ev should fire */
 	int64_t next_page_id;
-	struct link_list links; /* scratch, reused per page */
 	bool store_failed;
 	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
 	uint64_t lag_samples;
@@ -124,6 +125,9 @@ engine_config_from_opts(struct engine_config *cfg, const struct crawl_opts *o)
 	cfg->timeout_ms = o->timeout_ms;
 	cfg->max_size = (size_t)o->max_size;
 	cfg->user_agent = o->user_agent;
+	cfg->parse_threads = o->parse_threads >= 0
+	    ? (unsigned)o->parse_threads
+	    : parsepool_default_threads();
 }
 
 /* A crawl's end state as stored in crawls.state. */
@@ -394,18 +398,14 @@ crawl_discover(struct crawl *c, const char *url, int depth, int hops,
 	return crawl_enqueue(c, url, id, depth);
 }
 
-/* Discover the links of an HTML page at depth + 1. */
+/* Discover the links a parse job found, at depth + 1. */
 static enum cw_rc
 crawl_discover_links(
-    struct crawl *c, const struct task *t, const struct fetch_result *res)
+    struct crawl *c, const struct task *t, const struct link_list *l)
 {
-	struct link_list *l = &c->e->links;
-	enum cw_rc rc;
+	enum cw_rc rc = CW_OK;
 	size_t i;
 
-	link_list_reset(l);
-	rc = links_extract(
-	    res->body, res->body_len, t->url, c->opts->max_links, l);
 	for (i = 0; rc == CW_OK && i < l->count; i++)
 		rc = crawl_discover(c, link_list_url(l, i), t->depth + 1, 0,
 		    t->page_id, (enum link_element)l->items[i].element);
@@ -451,6 +451,21 @@ crawl_fail_fast(struct crawl *c, const char *url, const char *reason)
 	crawl_stop(c);
 }
 
+/* The outcome row of a fetch (strings borrowed from res). */
+static void
+crawl_fill_result(const struct task *t, const struct fetch_result *res,
+    struct store_result *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->id = t->page_id;
+	sr->state = PAGE_DONE;
+	sr->status = (int)res->status;
+	sr->content_type = res->content_type;
+	sr->bytes = res->bytes;
+	sr->fetched_us = cw_wallclock_us();
+	sr->attempts = t->attempts;
+}
+
 /* Record a fetch's outcome and put its children. */
 static void
 crawl_record(
@@ -461,16 +476,9 @@ crawl_record(
 	char reason[CURL_ERROR_SIZE + 32];
 	enum cw_rc rc = CW_OK;
 
-	memset(&sr, 0, sizeof(sr));
-	sr.id = t->page_id;
-	sr.status = (int)res->status;
-	sr.content_type = res->content_type;
-	sr.bytes = res->bytes;
-	sr.fetched_us = cw_wallclock_us();
-	sr.attempts = t->attempts;
+	crawl_fill_result(t, res, &sr);
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
-		sr.state = PAGE_DONE;
 		c->done++;
 	} else if (res->outcome == FETCH_BLOCKED) {
 		/* Policy, not a failure: nothing was sent. */
@@ -499,14 +507,65 @@ crawl_record(
 	}
 	if (res->redirect_url != NULL)
 		rc = crawl_discover_redirect(c, t, res->redirect_url);
-	else if (res->is_html && res->body != NULL && res->status >= 200 &&
-	    res->status < 300)
-		rc = crawl_discover_links(c, t, res);
 	if (rc == CW_ENOMEM)
 		log_error(
 		    "engine: out of memory recording links of %s", t->url);
 	else if (rc != CW_OK)
 		engine_store_error(e, rc);
+}
+
+/* Whether a recorded fetch has links to extract. */
+static bool
+crawl_wants_links(const struct crawl *c, const struct fetch_result *res)
+{
+	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
+	    res->status >= 200 && res->status < 300 && !c->stopping &&
+	    !c->e->store_failed;
+}
+
+/* A page waiting for its links: the outcome row is written with them. */
+struct parsed_page {
+	struct task *t;		/* borrowed from the frontier (in flight) */
+	struct store_result sr; /* content_type points at ct */
+	char *ct;		/* owned */
+};
+
+/*
+ * Hand an HTML body to the parse pool: the job takes the slot's buffer,
+ * so the slot is free for the next transfer at once, while the task stays
+ * in flight until its links are back (join must not fire before). The
+ * page's outcome row is written together with its links, in the same
+ * batch, so a crash never leaves a 'done' page whose links were not
+ * recorded. false when there was no memory for it (then record inline).
+ */
+static bool
+crawl_submit_parse(struct crawl *c, struct task *t, struct fetch *f,
+    const struct fetch_result *res)
+{
+	struct parsed_page *pp;
+	struct parse_job *job = NULL;
+	size_t len = 0;
+	char *body;
+
+	pp = calloc(1, sizeof(*pp));
+	if (pp == NULL)
+		return false;
+	pp->t = t;
+	crawl_fill_result(t, res, &pp->sr);
+	pp->ct = cw_strdup(res->content_type);
+	pp->sr.content_type = pp->ct;
+	body = buf_take(&f->body, &len);
+	if (res->content_type == NULL || pp->ct != NULL)
+		job = parse_job_new(body, len, t->url, c->opts->max_links, pp);
+	if (job == NULL) {
+		f->body.data = body; /* give it back to the slot */
+		f->body.len = f->body.cap = len;
+		free(pp->ct);
+		free(pp);
+		return false;
+	}
+	parsepool_submit(c->e->pool, job);
+	return true;
 }
 
 /* A task of c left flight: account it (after its children were put). */
@@ -714,13 +773,58 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 		c->in_flight--;
 		c->queued++;
 		frontier_retry(e->fr, t, cw_monotonic_ms() + wait);
-	} else {
+	} else if (!crawl_wants_links(c, &res) ||
+	    !crawl_submit_parse(c, t, f, &res)) {
 		crawl_record(c, t, &res);
 		crawl_task_done(c, t);
 	}
 	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
 		engine_flush(e);
 	engine_kick(e);
+}
+
+/*
+ * A parse job came back (on the loop thread): its links are put, then the
+ * page's task is done. While the engine shuts down, jobs come back
+ * cancelled and only the accounting is settled.
+ */
+static void
+engine_parse_done(void *arg, struct parse_job *job)
+{
+	struct engine *e = arg;
+	struct parsed_page *pp = job->arg;
+	struct task *t = pp->t;
+	struct crawl *c = t->owner;
+	enum cw_rc rc = job->rc;
+
+	if (job->cancelled) {
+		/* Nothing is written: the page stays 'fetching' and a resume
+		   fetches it again. */
+		c->in_flight--;
+		frontier_done(e->fr, t);
+		goto out;
+	}
+	if (!e->store_failed) {
+		c->done++;
+		c->bytes += (uint64_t)pp->sr.bytes;
+		if (!engine_store_ok(e, store_page_finish(e->st, &pp->sr)))
+			rc = CW_OK;
+		else if (rc == CW_OK)
+			rc = crawl_discover_links(c, t, &job->links);
+	}
+	if (rc == CW_ENOMEM)
+		log_error(
+		    "engine: out of memory recording links of %s", t->url);
+	else if (rc != CW_OK)
+		engine_store_error(e, rc);
+	crawl_task_done(c, t);
+	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
+		engine_flush(e);
+	engine_kick(e);
+out:
+	free(pp->ct);
+	free(pp);
+	parse_job_free(job);
 }
 
 /* Start a taken task on an idle slot. */
@@ -775,7 +879,9 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	e->pump_scheduled = false;
-	while (e->nidle > 0 && !e->store_failed) {
+	/* Parsing is the slower stage: don't fetch far ahead of it. */
+	while (e->nidle > 0 && !e->store_failed &&
+	    parsepool_pending(e->pool) < 2 * (size_t)e->cfg.concurrency) {
 		t = frontier_take(e->fr, now, &wait);
 		if (t == NULL)
 			break;
@@ -1267,7 +1373,6 @@ engine_new(
 	e->cfg = *cfg;
 	e->rng = (unsigned)cw_monotonic_us();
 	LIST_INIT(&e->crawls);
-	link_list_init(&e->links);
 	e->user_agent = strdup(cfg->user_agent);
 	e->fopts.user_agent = e->user_agent;
 	e->fopts.timeout_ms = (long)cfg->timeout_ms;
@@ -1279,9 +1384,11 @@ engine_new(
 	e->pump_ev = event_new(base, -1, 0, engine_pump, e);
 	e->wait_ev = evtimer_new(base, engine_pump, e);
 	e->hk_ev = event_new(base, -1, EV_PERSIST, engine_housekeeping, e);
+	e->pool = parsepool_new(base, cfg->parse_threads, engine_parse_done, e);
 	if (e->user_agent == NULL || e->lag_hist == NULL || e->cev == NULL ||
 	    e->fr == NULL || e->pump_ev == NULL || e->wait_ev == NULL ||
-	    e->hk_ev == NULL || engine_make_slots(e) != CW_OK ||
+	    e->hk_ev == NULL || e->pool == NULL ||
+	    engine_make_slots(e) != CW_OK ||
 	    store_next_page_id(st, &e->next_page_id) != CW_OK) {
 		engine_free(e);
 		return NULL;
@@ -1301,6 +1408,10 @@ engine_free(struct engine *e)
 
 	if (e == NULL)
 		return;
+	/* 0. the parse workers stop; pages being parsed stay 'fetching'
+	      rows (their outcome is written with their links), so a
+	      resume fetches them again. */
+	parsepool_free(e->pool);
 	/* 1. easy handles out of the multi; their tasks back to the store
 	      as they are ('fetching' rows resume as queued). */
 	for (i = 0; e->slots != NULL && i < e->cfg.concurrency; i++) {
@@ -1332,7 +1443,6 @@ engine_free(struct engine *e)
 	if (e->st != NULL && !e->store_failed)
 		engine_flush(e);
 	frontier_free(e->fr);
-	link_list_cleanup(&e->links);
 	free(e->lag_hist);
 	free(e->slots);
 	free(e->idle);

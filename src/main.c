@@ -85,6 +85,8 @@ static const char crawl_help_text[] =
     "      --recrawl         start a new crawl even if these seeds' crawl\n"
     "                        finished (otherwise: nothing to do, exit 0)\n"
     "      --sync full|normal  SQLite synchronous mode (default normal)\n"
+    "      --parse-threads N  threads extracting links (default: CPUs - 1,\n"
+    "                        at least 1; 0 = on the network loop)\n"
     "  -q, --quiet           errors only, no progress line\n"
     "  -v, --verbose         more detail on stderr (twice: debug)\n"
     "  -h, --help            this text\n"
@@ -337,6 +339,7 @@ enum {
 	OPT_RESUME,
 	OPT_RECRAWL,
 	OPT_SYNC,
+	OPT_PARSE_THREADS,
 };
 
 static const struct option crawl_longopts[] = {
@@ -364,6 +367,7 @@ static const struct option crawl_longopts[] = {
     {"resume", no_argument, NULL, OPT_RESUME},
     {"recrawl", no_argument, NULL, OPT_RECRAWL},
     {"sync", required_argument, NULL, OPT_SYNC},
+    {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},

@@ -55,6 +55,7 @@ static const struct opt_def opt_table[] = {
     {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
     {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
     {"sync-full", OPT_BOOL, OFF(sync_full), 0, 0, 0},
+    {"parse-threads", OPT_INT, OFF(parse_threads), SZ(parse_threads), 0, 8},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
 };
 
@@ -80,6 +81,7 @@ crawl_opts_init(struct crawl_opts *o)
 	o->max_url_len = URL_MAX_LEN_DEFAULT;
 	o->retries = 2;
 	o->max_redirects = 10;
+	o->parse_threads = -1;
 	memcpy(o->retry_status, opts_default_retry_status,
 	    sizeof(opts_default_retry_status));
 	o->n_retry_status = CW_NELEM(opts_default_retry_status);

@@ -42,6 +42,7 @@ struct engine_config {
 	uint32_t timeout_ms;
 	size_t max_size;
 	const char *user_agent; /* copied */
+	unsigned parse_threads; /* link extraction workers; 0 = on the loop */
 };
 
 /* The engine settings a crawl_opts implies. */
