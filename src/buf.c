@@ -65,6 +65,28 @@ buf_append(struct buf *b, const void *p, size_t n)
 	return CW_OK;
 }
 
+/* Grow the allocation to hold n more bytes and the NUL. */
+enum cw_rc
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t need;
+	char *nd;
+
+	if (n > b->max - b->len)
+		n = b->max - b->len;
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return CW_OK;
+	nd = realloc(b->data, need);
+	if (nd == NULL)
+		return CW_ENOMEM;
+	if (b->data == NULL)
+		nd[0] = '\0';
+	b->data = nd;
+	b->cap = need;
+	return CW_OK;
+}
+
 /* Append a C string. */
 enum cw_rc
 buf_append_str(struct buf *b, const char *s)

@@ -53,11 +53,24 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	struct fetch *f = arg;
 	size_t n = size * nmemb;
 
-	if (f->bytes == 0 && n > 0 && !f->keep_body) {
+	if (f->bytes == 0 && n > 0) {
 		char *ct = NULL;
+		curl_off_t clen = -1;
 
-		curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-		f->keep_body = fetch_is_html_type(ct);
+		if (!f->keep_body) {
+			curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+			f->keep_body = fetch_is_html_type(ct);
+		}
+		/* One allocation of the announced size (capped), instead of
+		   a doubling chain: bodies go to the parser, so each page
+		   gets a fresh buffer. A wrong length only costs a realloc. */
+		curl_easy_getinfo(
+		    f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+		if (f->keep_body && clen > 0 &&
+		    buf_reserve(&f->body, (size_t)clen) != CW_OK) {
+			snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
+			return 0;
+		}
 	}
 	if (n > f->opts->max_size - f->bytes) {
 		f->too_big = true;

@@ -31,6 +31,10 @@ void buf_reset(struct buf *b);
 /* Append n bytes: CW_OK, CW_ELIMIT past max (nothing appended), CW_ENOMEM. */
 CW_WARN_UNUSED enum cw_rc buf_append(struct buf *b, const void *p, size_t n);
 
+/* Make room for n more bytes (within the cap, which n is clamped to) so
+   the appends that follow do not reallocate; CW_ENOMEM on failure. */
+CW_WARN_UNUSED enum cw_rc buf_reserve(struct buf *b, size_t n);
+
 /* Append a NUL-terminated string (without its NUL). */
 CW_WARN_UNUSED enum cw_rc buf_append_str(struct buf *b, const char *s);
 
