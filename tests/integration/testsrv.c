@@ -13,6 +13,7 @@
 #include <event2/thread.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ struct testsrv_fail {
 struct testsrv {
 	struct testsrv_fail fails[8];
 	size_t nfails;
+	bool no_path_stats;
 	struct event_base *base;
 	struct evhttp *http;
 	pthread_t thread;
@@ -84,6 +86,10 @@ testsrv_count(struct testsrv *s, const char *path, const char *ua)
 		s->max_in_flight = s->in_flight;
 	if (ua != NULL)
 		snprintf(s->user_agent, sizeof(s->user_agent), "%s", ua);
+	if (s->no_path_stats) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
 	for (i = 0; i < s->npaths; i++)
 		if (strcmp(s->paths[i], path) == 0)
 			break;
@@ -386,6 +392,19 @@ testsrv_start_gen(testsrv_gen_cb *gen, void *arg)
 }
 
 struct testsrv *
+testsrv_start_gen_on(
+    const char *addr, uint16_t port, testsrv_gen_cb *gen, void *arg)
+{
+	struct testsrv *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		abort();
+	s->gen = gen;
+	s->gen_arg = arg;
+	return testsrv_launch(s, addr, port);
+}
+
+struct testsrv *
 testsrv_start_dir(const char *root, const char *addr, uint16_t port)
 {
 	struct testsrv *s = calloc(1, sizeof(*s));
@@ -394,6 +413,14 @@ testsrv_start_dir(const char *root, const char *addr, uint16_t port)
 		abort();
 	s->root = strdup(root);
 	return testsrv_launch(s, addr, port);
+}
+
+void
+testsrv_no_path_stats(struct testsrv *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->no_path_stats = true;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void

@@ -47,9 +47,18 @@ void testsrv_fail_first(struct testsrv *s, const char *path, unsigned n,
 /* Serve generated pages. */
 struct testsrv *testsrv_start_gen(testsrv_gen_cb *gen, void *arg);
 
+/* Serve generated pages on addr:port (port 0 = ephemeral). */
+struct testsrv *testsrv_start_gen_on(
+    const char *addr, uint16_t port, testsrv_gen_cb *gen, void *arg);
+
 /* Serve files under root on addr:port (port 0 = ephemeral). */
 struct testsrv *testsrv_start_dir(
     const char *root, const char *addr, uint16_t port);
+
+/* Stop keeping per-path counts (a linear table of 4096 paths, too slow
+   for benchmark-sized sites); totals are still kept. Call before any
+   request arrives. */
+void testsrv_no_path_stats(struct testsrv *s);
 
 /* Delay every response by ms (on top of the page's own delay). */
 void testsrv_set_delay(struct testsrv *s, unsigned ms);
