@@ -26,6 +26,7 @@
 #include "crawld/curlev.h"
 #include "crawld/engine.h"
 #include "crawld/fetch.h"
+#include "crawld/fpset.h"
 #include "crawld/frontier.h"
 #include "crawld/links.h"
 #include "crawld/log.h"
@@ -50,11 +51,13 @@ struct crawl {
 	struct engine *e;	       /* borrowed */
 	const struct crawl_opts *opts; /* borrowed */
 	int64_t id;		       /* crawls.id */
-	struct strmap *seen;	       /* owned: URL -> page id */
+	struct fpset *seen;	       /* owned: URL fingerprint -> page id */
 	struct strmap *redirect_hops;  /* owned: redirect target -> hops */
 	char **scope_keys;	       /* owned, one per seed */
 	size_t nkeys;
-	uint64_t queued; /* this crawl's tasks queued */
+	uint64_t queued;    /* this crawl's tasks queued in memory */
+	uint64_t spilled;   /* 'queued' rows kept only in the database */
+	int64_t spill_from; /* every spilled row has id >= this */
 	uint64_t in_flight;
 	uint64_t enqueued; /* ever queued (--max-pages) */
 	uint64_t done, failed, skipped, bytes, links, retries;
@@ -320,13 +323,26 @@ crawl_robots_gate(struct crawl *c, const char *origin)
 	return CW_OK;
 }
 
-/* Queue a page's task on the frontier. */
+/*
+ * Queue a page's task on the frontier. Past --queue-memory queued tasks
+ * the frontier spills: the page stays a 'queued' row only, and
+ * crawl_refill() pages rows back in, in id (discovery) order, as the
+ * in-memory queue drains. Memory then grows with the hosts and the tasks
+ * in flight, not with the size of the frontier.
+ */
 static enum cw_rc
 crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
 {
 	char *origin = NULL;
 	enum cw_rc rc;
 
+	if (c->spilled > 0 || c->queued >= c->opts->queue_memory) {
+		/* Everything after the first spilled row spills too, so the
+		   rows left in the database are exactly those >= spill_from. */
+		if (c->spilled++ == 0)
+			c->spill_from = id;
+		return CW_OK;
+	}
 	rc = url_origin(url, &origin);
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate(c, origin);
@@ -338,6 +354,58 @@ crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
 		engine_kick(c->e);
 	}
 	return rc;
+}
+
+/* One row paged back in from the database. */
+static int
+crawl_refill_page(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	struct crawl *c = arg;
+	char *origin = NULL;
+	enum cw_rc rc;
+
+	(void)state;
+	c->spill_from = id + 1;
+	c->spilled--;
+	rc = url_origin(url, &origin);
+	if (rc == CW_OK && c->opts->robots)
+		rc = crawl_robots_gate(c, origin);
+	if (rc == CW_OK)
+		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+	free(origin);
+	if (rc != CW_OK)
+		return -1;
+	c->queued++;
+	return c->spilled > 0 ? 0 : 1;
+}
+
+/* Page spilled rows back in while the in-memory queue is short. */
+static void
+crawl_refill(struct crawl *c)
+{
+	uint64_t before = c->spilled;
+	enum cw_rc rc;
+
+	/* Refill at a quarter, up to the cap: few, large reads. */
+	if (c->spilled == 0 || c->stopping ||
+	    c->queued >= c->opts->queue_memory / 4)
+		return;
+	rc = store_load_queued(c->e->st, c->id, c->spill_from,
+	    c->opts->queue_memory - c->queued, crawl_refill_page, c);
+	if (rc == CW_EINVAL && c->spilled == 0)
+		rc = CW_OK; /* the callback stopped at the last one */
+	if (rc != CW_OK) {
+		(void)engine_store_ok(c->e, rc == CW_EINVAL ? CW_ENOMEM : rc);
+		return;
+	}
+	if (c->spilled == before) {
+		/* Nothing left to page in although the count says so (a
+		   batch was lost): the rows stay for a resume. */
+		log_warnx("engine: crawl %lld: %llu queued rows not found",
+		    (long long)c->id, (unsigned long long)c->spilled);
+		c->spilled = 0;
+	}
 }
 
 /*
@@ -354,14 +422,14 @@ crawl_discover(struct crawl *c, const char *url, int depth, int hops,
 	int64_t id;
 	enum cw_rc rc;
 
-	if (strmap_get(c->seen, url, &id)) {
+	if (fpset_get(c->seen, url, &id)) {
 		if (parent == 0 || parent == id)
 			return CW_OK;
 		c->links++;
 		return store_link_insert(e->st, parent, id, el);
 	}
 	id = e->next_page_id;
-	rc = strmap_put(c->seen, url, id, NULL);
+	rc = fpset_put(c->seen, url, id, NULL);
 	if (rc != CW_OK)
 		return rc;
 	e->next_page_id++;
@@ -874,11 +942,16 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 	struct engine *e = arg;
 	uint64_t now = cw_monotonic_ms(), wait = UINT64_MAX;
 	struct task *t;
+	struct crawl *c;
 	struct timeval tv;
 
 	(void)fd;
 	(void)what;
 	e->pump_scheduled = false;
+	LIST_FOREACH (c, &e->crawls, entry) {
+		crawl_refill(c);
+		crawl_maybe_finish(c); /* a refill may have found nothing */
+	}
 	/* Parsing is the slower stage: don't fetch far ahead of it. */
 	while (e->nidle > 0 && !e->store_failed &&
 	    parsepool_pending(e->pool) < 2 * (size_t)e->cfg.concurrency) {
@@ -931,6 +1004,10 @@ crawl_maybe_finish(struct crawl *c)
 {
 	if (c->finished || c->queued != 0 || c->in_flight != 0)
 		return;
+	if (c->spilled != 0) {
+		engine_kick(c->e); /* the pump pages the rest in */
+		return;
+	}
 	c->finished = true;
 	event_active(c->done_ev, 0, 0);
 }
@@ -947,6 +1024,7 @@ crawl_stop(struct crawl *c)
 	dropped = frontier_drop_owner(c->e->fr, c);
 	CW_ASSERT(dropped == c->queued);
 	c->queued -= dropped;
+	c->spilled = 0; /* those rows stay 'queued' for a resume */
 	crawl_maybe_finish(c);
 }
 
@@ -964,7 +1042,7 @@ crawl_free(struct crawl *c)
 	for (i = 0; i < c->nkeys; i++)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
-	strmap_free(c->seen);
+	fpset_free(c->seen);
 	strmap_free(c->redirect_hops);
 	free(c->seed_addrs);
 	if (c->done_ev != NULL)
@@ -1083,7 +1161,7 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	c->done_cb = done;
 	c->done_arg = arg;
 	c->started_us = cw_monotonic_us();
-	c->seen = strmap_new();
+	c->seen = fpset_new();
 	c->redirect_hops = strmap_new();
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
@@ -1173,7 +1251,7 @@ crawl_resume_page(
 {
 	struct crawl *c = arg;
 
-	if (strmap_put(c->seen, url, id, NULL) != CW_OK)
+	if (fpset_put(c->seen, url, id, NULL) != CW_OK)
 		return -1;
 	switch (state) {
 	case PAGE_QUEUED:

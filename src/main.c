@@ -87,6 +87,8 @@ static const char crawl_help_text[] =
     "      --sync full|normal  SQLite synchronous mode (default normal)\n"
     "      --parse-threads N  threads extracting links (default: CPUs - 1,\n"
     "                        at least 1; 0 = on the network loop)\n"
+    "      --queue-memory N  queued pages kept in memory per crawl; the\n"
+    "                        rest wait in the database (default 20000)\n"
     "  -q, --quiet           errors only, no progress line\n"
     "  -v, --verbose         more detail on stderr (twice: debug)\n"
     "  -h, --help            this text\n"
@@ -340,6 +342,7 @@ enum {
 	OPT_RECRAWL,
 	OPT_SYNC,
 	OPT_PARSE_THREADS,
+	OPT_QUEUE_MEMORY,
 };
 
 static const struct option crawl_longopts[] = {
@@ -368,6 +371,7 @@ static const struct option crawl_longopts[] = {
     {"recrawl", no_argument, NULL, OPT_RECRAWL},
     {"sync", required_argument, NULL, OPT_SYNC},
     {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
+    {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},

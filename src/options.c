@@ -55,6 +55,7 @@ static const struct opt_def opt_table[] = {
     {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
     {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
     {"sync-full", OPT_BOOL, OFF(sync_full), 0, 0, 0},
+    {"queue-memory", OPT_INT, OFF(queue_memory), SZ(queue_memory), 4, 1e8},
     {"parse-threads", OPT_INT, OFF(parse_threads), SZ(parse_threads), 0, 8},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
 };
@@ -82,6 +83,7 @@ crawl_opts_init(struct crawl_opts *o)
 	o->retries = 2;
 	o->max_redirects = 10;
 	o->parse_threads = -1;
+	o->queue_memory = 20000;
 	memcpy(o->retry_status, opts_default_retry_status,
 	    sizeof(opts_default_retry_status));
 	o->n_retry_status = CW_NELEM(opts_default_retry_status);

@@ -89,6 +89,9 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 #define SQL_LINK_INSERT                                                        \
 	"INSERT OR IGNORE INTO links (src_id, dst_id, element)"                \
 	" VALUES (?1, ?2, ?3)"
+#define SQL_LOAD_QUEUED                                                        \
+	"SELECT id, url, depth FROM pages WHERE crawl_id = ?1"                 \
+	" AND state = 'queued' AND id >= ?2 ORDER BY id LIMIT ?3"
 #define SQL_COUNT_CRAWL_STATE                                                  \
 	"SELECT COUNT(*) FROM pages WHERE crawl_id = ?1 AND state = ?2"
 #define SQL_EXPORT_HEAD                                                        \
@@ -120,6 +123,7 @@ enum store_stmt {
 	SS_CRAWL_LATEST_SEEDS,
 	SS_REQUEUE,
 	SS_WALK_PAGES,
+	SS_LOAD_QUEUED,
 	SS_COUNT_,
 };
 
@@ -151,6 +155,7 @@ static const char *const store_sql[SS_COUNT_] = {
 		   " WHERE crawl_id = ?1 AND state = 'fetching'",
     [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
 		      " WHERE crawl_id = ?1 ORDER BY id",
+    [SS_LOAD_QUEUED] = SQL_LOAD_QUEUED,
     [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
     [SS_EXPORT_FETCHED] =
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
@@ -164,6 +169,7 @@ static const char *const store_hot_explain[] = {
     "EXPLAIN QUERY PLAN " SQL_PAGE_FINISH,
     "EXPLAIN QUERY PLAN " SQL_LINK_INSERT,
     "EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE,
+    "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED,
 };
 
 struct store {
@@ -372,7 +378,7 @@ store_pragmas(struct store *st)
 	src = sqlite3_exec(st->db,
 	    "PRAGMA foreign_keys = OFF;"
 	    "PRAGMA temp_store = MEMORY;"
-	    "PRAGMA cache_size = -16384;",
+	    "PRAGMA cache_size = -4096;",
 	    NULL, NULL, NULL);
 	if (src != SQLITE_OK || (st->flags & STORE_F_READONLY))
 		return src;
@@ -838,6 +844,43 @@ store_count_pages(
 		return store_bind_failed(st, which, "count pages");
 	*count = 0;
 	return store_run(st, which, "count pages", count);
+}
+
+/* Column i as borrowed text, NULL for SQL NULL. */
+static const char *store_col_text(sqlite3_stmt *s, int i);
+
+/* Page in queued rows of a crawl, from an id on (the spilled frontier). */
+enum cw_rc
+store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
+    size_t limit, store_page_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_LOAD_QUEUED];
+	enum cw_rc rc = CW_OK;
+	const char *url;
+	int src;
+
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, from_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit) != SQLITE_OK)
+		return store_bind_failed(st, SS_LOAD_QUEUED, "load queued");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		url = store_col_text(s, 1);
+		if (url == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, sqlite3_column_int64(s, 0), url,
+			sqlite3_column_int(s, 2), PAGE_QUEUED) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "load queued");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
 }
 
 /* Column i as borrowed text, NULL for SQL NULL. */

@@ -48,6 +48,7 @@ struct crawl_opts {
 	unsigned max_redirects; /* hops in one redirect chain */
 	bool sync_full;		/* SQLite synchronous=FULL */
 	int parse_threads;	/* link extraction threads; -1 = auto */
+	size_t queue_memory;	/* queued tasks kept in memory per crawl */
 };
 
 /* Fill in every default. */
@@ -61,7 +62,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "include", "exclude", "max-pages", "timeout", "max-size", "user-agent",
  * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
- * "allow-private", "max-redirects", "parse-threads")
+ * "allow-private", "max-redirects", "parse-threads",
+ * "queue-memory")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

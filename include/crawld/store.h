@@ -98,6 +98,14 @@ typedef int store_page_cb(
 CW_WARN_UNUSED enum cw_rc store_walk_pages(
     struct store *st, int64_t crawl_id, store_page_cb *cb, void *arg);
 
+/*
+ * The 'queued' pages of a crawl with id >= from_id, in id order, at most
+ * limit of them: the part of the frontier kept only in the database.
+ * Uses the (crawl_id, state) index. cb as for store_walk_pages.
+ */
+CW_WARN_UNUSED enum cw_rc store_load_queued(struct store *st, int64_t crawl_id,
+    int64_t from_id, size_t limit, store_page_cb *cb, void *arg);
+
 /* The next free page id: MAX(pages.id) + 1 (1 for an empty table). */
 CW_WARN_UNUSED enum cw_rc store_next_page_id(struct store *st, int64_t *id);
 

@@ -72,15 +72,17 @@ wait_done_pages(const char *db, long long n)
 	}
 }
 
-/* Kill a crawl after `after` pages are done, run it again, check. */
+/* Kill a crawl after `after` pages are done, run it again, check. With
+   qmem set, the frontier spills to the database past qmem tasks. */
 static void
-crash_and_resume(const char *name, long long after)
+crash_and_resume(const char *name, long long after, const char *qmem)
 {
 	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
 	const char *db = it_db_path(name);
 	char seed[128], errbuf[4096], ok[16];
 	const char *argv[] = {"crawl", "-q", "--no-robots", "--depth", "4",
-	    "--concurrency", "4", "--db", db, seed, NULL};
+	    "--concurrency", "4", "--queue-memory", qmem, "--db", db, seed,
+	    NULL};
 	unsigned max_hits, npaths;
 	int pid, status;
 	long long before;
@@ -117,25 +119,32 @@ crash_and_resume(const char *name, long long after)
 static void
 test_kill_early(void)
 {
-	crash_and_resume("crash0.db", 0);
+	crash_and_resume("crash0.db", 0, "20000");
 }
 
 static void
 test_kill_after_20(void)
 {
-	crash_and_resume("crash20.db", 20);
+	crash_and_resume("crash20.db", 20, "20000");
 }
 
 static void
 test_kill_after_150(void)
 {
-	crash_and_resume("crash150.db", 150);
+	crash_and_resume("crash150.db", 150, "20000");
 }
 
 static void
 test_kill_near_end(void)
 {
-	crash_and_resume("crash250.db", 250);
+	crash_and_resume("crash250.db", 250, "20000");
+}
+
+/* The same with a frontier that spills to the database past 8 tasks. */
+static void
+test_kill_spilled_frontier(void)
+{
+	crash_and_resume("crashspill.db", 100, "8");
 }
 
 /* A finished crawl run again fetches nothing; --recrawl starts anew. */
@@ -213,6 +222,7 @@ static const struct test tests[] = {
     TEST(kill_after_20),
     TEST(kill_after_150),
     TEST(kill_near_end),
+    TEST(kill_spilled_frontier),
     TEST(rerun_finished),
     TEST(resume_nothing),
     TEST(disk_full_then_resume),

@@ -480,7 +480,41 @@ test_export_order(void)
 	testsrv_stop(s);
 }
 
+/*
+ * A frontier larger than --queue-memory spills to the database and is paged
+ * back in: every page is still fetched exactly once, breadth-first.
+ */
+static void
+test_spilled_frontier(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	const char *db = it_db_path("spill.db");
+	const char *opts[] = {
+	    "depth=4", "robots=false", "queue-memory=4", "concurrency=3", NULL};
+	struct it_result r;
+	unsigned npaths;
+
+	REQUIRE(it_crawl(db, at(s, "/t/"), opts, &r) == 0);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	/* 1 + 3 + 9 + 27 + 81 fetched, each once. */
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 121);
+	CHECK_INT(testsrv_total(s), 121);
+	CHECK_INT(testsrv_max_hits(s, &npaths), 1);
+	CHECK_INT(npaths, 121);
+	/* Breadth-first: no page was fetched before one two levels up. */
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages a JOIN pages b ON "
+		      "a.fetched_at < b.fetched_at AND a.depth > "
+		      "b.depth + 1"),
+	    0);
+	CHECK(r.frontier_idle);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
+    TEST(spilled_frontier),
     TEST(depth_limit),
     TEST(url_variants_fetched_once),
     TEST(relative_and_base),

@@ -80,10 +80,11 @@ main(int argc, char **argv)
 		tree = strtol(argv[2], NULL, 10);
 		argi = 3;
 	}
-	if ((tree == 0 && (argc < 2 || argc > 3)) ||
-	    (tree != 0 && argc > 4) || tree < 0) {
-		fprintf(stderr, "usage: crawld-sitesrv DIR [PORT]\n"
-				"       crawld-sitesrv --tree N [PORT]\n");
+	if ((tree == 0 && (argc < 2 || argc > 3)) || (tree != 0 && argc > 4) ||
+	    tree < 0) {
+		fprintf(stderr,
+		    "usage: crawld-sitesrv DIR [PORT]\n"
+		    "       crawld-sitesrv --tree N [PORT]\n");
 		return 2;
 	}
 	sigemptyset(&set);
