@@ -2,7 +2,7 @@
 # Install what crawld needs to build and test on Debian 12, if missing.
 # Safe to run again: it installs only packages that are not there yet.
 set -eu
-pkgs="cmake make gcc clang libclang-rt-14-dev pkg-config
+pkgs="cmake make gcc clang clang-format libclang-rt-14-dev pkg-config
       libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
       libjansson-dev libpsl-dev publicsuffix zlib1g-dev sqlite3"
 missing=""

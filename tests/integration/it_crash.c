@@ -7,6 +7,7 @@
  * Also: re-running a finished crawl fetches nothing; --recrawl does.
  */
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -205,6 +206,36 @@ test_disk_full_then_resume(void)
 	testsrv_stop(s);
 }
 
+/* A database another process holds locked: a clear error (exit 4), the
+   file untouched; once the lock is gone the crawl runs. */
+static void
+test_locked_database(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	const char *db = it_db_path("locked.db");
+	char seed[128], err[4096];
+	const char *argv[] = {
+	    "crawl", "--no-robots", "--depth", "1", "--db", db, seed, NULL};
+	sqlite3 *h = NULL;
+
+	snprintf(seed, sizeof(seed), "%s/t/", testsrv_origin(s));
+	REQUIRE(sqlite3_open(db, &h) == SQLITE_OK);
+	REQUIRE(sqlite3_exec(h,
+		    "CREATE TABLE other(x); BEGIN EXCLUSIVE;"
+		    "INSERT INTO other VALUES (1);",
+		    NULL, NULL, NULL) == SQLITE_OK);
+	CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 4);
+	CHECK(strstr(err, "locked") != NULL);
+	CHECK(strstr(err, db) != NULL);
+	CHECK_INT(testsrv_total(s), 0);
+	sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(h);
+	CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 0);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 5);
+	testsrv_stop(s);
+}
+
 /* --resume with no crawl in the database is a usage error. */
 static void
 test_resume_nothing(void)
@@ -226,6 +257,7 @@ static const struct test tests[] = {
     TEST(rerun_finished),
     TEST(resume_nothing),
     TEST(disk_full_then_resume),
+    TEST(locked_database),
 };
 
 TEST_MAIN(tests)

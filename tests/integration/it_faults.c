@@ -173,7 +173,28 @@ test_connection_refused(void)
 	CHECK(strncmp(reason, "connect:", 8) == 0);
 }
 
+/* A gzip-encoded page is decoded: its links are followed and its size is
+   the decoded one. */
+static void
+test_gzip_page_decoded(void)
+{
+	struct rawsrv *s = rawsrv_start(RAWSRV_GZIP_PAGE);
+	const char *db = it_db_path("gzip.db");
+	const char *opts[] = {"robots=false", "retries=0", NULL};
+	char seed[64];
+	struct it_result r;
+
+	snprintf(seed, sizeof(seed), "http://127.0.0.1:%u/", rawsrv_port(s));
+	REQUIRE(it_crawl(db, seed, opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 2);
+	CHECK_INT(db_int(db, "SELECT bytes FROM pages WHERE depth=0"), 67);
+	rawsrv_stop(s);
+}
+
 static const struct test tests[] = {
+    TEST(gzip_page_decoded),
     TEST(stall_times_out),
     TEST(slow_drip_times_out),
     TEST(reset),

@@ -287,35 +287,30 @@ slow_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
 }
 
 /*
- * Two hosts with --per-host 2: neither sees more than 2 requests at once,
- * and they are served side by side (requests to one host arrive while the
- * other is still being crawled), not one after the other.
+ * Two hosts on one port, 127.0.0.2 and 127.0.0.3, each a seed, with
+ * --per-host 2: neither server sees more than 2 requests at once, and
+ * they are served side by side (host b's pages arrive while host a is
+ * still being crawled), not one after the other.
  */
 static void
 test_two_hosts_per_host(void)
 {
-	struct testsrv *a = testsrv_start_gen(slow_gen, NULL);
-	struct testsrv *b = testsrv_start_gen(slow_gen, NULL);
+	struct testsrv *a =
+	    testsrv_start_gen_on("127.0.0.2", 0, slow_gen, NULL);
+	struct testsrv *b =
+	    testsrv_start_gen_on("127.0.0.3", testsrv_port(a), slow_gen, NULL);
 	const char *db = it_db_path("twohosts.db");
-	char seed_b[128], page[256], path[64];
+	char seed_a[128], seed_b[128], path[64];
+	const char *seeds[] = {seed_a, seed_b};
 	const char *opts[] = {
-	    "robots=false", "scope=any", "per-host=2", "concurrency=16", NULL};
-	static struct testsrv_page root[1] = {
-	    {"/", 0, NULL, NULL, NULL, 0},
-	};
-	struct testsrv *seed;
+	    "robots=false", "per-host=2", "concurrency=16", NULL};
 	struct it_result r;
-	long long a_last = 0, b_first = -1, t;
+	long long a_last = 0, b_second, t;
 	unsigned i;
 
-	snprintf(seed_b, sizeof(seed_b), "%s", testsrv_origin(b));
-	snprintf(page, sizeof(page),
-	    "<a href=\"%s/\">a</a><a href=\"%s/\">b"
-	    "</a>",
-	    testsrv_origin(a), seed_b);
-	root[0].body = page;
-	seed = testsrv_start(root, 1);
-	REQUIRE(it_crawl(db, seed_of(seed), opts, &r) == 0);
+	snprintf(seed_a, sizeof(seed_a), "%s/", testsrv_origin(a));
+	snprintf(seed_b, sizeof(seed_b), "%s/", testsrv_origin(b));
+	REQUIRE(it_crawl_seeds(db, seeds, 2, opts, &r) == 0);
 	CHECK_INT(r.end, CRAWL_END_DONE);
 	CHECK_INT(testsrv_total(a), 11);
 	CHECK_INT(testsrv_total(b), 11);
@@ -324,11 +319,9 @@ test_two_hosts_per_host(void)
 	for (i = 0; (t = testsrv_request_at(a, i, path, sizeof(path))) >= 0;
 	     i++)
 		a_last = t;
-	b_first = testsrv_request_at(b, 1, path, sizeof(path));
-	/* Host b's pages start long before host a's last page (a alone needs
-	   5 x 150 ms). */
-	CHECK(b_first >= 0 && b_first < a_last);
-	testsrv_stop(seed);
+	b_second = testsrv_request_at(b, 1, path, sizeof(path));
+	/* Host a alone needs 5 x 150 ms for its pages. */
+	CHECK(b_second >= 0 && b_second < a_last);
 	testsrv_stop(a);
 	testsrv_stop(b);
 }

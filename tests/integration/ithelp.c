@@ -109,6 +109,13 @@ int
 it_crawl(const char *db, const char *seed, const char *const *opts,
     struct it_result *res)
 {
+	return it_crawl_seeds(db, &seed, 1, opts, res);
+}
+
+int
+it_crawl_seeds(const char *db, const char *const *seedv, size_t nseeds,
+    const char *const *opts, struct it_result *res)
+{
 	static int inited;
 	struct crawl_opts o;
 	struct it_run run = {NULL, false};
@@ -118,7 +125,6 @@ it_crawl(const char *db, const char *seed, const char *const *opts,
 	struct crawl *c = NULL;
 	struct event *deadline;
 	struct timeval tv = {IT_DEADLINE_S, 0};
-	char *seeds[1];
 	int ret = -1;
 
 	if (!inited) {
@@ -139,9 +145,8 @@ it_crawl(const char *db, const char *seed, const char *const *opts,
 	e = engine_new(run.base, st, &cfg);
 	if (e == NULL)
 		goto out;
-	seeds[0] = (char *)(uintptr_t)seed;
-	if (crawl_start(e, &o, seeds, 1, it_done, &run, &c, res->message,
-		sizeof(res->message)) != CW_OK)
+	if (crawl_start(e, &o, (char *const *)(uintptr_t)seedv, nseeds, it_done,
+		&run, &c, res->message, sizeof(res->message)) != CW_OK)
 		goto out;
 	deadline = evtimer_new(run.base, it_deadline, run.base);
 	evtimer_add(deadline, &tv);

@@ -35,6 +35,10 @@ struct it_result {
 int it_crawl(const char *db, const char *seed, const char *const *opts,
     struct it_result *res);
 
+/* it_crawl with several seeds. */
+int it_crawl_seeds(const char *db, const char *const *seeds, size_t nseeds,
+    const char *const *opts, struct it_result *res);
+
 /* Run the crawld binary (env CRAWLD_BIN) with argv (NULL terminated);
    return its exit code; stdout/stderr go to files whose text is copied
    into out/err (may be NULL). */
@@ -43,8 +47,8 @@ int it_run_crawld(
 
 /* it_run_crawld with the child's RLIMIT_FSIZE set to fsize bytes and
    SIGXFSZ ignored, so writes past it fail with EFBIG (a full disk). */
-int it_run_crawld_fsize(const char *const *argv, long fsize, char *err,
-    size_t errsz);
+int it_run_crawld_fsize(
+    const char *const *argv, long fsize, char *err, size_t errsz);
 
 /* Start the crawld binary with argv (NULL terminated) without waiting;
    its output goes to files in the temp dir. Returns the pid. */

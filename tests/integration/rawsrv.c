@@ -173,6 +173,15 @@ rawsrv_serve(struct rawsrv *s, int fd)
 		    recv(fd, chunk, 1, MSG_DONTWAIT) != 0)
 			usleep(20000);
 		break;
+	case RAWSRV_GZIP_PAGE:
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		    "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n",
+		    s->bomb_len);
+		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
+			(void)rawsrv_write(s, fd, s->bomb, s->bomb_len, start);
+		break;
 	case RAWSRV_TRUNCATED:
 		snprintf(hdr, sizeof(hdr), "%sContent-Length: 1000\r\n\r\n",
 		    html_hdr);
@@ -258,6 +267,31 @@ rawsrv_make_bomb(struct rawsrv *s)
 	deflateEnd(&z);
 }
 
+/* A small gzip-encoded page (kept in s->bomb) that links to /next. */
+static void
+rawsrv_make_page(struct rawsrv *s)
+{
+	static const char page[] = "<html><body><p>compressed</p>"
+				   "<a href=\"/next\">next</a></body></html>";
+	uLongf len = 256;
+	z_stream z;
+
+	s->bomb = malloc(len);
+	memset(&z, 0, sizeof(z));
+	if (s->bomb == NULL ||
+	    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
+		Z_OK)
+		abort();
+	z.next_in = (Bytef *)(uintptr_t)page;
+	z.avail_in = sizeof(page) - 1;
+	z.next_out = s->bomb;
+	z.avail_out = (uInt)len;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		abort();
+	s->bomb_len = len - z.avail_out;
+	deflateEnd(&z);
+}
+
 struct rawsrv *
 rawsrv_start(enum rawsrv_mode mode)
 {
@@ -271,6 +305,8 @@ rawsrv_start(enum rawsrv_mode mode)
 	s->mode = mode;
 	if (mode == RAWSRV_GZIP_BOMB)
 		rawsrv_make_bomb(s);
+	if (mode == RAWSRV_GZIP_PAGE)
+		rawsrv_make_page(s);
 	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&sin, 0, sizeof(sin));

@@ -23,6 +23,7 @@ enum rawsrv_mode {
 	RAWSRV_ENDLESS,	  /* chunked body that never ends */
 	RAWSRV_GZIP_BOMB, /* a small gzip body that inflates to 64 MiB */
 	RAWSRV_TRUNCATED, /* Content-Length 1000, 10 bytes, close */
+	RAWSRV_GZIP_PAGE, /* a gzip-encoded HTML page linking /next */
 };
 
 struct rawsrv;

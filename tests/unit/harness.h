@@ -23,9 +23,12 @@ struct test {
 	void (*fn)(void);
 };
 
-#define TEST(n) { #n, test_##n }
+#define TEST(n)                                                                \
+	{                                                                      \
+#n, test_##n                                                   \
+	}
 
-static int harness_failures;	/* failed checks in the current test */
+static int harness_failures; /* failed checks in the current test */
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -101,8 +104,8 @@ harness_run(const struct test *t, size_t n, int argc, char **argv)
 #define TEST_MAIN(table)                                                       \
 	int main(int argc, char **argv)                                        \
 	{                                                                      \
-		return harness_run(table, sizeof(table) / sizeof(table[0]),    \
-		    argc, argv);                                               \
+		return harness_run(                                            \
+		    table, sizeof(table) / sizeof(table[0]), argc, argv);      \
 	}
 
 #endif /* CRAWLD_TEST_HARNESS_H */

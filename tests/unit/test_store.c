@@ -178,8 +178,8 @@ test_open_creates_schema(void)
 	REQUIRE(tmpdb_init(&t));
 	st = open_store(t.path, 0);
 	REQUIRE(st != NULL);
-	CHECK_INT(peek_int(t.path, "PRAGMA user_version"),
-	    STORE_SCHEMA_VERSION);
+	CHECK_INT(
+	    peek_int(t.path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	CHECK(peek_text(t.path, "PRAGMA journal_mode", buf, sizeof(buf)));
 	CHECK_STR(buf, "wal");
 	CHECK(peek_text(t.path,
