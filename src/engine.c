@@ -1384,8 +1384,10 @@ engine_lag_percentile(const struct engine *e, double p)
 
 	for (i = 0; i < LAG_BUCKETS; i++) {
 		seen += e->lag_hist[i];
-		if (seen > want)
-			return (uint64_t)(i + 1) * LAG_BUCKET_US;
+		if (seen > want) /* the bucket's upper edge, at most the max */
+			return (uint64_t)(i + 1) * LAG_BUCKET_US < e->lag_max_us
+			    ? (uint64_t)(i + 1) * LAG_BUCKET_US
+			    : e->lag_max_us;
 	}
 	return e->lag_max_us;
 }
