@@ -94,6 +94,7 @@ struct engine {
 	struct store *st;	 /* borrowed */
 	struct engine_config cfg;
 	char *user_agent; /* owned copy for fopts */
+	char *ca_file;	  /* owned copy for fopts */
 	struct fetch_opts fopts;
 	struct curlev *cev;   /* owned */
 	struct frontier *fr;  /* owned */
@@ -128,6 +129,7 @@ engine_config_from_opts(struct engine_config *cfg, const struct crawl_opts *o)
 	cfg->timeout_ms = o->timeout_ms;
 	cfg->max_size = (size_t)o->max_size;
 	cfg->user_agent = o->user_agent;
+	cfg->ca_file = o->ca_file;
 	cfg->parse_threads = o->parse_threads >= 0
 	    ? (unsigned)o->parse_threads
 	    : parsepool_default_threads();
@@ -1455,6 +1457,8 @@ engine_new(
 	LIST_INIT(&e->crawls);
 	e->user_agent = strdup(cfg->user_agent);
 	e->fopts.user_agent = e->user_agent;
+	e->ca_file = cw_strdup(cfg->ca_file);
+	e->fopts.ca_file = e->ca_file;
 	e->fopts.timeout_ms = (long)cfg->timeout_ms;
 	e->fopts.connect_timeout_ms = (long)cfg->timeout_ms;
 	e->fopts.max_size = cfg->max_size;
@@ -1527,5 +1531,6 @@ engine_free(struct engine *e)
 	free(e->slots);
 	free(e->idle);
 	free(e->user_agent);
+	free(e->ca_file);
 	free(e);
 }

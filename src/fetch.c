@@ -139,6 +139,8 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	curl_easy_setopt(
 	    e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (opts->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
 	/* HTTP/2 over TLS where offered; wait for a multiplexed stream rather

@@ -69,6 +69,8 @@ static const char crawl_help_text[] =
     "      --max-links N     links taken from one page (default 10000)\n"
     "      --max-url-length N  longest URL followed (default 2048)\n"
     "      --user-agent STR  User-Agent header (default crawld/0.1)\n"
+    "      --ca-file PATH    trust the CA certificates in PATH (PEM) for\n"
+    "                        https instead of the system's bundle\n"
     "      --no-robots       do not fetch or obey robots.txt\n"
     "      --retries N       extra attempts after a timeout, connection\n"
     "                        failure or --retry-status answer (default 2)\n"
@@ -343,6 +345,7 @@ enum {
 	OPT_SYNC,
 	OPT_PARSE_THREADS,
 	OPT_QUEUE_MEMORY,
+	OPT_CA_FILE,
 };
 
 static const struct option crawl_longopts[] = {
@@ -372,6 +375,7 @@ static const struct option crawl_longopts[] = {
     {"sync", required_argument, NULL, OPT_SYNC},
     {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
     {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},

@@ -55,6 +55,7 @@ static const struct opt_def opt_table[] = {
     {"retry-status", OPT_STATUS_LIST, OFF(retry_status), 0, 0, 0},
     {"allow-private", OPT_BOOL, OFF(allow_private), 0, 0, 0},
     {"sync-full", OPT_BOOL, OFF(sync_full), 0, 0, 0},
+    {"ca-file", OPT_STRING, OFF(ca_file), 0, 0, 0},
     {"queue-memory", OPT_INT, OFF(queue_memory), SZ(queue_memory), 4, 1e8},
     {"parse-threads", OPT_INT, OFF(parse_threads), SZ(parse_threads), 0, 8},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
@@ -108,6 +109,7 @@ crawl_opts_cleanup(struct crawl_opts *o)
 	free(o->db_path);
 	free(o->user_agent);
 	free(o->mirror_dir);
+	free(o->ca_file);
 	opts_free_patterns(o->include_src, o->include_re, o->n_include);
 	opts_free_patterns(o->exclude_src, o->exclude_re, o->n_exclude);
 	memset(o, 0, sizeof(*o));

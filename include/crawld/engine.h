@@ -43,6 +43,7 @@ struct engine_config {
 	size_t max_size;
 	const char *user_agent; /* copied */
 	unsigned parse_threads; /* link extraction workers; 0 = on the loop */
+	const char *ca_file;	/* copied; NULL = system CAs */
 };
 
 /* The engine settings a crawl_opts implies. */

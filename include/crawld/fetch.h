@@ -51,7 +51,8 @@ struct fetch_opts {
 	const char *user_agent;
 	long timeout_ms; /* whole transfer, 0 = none */
 	long connect_timeout_ms;
-	size_t max_size; /* decoded body bytes */
+	size_t max_size;     /* decoded body bytes */
+	const char *ca_file; /* NULL = the system's CA bundle */
 };
 
 /*

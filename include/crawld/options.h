@@ -49,6 +49,7 @@ struct crawl_opts {
 	bool sync_full;		/* SQLite synchronous=FULL */
 	int parse_threads;	/* link extraction threads; -1 = auto */
 	size_t queue_memory;	/* queued tasks kept in memory per crawl */
+	char *ca_file;		/* owned; NULL = the system's CA bundle */
 };
 
 /* Fill in every default. */
@@ -63,7 +64,7 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
  * "allow-private", "max-redirects", "parse-threads",
- * "queue-memory")
+ * "queue-memory", "ca-file")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */
