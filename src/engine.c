@@ -424,6 +424,8 @@ crawl_discover(struct crawl *c, const char *url, int depth, int hops,
 	int64_t id;
 	enum cw_rc rc;
 
+	if (e->store_failed)
+		return CW_OK; /* nothing more is written, see crawl_record */
 	if (fpset_get(c->seen, url, &id)) {
 		if (parent == 0 || parent == id)
 			return CW_OK;
@@ -546,6 +548,10 @@ crawl_record(
 	char reason[CURL_ERROR_SIZE + 32];
 	enum cw_rc rc = CW_OK;
 
+	/* After a failed write nothing more is written: the next run
+	   resumes from the last whole batch. */
+	if (e->store_failed)
+		return;
 	crawl_fill_result(t, res, &sr);
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
@@ -805,6 +811,10 @@ crawl_skip_robots(struct crawl *c, struct task *t)
 {
 	struct store_result sr;
 
+	if (c->e->store_failed) {
+		crawl_task_done(c, t);
+		return;
+	}
 	memset(&sr, 0, sizeof(sr));
 	sr.id = t->page_id;
 	sr.state = PAGE_SKIPPED;

@@ -333,6 +333,28 @@ store_begin(struct store *st)
 	return rc;
 }
 
+/*
+ * Drop the open batch after a write failed (disk full, I/O error): SQLite
+ * undid only the failed statement, and committing the rest later would
+ * publish half a batch (a page 'done' without its links). A batch is
+ * committed whole or not at all.
+ */
+static void
+store_abort_batch(struct store *st)
+{
+	if (!st->in_batch)
+		return;
+	log_warnx("store: write failed, batch of %zu rows rolled back",
+	    st->batch_rows);
+	if (!sqlite3_get_autocommit(st->db)) {
+		/* Keep the failed write's message, not ROLLBACK's. */
+		sqlite3_step(st->stmt[SS_ROLLBACK]);
+		sqlite3_reset(st->stmt[SS_ROLLBACK]);
+	}
+	st->in_batch = false;
+	st->batch_rows = 0;
+}
+
 /* Run a bound write in the batch and count the rows it changed. */
 static enum cw_rc
 store_write(struct store *st, enum store_stmt which, const char *what)
@@ -342,8 +364,10 @@ store_write(struct store *st, enum store_stmt which, const char *what)
 	rc = store_run(st, which, what, NULL);
 	if (rc == CW_OK)
 		st->batch_rows += (size_t)sqlite3_changes(st->db);
+	else if (rc == CW_EINVAL)
+		store_check_batch(st); /* a constraint: the batch goes on */
 	else
-		store_check_batch(st);
+		store_abort_batch(st);
 	return rc;
 }
 
