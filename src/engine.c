@@ -325,26 +325,14 @@ crawl_robots_gate(struct crawl *c, const char *origin)
 	return CW_OK;
 }
 
-/*
- * Queue a page's task on the frontier. Past --queue-memory queued tasks
- * the frontier spills: the page stays a 'queued' row only, and
- * crawl_refill() pages rows back in, in id (discovery) order, as the
- * in-memory queue drains. Memory then grows with the hosts and the tasks
- * in flight, not with the size of the frontier.
- */
+/* Put a page's task in memory: its host's robots gate first, then the
+   frontier. */
 static enum cw_rc
-crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
+crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
 {
 	char *origin = NULL;
 	enum cw_rc rc;
 
-	if (c->spilled > 0 || c->queued >= c->opts->queue_memory) {
-		/* Everything after the first spilled row spills too, so the
-		   rows left in the database are exactly those >= spill_from. */
-		if (c->spilled++ == 0)
-			c->spill_from = id;
-		return CW_OK;
-	}
 	rc = url_origin(url, &origin);
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate(c, origin);
@@ -358,27 +346,38 @@ crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
 	return rc;
 }
 
+/*
+ * Queue a page's task on the frontier. Past --queue-memory queued tasks
+ * the frontier spills: the page stays a 'queued' row only, and
+ * crawl_refill() pages rows back in, in id (discovery) order, as the
+ * in-memory queue drains. Memory then grows with the hosts and the tasks
+ * in flight, not with the size of the frontier.
+ */
+static enum cw_rc
+crawl_enqueue(struct crawl *c, const char *url, int64_t id, int depth)
+{
+	if (c->spilled > 0 || c->queued >= c->opts->queue_memory) {
+		/* Everything after the first spilled row spills too, so the
+		   rows left in the database are exactly those >= spill_from. */
+		if (c->spilled++ == 0)
+			c->spill_from = id;
+		return CW_OK;
+	}
+	return crawl_push_task(c, url, id, depth);
+}
+
 /* One row paged back in from the database. */
 static int
 crawl_refill_page(
     void *arg, int64_t id, const char *url, int depth, enum page_state state)
 {
 	struct crawl *c = arg;
-	char *origin = NULL;
-	enum cw_rc rc;
 
 	(void)state;
 	c->spill_from = id + 1;
 	c->spilled--;
-	rc = url_origin(url, &origin);
-	if (rc == CW_OK && c->opts->robots)
-		rc = crawl_robots_gate(c, origin);
-	if (rc == CW_OK)
-		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
-	free(origin);
-	if (rc != CW_OK)
+	if (crawl_push_task(c, url, id, depth) != CW_OK)
 		return -1;
-	c->queued++;
 	return c->spilled > 0 ? 0 : 1;
 }
 

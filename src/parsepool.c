@@ -106,15 +106,27 @@ parse_job_run(struct parse_job *job)
 	FREE_NULL(job->body);
 }
 
+/* A parsed job goes to the done list; under mu. One byte on the pipe
+   wakes the loop for any number of finished jobs. */
+static void
+parsepool_finished_locked(struct parsepool *p, struct parse_job *job)
+{
+	char one = 1;
+
+	job_list_push(&p->done_list, job);
+	if (p->wake_pending)
+		return;
+	p->wake_pending = true;
+	if (write(p->pipe_fd[1], &one, 1) < 0 && errno != EAGAIN)
+		log_warn("parsepool: wake the loop");
+}
+
 /* A worker: take jobs until the pool stops. */
 static void *
 parsepool_worker(void *arg)
 {
 	struct parsepool *p = arg;
 	struct parse_job *job;
-	bool wake;
-	char one = 1;
-
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
@@ -128,13 +140,7 @@ parsepool_worker(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		parse_job_run(job);
 		pthread_mutex_lock(&p->mu);
-		job_list_push(&p->done_list, job);
-		/* One byte wakes the loop for any number of finished jobs. */
-		wake = !p->wake_pending;
-		p->wake_pending = true;
-		if (wake && write(p->pipe_fd[1], &one, 1) < 0 &&
-		    errno != EAGAIN)
-			log_warn("parsepool: wake the loop");
+		parsepool_finished_locked(p, job);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -219,20 +225,12 @@ fail:
 void
 parsepool_submit(struct parsepool *p, struct parse_job *job)
 {
-	char one = 1;
-	bool wake;
-
 	p->pending++;
 	if (p->nthreads == 0)
 		parse_job_run(job);
 	pthread_mutex_lock(&p->mu);
 	if (p->nthreads == 0) {
-		job_list_push(&p->done_list, job);
-		wake = !p->wake_pending;
-		p->wake_pending = true;
-		if (wake && write(p->pipe_fd[1], &one, 1) < 0 &&
-		    errno != EAGAIN)
-			log_warn("parsepool: wake the loop");
+		parsepool_finished_locked(p, job);
 	} else {
 		job_list_push(&p->todo, job);
 		pthread_cond_signal(&p->cv);
