@@ -127,6 +127,7 @@ parsepool_worker(void *arg)
 {
 	struct parsepool *p = arg;
 	struct parse_job *job;
+
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
