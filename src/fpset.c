@@ -52,32 +52,11 @@ fpset_fingerprint(const char *s, size_t len)
 		h ^= k;
 		h *= m;
 	}
-	switch (tail) {
-	case 7:
-		h ^= (uint64_t)p[6] << 48;
-		/* FALLTHROUGH */
-	case 6:
-		h ^= (uint64_t)p[5] << 40;
-		/* FALLTHROUGH */
-	case 5:
-		h ^= (uint64_t)p[4] << 32;
-		/* FALLTHROUGH */
-	case 4:
-		h ^= (uint64_t)p[3] << 24;
-		/* FALLTHROUGH */
-	case 3:
-		h ^= (uint64_t)p[2] << 16;
-		/* FALLTHROUGH */
-	case 2:
-		h ^= (uint64_t)p[1] << 8;
-		/* FALLTHROUGH */
-	case 1:
-		h ^= (uint64_t)p[0];
+	/* The last len % 8 bytes, as MurmurHash64A's tail switch does. */
+	for (; tail > 0; tail--)
+		h ^= (uint64_t)p[tail - 1] << (8 * (tail - 1));
+	if ((len & 7) != 0)
 		h *= m;
-		break;
-	default:
-		break;
-	}
 	h ^= h >> r;
 	h *= m;
 	h ^= h >> r;
