@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "crawld/log.h"
@@ -128,6 +129,8 @@ parsepool_worker(void *arg)
 	struct parsepool *p = arg;
 	struct parse_job *job;
 
+	/* Named so top, perf and gdb tell the parsers from the loop. */
+	(void)prctl(PR_SET_NAME, "crawld-parse", 0, 0, 0);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
