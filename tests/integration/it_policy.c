@@ -326,7 +326,56 @@ test_two_hosts_per_host(void)
 	testsrv_stop(b);
 }
 
+/*
+ * Credentials and cookies never go to another host: the seed on
+ * 127.0.0.2 is crawled with user:pw in its URL and sets a cookie; its
+ * redirect and link to 127.0.0.3 (the other seed's host, so the SSRF
+ * guard allows it) arrive there with neither Authorization nor Cookie.
+ */
+static void
+test_no_credentials_to_other_host(void)
+{
+	static struct testsrv_page pa[] = {
+	    {"/", 0, NULL, NULL, NULL, 0},
+	    {"/go", 302, NULL, "", NULL, 0},
+	};
+	static const struct testsrv_page pb[] = {
+	    {"/", 0, NULL, "b", NULL, 0},
+	    {"/x", 0, NULL, "x", NULL, 0},
+	    {"/y", 0, NULL, "y", NULL, 0},
+	};
+	struct testsrv *a = testsrv_start_on("127.0.0.2", pa, CW_NELEM(pa));
+	struct testsrv *b;
+	char body[256], loc[128], seed_a[128], seed_b[128];
+	const char *seeds[] = {seed_a, seed_b};
+	const char *opts[] = {"robots=false", "scope=any", NULL};
+	const char *db = it_db_path("creds.db");
+	struct it_result r;
+
+	b = testsrv_start_on("127.0.0.3", pb, CW_NELEM(pb));
+	snprintf(body, sizeof(body),
+	    "<a href=\"/go\">go</a><a href=\"%s/y\">y</a>", testsrv_origin(b));
+	snprintf(loc, sizeof(loc), "%s/x", testsrv_origin(b));
+	pa[0].body = body;
+	pa[1].location = loc;
+	testsrv_set_cookie(a, "session=secret; Path=/");
+	snprintf(seed_a, sizeof(seed_a), "http://user:pw@127.0.0.2:%u/",
+	    testsrv_port(a));
+	snprintf(seed_b, sizeof(seed_b), "%s/", testsrv_origin(b));
+	REQUIRE(it_crawl_seeds(db, seeds, 2, opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(b, "/x"), 1);
+	CHECK_INT(testsrv_hits(b, "/y"), 1);
+	/* The seed itself was fetched with its credentials... */
+	CHECK(testsrv_auth_or_cookie(a) >= 1);
+	/* ...and nothing of them reached the other host. */
+	CHECK_INT(testsrv_auth_or_cookie(b), 0);
+	testsrv_stop(a);
+	testsrv_stop(b);
+}
+
 static const struct test tests[] = {
+    TEST(no_credentials_to_other_host),
     TEST(redirect_chain_bounded),
     TEST(two_hosts_per_host),
     TEST(retry_after_then_ok),

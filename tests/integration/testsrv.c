@@ -37,6 +37,9 @@ struct testsrv {
 	struct testsrv_fail fails[8];
 	size_t nfails;
 	bool no_path_stats;
+	struct event *stop_ev;	 /* activated by testsrv_stop */
+	unsigned auth_or_cookie; /* requests with Authorization/Cookie */
+	const char *set_cookie;	 /* borrowed; NULL = none */
 	struct event_base *base;
 	struct evhttp *http;
 	pthread_t thread;
@@ -151,6 +154,8 @@ pending_send(evutil_socket_t fd, short what, void *arg)
 		evhttp_add_header(h, "Location", p->location);
 	if (p->retry_after != NULL)
 		evhttp_add_header(h, "Retry-After", p->retry_after);
+	if (p->s->set_cookie != NULL)
+		evhttp_add_header(h, "Set-Cookie", p->s->set_cookie);
 	evbuffer_add(b, p->body, p->len);
 	pthread_mutex_lock(&p->s->mu);
 	p->s->in_flight--;
@@ -285,6 +290,12 @@ testsrv_request(struct evhttp_request *req, void *arg)
 	struct timeval tv;
 
 	testsrv_count(s, uri, evhttp_find_header(in, "User-Agent"));
+	if (evhttp_find_header(in, "Authorization") != NULL ||
+	    evhttp_find_header(in, "Cookie") != NULL) {
+		pthread_mutex_lock(&s->mu);
+		s->auth_or_cookie++;
+		pthread_mutex_unlock(&s->mu);
+	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		abort();
@@ -299,6 +310,19 @@ testsrv_request(struct evhttp_request *req, void *arg)
 	tv.tv_sec = p->delay_ms / 1000;
 	tv.tv_usec = (p->delay_ms % 1000) * 1000;
 	evtimer_add(p->ev, &tv);
+}
+
+/* Leave the loop: run inside it, so a stop that comes before the
+   thread entered event_base_dispatch() is not lost (dispatch clears an
+   earlier loopbreak). */
+static void
+testsrv_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct testsrv *s = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(s->base);
 }
 
 /* The server thread. */
@@ -326,6 +350,9 @@ testsrv_launch(struct testsrv *s, const char *addr, uint16_t port)
 	if (s->base == NULL || s->http == NULL)
 		abort();
 	evhttp_set_gencb(s->http, testsrv_request, s);
+	s->stop_ev = event_new(s->base, -1, 0, testsrv_stop_cb, s);
+	if (s->stop_ev == NULL)
+		abort();
 	sock = evhttp_bind_socket_with_handle(s->http, addr, port);
 	if (sock == NULL) {
 		fprintf(stderr, "testsrv: cannot bind %s:%u\n", addr, port);
@@ -413,6 +440,25 @@ testsrv_start_dir(const char *root, const char *addr, uint16_t port)
 		abort();
 	s->root = strdup(root);
 	return testsrv_launch(s, addr, port);
+}
+
+unsigned
+testsrv_auth_or_cookie(struct testsrv *s)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&s->mu);
+	n = s->auth_or_cookie;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+void
+testsrv_set_cookie(struct testsrv *s, const char *value)
+{
+	pthread_mutex_lock(&s->mu);
+	s->set_cookie = value;
+	pthread_mutex_unlock(&s->mu);
 }
 
 void
@@ -520,8 +566,9 @@ testsrv_stop(struct testsrv *s)
 {
 	size_t i;
 
-	event_base_loopbreak(s->base);
+	event_active(s->stop_ev, 0, 0);
 	pthread_join(s->thread, NULL);
+	event_free(s->stop_ev);
 	evhttp_free(s->http);
 	event_base_free(s->base);
 	for (i = 0; i < s->npaths; i++)

@@ -72,6 +72,12 @@ unsigned testsrv_total(struct testsrv *s);
 /* The most requests any one path got, and how many distinct paths. */
 unsigned testsrv_max_hits(struct testsrv *s, unsigned *npaths);
 unsigned testsrv_max_in_flight(struct testsrv *s);
+/* Requests that carried an Authorization or a Cookie header. */
+unsigned testsrv_auth_or_cookie(struct testsrv *s);
+
+/* Send "Set-Cookie: value" with every response. */
+void testsrv_set_cookie(struct testsrv *s, const char *value);
+
 /* The User-Agent of the last request (copied into buf). */
 void testsrv_last_user_agent(struct testsrv *s, char *buf, size_t size);
 
