@@ -1134,12 +1134,12 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 		rc = url_normalise(seeds[i], &norm[i]);
 		if (rc == CW_ENOTSUP) {
 			snprintf(err, errlen,
-			    "%s: unsupported scheme (http and https only)",
+			    "'%s': unsupported scheme (http and https only)",
 			    seeds[i]);
 			return rc;
 		}
 		if (rc != CW_OK) {
-			snprintf(err, errlen, "%s: not a valid URL (%s)",
+			snprintf(err, errlen, "'%s': not a valid URL (%s)",
 			    seeds[i], cw_strerror(rc));
 			return rc == CW_ENOMEM ? rc : CW_EPARSE;
 		}
