@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crawl.c - a crawl job's life: start (seeds normalised, scope keys, the
+ * seeds' addresses for the SSRF guard, the crawls row), resume from the
+ * database, stop, the deferred finish, stats. A crawl owns its seen-set,
+ * scope keys and seed addresses; it borrows its options and the engine.
+ */
+#include "engine_int.h"
+
+/* A crawl's end state as stored in crawls.state. */
+static const char *
+crawl_end_state(enum crawl_end end)
+{
+	return end == CRAWL_END_DONE ? "done" : "cancelled";
+}
+
+/* The deferred end of a crawl: commit, mark the row, tell the owner. */
+static void
+crawl_finish_event(evutil_socket_t fd, short what, void *arg)
+{
+	struct crawl *c = arg;
+	struct engine *e = c->e;
+
+	(void)fd;
+	(void)what;
+	if (c->end == CRAWL_END_RUNNING)
+		c->end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
+	c->ended_us = cw_monotonic_us();
+	if (!e->store_failed)
+		(void)engine_store_ok_(e,
+		    store_crawl_set_state(e->st, c->id, crawl_end_state(c->end),
+			c->end == CRAWL_END_DONE ? cw_wallclock_us() : 0));
+	engine_flush_(e);
+	if (c->done_cb != NULL)
+		c->done_cb(c, c->done_arg);
+}
+
+/* Schedule the end of a crawl once nothing of it is queued or in flight. */
+void
+crawl_maybe_finish_(struct crawl *c)
+{
+	if (c->finished || c->queued != 0 || c->in_flight != 0)
+		return;
+	if (c->spilled != 0) {
+		engine_kick_(c->e); /* the pump pages the rest in */
+		return;
+	}
+	c->finished = true;
+	event_active(c->done_ev, 0, 0);
+}
+
+/* Stop taking a crawl's tasks. */
+void
+crawl_stop(struct crawl *c)
+{
+	size_t dropped;
+
+	if (c->stopping)
+		return;
+	c->stopping = true;
+	dropped = frontier_drop_owner(c->e->fr, c);
+	CW_ASSERT(dropped == c->queued);
+	c->queued -= dropped;
+	c->spilled = 0; /* those rows stay 'queued' for a resume */
+	crawl_maybe_finish_(c);
+}
+
+/* Free a crawl: it must be finished (or the engine going away). */
+void
+crawl_free(struct crawl *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	LIST_REMOVE(c, entry);
+	if (c->queued > 0)
+		c->queued -= frontier_drop_owner(c->e->fr, c);
+	for (i = 0; i < c->nkeys; i++)
+		free(c->scope_keys[i]);
+	free(c->scope_keys);
+	fpset_free(c->seen);
+	strmap_free(c->redirect_hops);
+	free(c->seed_addrs);
+	if (c->done_ev != NULL)
+		event_free(c->done_ev);
+	free(c->end_msg);
+	free(c);
+}
+
+/* The seeds as a JSON array text for the crawls row. */
+static char *
+crawl_seeds_json(char *const *seeds, size_t n)
+{
+	json_t *arr = json_array();
+	char *text;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(seeds[i]));
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	return text;
+}
+
+/*
+ * Remember the non-public addresses of a seed's host, so the SSRF guard
+ * lets the crawl reach its own seeds and nothing else private. This runs
+ * getaddrinfo() once per seed at start-up (blocking, like the CLI's other
+ * start-up work); later connections are judged by the address libcurl
+ * really connects to.
+ */
+static enum cw_rc
+crawl_add_seed_addrs(struct crawl *c, const char *url)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	struct sockaddr_storage *n;
+	char *host = NULL;
+	enum cw_rc rc;
+
+	if (c->opts->allow_private)
+		return CW_OK;
+	rc = url_host(url, &host);
+	if (rc != CW_OK)
+		return rc;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		res = NULL; /* unresolvable now: it will fail to connect */
+	for (ai = res; ai != NULL && rc == CW_OK; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(*n) ||
+		    netaddr_classify(ai->ai_addr) == NETADDR_PUBLIC)
+			continue;
+		n = realloc(c->seed_addrs, (c->nseed_addrs + 1) * sizeof(*n));
+		if (n == NULL) {
+			rc = CW_ENOMEM;
+			break;
+		}
+		c->seed_addrs = n;
+		memset(&n[c->nseed_addrs], 0, sizeof(*n));
+		memcpy(&n[c->nseed_addrs++], ai->ai_addr, ai->ai_addrlen);
+	}
+	if (res != NULL)
+		freeaddrinfo(res);
+	free(host);
+	return rc;
+}
+
+/* Normalise every seed and collect the scope keys. */
+static enum cw_rc
+crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
+    char *err, size_t errlen)
+{
+	enum cw_rc rc;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		rc = url_normalise(seeds[i], &norm[i]);
+		if (rc == CW_ENOTSUP) {
+			snprintf(err, errlen,
+			    "'%s': unsupported scheme (http and https only)",
+			    seeds[i]);
+			return rc;
+		}
+		if (rc != CW_OK) {
+			snprintf(err, errlen, "'%s': not a valid URL (%s)",
+			    seeds[i], cw_strerror(rc));
+			return rc == CW_ENOMEM ? rc : CW_EPARSE;
+		}
+		rc = crawl_scope_key_of_(c, norm[i], &c->scope_keys[i]);
+		if (rc == CW_OK)
+			rc = crawl_add_seed_addrs(c, norm[i]);
+		if (rc != CW_OK) {
+			snprintf(
+			    err, errlen, "%s: %s", seeds[i], cw_strerror(rc));
+			return rc;
+		}
+		c->nkeys++;
+	}
+	return CW_OK;
+}
+
+/* A new crawl object with its events, registered with the engine. */
+static struct crawl *
+crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
+    crawl_done_cb *done, void *arg)
+{
+	struct crawl *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	LIST_INSERT_HEAD(&e->crawls, c, entry);
+	c->e = e;
+	c->opts = opts;
+	c->done_cb = done;
+	c->done_arg = arg;
+	c->started_us = cw_monotonic_us();
+	c->seen = fpset_new();
+	c->redirect_hops = strmap_new();
+	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
+	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
+	if (c->seen == NULL || c->redirect_hops == NULL ||
+	    c->scope_keys == NULL || c->done_ev == NULL) {
+		crawl_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Free an array of n strings. */
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Hand a started crawl to its caller (or free it on failure). */
+static enum cw_rc
+crawl_launched(struct crawl *c, enum cw_rc rc, struct crawl **out, char *err,
+    size_t errlen)
+{
+	if (rc == CW_OK)
+		rc = store_flush(c->e->st);
+	if (rc != CW_OK) {
+		if (rc == CW_ESTORE || rc == CW_EFULL || rc == CW_EIO)
+			snprintf(err, errlen, "%s: %s", cw_strerror(rc),
+			    store_errmsg(c->e->st));
+		crawl_free(c);
+		return rc;
+	}
+	crawl_maybe_finish_(c); /* every seed may have been skipped */
+	*out = c;
+	return CW_OK;
+}
+
+/* Start a crawl job. */
+enum cw_rc
+crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
+    size_t nseeds, crawl_done_cb *done, void *arg, struct crawl **out,
+    char *err, size_t errlen)
+{
+	struct crawl *c;
+	char **norm = NULL, *seeds_json = NULL, *opts_json = NULL;
+	enum cw_rc rc = CW_ENOMEM;
+	size_t i;
+
+	*out = NULL;
+	snprintf(err, errlen, "out of memory");
+	c = crawl_alloc(e, opts, nseeds, done, arg);
+	norm = calloc(nseeds + 1, sizeof(*norm));
+	if (c == NULL || norm == NULL)
+		goto out;
+	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc != CW_OK)
+		goto out;
+	seeds_json = crawl_seeds_json(seeds, nseeds);
+	opts_json = crawl_opts_to_json(opts);
+	if (seeds_json == NULL || opts_json == NULL) {
+		rc = CW_ENOMEM;
+		goto out;
+	}
+	rc = store_crawl_create(
+	    e->st, seeds_json, opts_json, cw_wallclock_us(), &c->id);
+	for (i = 0; rc == CW_OK && i < nseeds; i++)
+		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
+	log_info("engine: crawl %lld started with %zu seed(s)",
+	    (long long)c->id, nseeds);
+out:
+	strv_free(norm, nseeds);
+	free(seeds_json);
+	free(opts_json);
+	if (c == NULL)
+		return CW_ENOMEM;
+	return crawl_launched(c, rc, out, err, errlen);
+}
+
+/* One page of a resumed crawl: back into the seen-set, and the queue. */
+static int
+crawl_resume_page(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	struct crawl *c = arg;
+
+	if (fpset_put(c->seen, url, id, NULL) != CW_OK)
+		return -1;
+	switch (state) {
+	case PAGE_QUEUED:
+	case PAGE_FETCHING:
+		c->enqueued++;
+		return crawl_enqueue_(c, url, id, depth) == CW_OK ? 0 : -1;
+	case PAGE_DONE:
+	case PAGE_FAILED:
+		c->enqueued++;
+		return 0;
+	case PAGE_SKIPPED:
+		return 0;
+	}
+	return 0;
+}
+
+/* The seeds of a stored crawl, from its JSON array. */
+static char **
+crawl_seeds_parse(const char *seeds_json, size_t *n)
+{
+	json_t *arr = json_loads(seeds_json, 0, NULL);
+	char **v = NULL;
+	size_t i;
+
+	*n = 0;
+	if (arr == NULL || !json_is_array(arr))
+		goto out;
+	v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	for (i = 0; v != NULL && i < json_array_size(arr); i++) {
+		const char *u = json_string_value(json_array_get(arr, i));
+
+		v[i] = strdup(u != NULL ? u : "");
+		if (v[i] == NULL) {
+			strv_free(v, i);
+			v = NULL;
+			break;
+		}
+		*n = i + 1;
+	}
+out:
+	json_decref(arr);
+	return v;
+}
+
+/* Resume a stored crawl. */
+enum cw_rc
+crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
+    const char *seeds_json, crawl_done_cb *done, void *arg, struct crawl **out,
+    char *err, size_t errlen)
+{
+	struct crawl *c = NULL;
+	char **seeds, **norm = NULL;
+	size_t nseeds = 0;
+	enum cw_rc rc = CW_ENOMEM;
+
+	*out = NULL;
+	snprintf(err, errlen, "out of memory");
+	seeds = crawl_seeds_parse(seeds_json, &nseeds);
+	if (seeds != NULL)
+		c = crawl_alloc(e, opts, nseeds, done, arg);
+	norm = calloc(nseeds + 1, sizeof(*norm));
+	if (c == NULL || norm == NULL)
+		goto out;
+	c->id = crawl_id;
+	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc == CW_OK)
+		rc = store_crawl_requeue(e->st, crawl_id);
+	if (rc == CW_OK)
+		rc = store_crawl_set_state(e->st, crawl_id, "running", 0);
+	if (rc == CW_OK)
+		rc = store_walk_pages(e->st, crawl_id, crawl_resume_page, c);
+	if (rc == CW_EINVAL)
+		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
+	log_info("engine: crawl %lld resumed: %llu pages queued",
+	    (long long)crawl_id, (unsigned long long)c->queued);
+out:
+	strv_free(seeds, nseeds);
+	strv_free(norm, nseeds);
+	if (c == NULL)
+		return CW_ENOMEM;
+	return crawl_launched(c, rc, out, err, errlen);
+}
+
+/* The seeds as the JSON text stored in crawls.seeds. */
+char *
+crawl_seeds_to_json(char *const *seeds, size_t n)
+{
+	return crawl_seeds_json(seeds, n);
+}
+
+/* A crawl's counters. */
+void
+crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
+{
+	uint64_t end = c->ended_us != 0 ? c->ended_us : cw_monotonic_us();
+
+	memset(s, 0, sizeof(*s));
+	s->crawl_id = c->id;
+	s->queued = c->queued;
+	s->in_flight = c->in_flight;
+	s->done = c->done;
+	s->failed = c->failed;
+	s->skipped = c->skipped;
+	s->bytes = c->bytes;
+	s->links = c->links;
+	s->retries = c->retries;
+	s->elapsed_s = (double)(end - c->started_us) / 1e6;
+	if (s->elapsed_s > 0)
+		s->pages_per_s = (double)(c->done + c->failed) / s->elapsed_s;
+}
+
+enum crawl_end
+crawl_end_reason(const struct crawl *c)
+{
+	return c->end;
+}
+
+const char *
+crawl_end_message(const struct crawl *c)
+{
+	return c->end_msg != NULL ? c->end_msg : "";
+}

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * discover.c - the way of a URL from discovery to a page row and a task
+ * (dedup, policy, links rows, the frontier and its spill to the database),
+ * and of a fetch's outcome to rows (the page, its redirect, its links
+ * through the parse pool). Owns nothing; works on the crawl's state.
+ */
+#include "engine_int.h"
+
+/* The key a URL is scoped by, under the crawl's scope rule. */
+enum cw_rc
+crawl_scope_key_of_(const struct crawl *c, const char *url, char **key)
+{
+	char *host = NULL;
+	enum cw_rc rc;
+
+	rc = url_host(url, &host);
+	if (rc == CW_OK)
+		rc = url_scope_key(c->opts->scope, host, key);
+	free(host);
+	return rc;
+}
+
+/* Whether url is within the crawl's scope. */
+static bool
+crawl_in_scope(const struct crawl *c, const char *url)
+{
+	char *key = NULL;
+	bool in = false;
+	size_t i;
+
+	if (c->opts->scope == URL_SCOPE_ANY)
+		return true;
+	if (crawl_scope_key_of_(c, url, &key) != CW_OK)
+		return false;
+	for (i = 0; i < c->nkeys && !in; i++)
+		in = strcmp(key, c->scope_keys[i]) == 0;
+	free(key);
+	return in;
+}
+
+/*
+ * Why a newly seen URL will not be fetched, or NULL to fetch it. Seeds are
+ * exempt from scope and filters: the user named them.
+ */
+static const char *
+crawl_policy(struct crawl *c, const char *url, int depth, int hops, bool seed)
+{
+	if (hops > (int)c->opts->max_redirects)
+		return "redirects";
+	if (!seed && !crawl_in_scope(c, url))
+		return "scope";
+	if (!seed && !crawl_opts_url_allowed(c->opts, url))
+		return "filter";
+	if (depth > c->opts->depth)
+		return "depth";
+	if (strlen(url) > c->opts->max_url_len)
+		return "url-length";
+	if (c->opts->max_pages > 0 &&
+	    c->enqueued >= (uint64_t)c->opts->max_pages)
+		return "limit";
+	return NULL;
+}
+
+/* Put a page's task in memory: its host's robots gate first, then the
+   frontier. */
+static enum cw_rc
+crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
+{
+	char *origin = NULL;
+	enum cw_rc rc;
+
+	rc = url_origin(url, &origin);
+	if (rc == CW_OK && c->opts->robots)
+		rc = crawl_robots_gate_(c, origin);
+	if (rc == CW_OK)
+		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+	free(origin);
+	if (rc == CW_OK) {
+		c->queued++;
+		engine_kick_(c->e);
+	}
+	return rc;
+}
+
+/*
+ * Queue a page's task on the frontier. Past --queue-memory queued tasks
+ * the frontier spills: the page stays a 'queued' row only, and
+ * crawl_refill_() pages rows back in, in id (discovery) order, as the
+ * in-memory queue drains. Memory then grows with the hosts and the tasks
+ * in flight, not with the size of the frontier.
+ */
+enum cw_rc
+crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
+{
+	if (c->spilled > 0 || c->queued >= c->opts->queue_memory) {
+		/* Everything after the first spilled row spills too, so the
+		   rows left in the database are exactly those >= spill_from. */
+		if (c->spilled++ == 0)
+			c->spill_from = id;
+		return CW_OK;
+	}
+	return crawl_push_task(c, url, id, depth);
+}
+
+/* One row paged back in from the database. */
+static int
+crawl_refill_page(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	struct crawl *c = arg;
+
+	(void)state;
+	c->spill_from = id + 1;
+	c->spilled--;
+	if (crawl_push_task(c, url, id, depth) != CW_OK)
+		return -1;
+	return c->spilled > 0 ? 0 : 1;
+}
+
+/* Page spilled rows back in while the in-memory queue is short. */
+void
+crawl_refill_(struct crawl *c)
+{
+	uint64_t before = c->spilled;
+	enum cw_rc rc;
+
+	/* Refill at a quarter, up to the cap: few, large reads. */
+	if (c->spilled == 0 || c->stopping ||
+	    c->queued >= c->opts->queue_memory / 4)
+		return;
+	rc = store_load_queued(c->e->st, c->id, c->spill_from,
+	    c->opts->queue_memory - c->queued, crawl_refill_page, c);
+	if (rc == CW_EINVAL && c->spilled == 0)
+		rc = CW_OK; /* the callback stopped at the last one */
+	if (rc != CW_OK) {
+		(void)engine_store_ok_(c->e, rc == CW_EINVAL ? CW_ENOMEM : rc);
+		return;
+	}
+	if (c->spilled == before) {
+		/* Nothing left to page in although the count says so (a
+		   batch was lost): the rows stay for a resume. */
+		log_warnx("engine: crawl %lld: %llu queued rows not found",
+		    (long long)c->id, (unsigned long long)c->spilled);
+		c->spilled = 0;
+	}
+}
+
+/*
+ * A URL (absolute, normalised) was found at depth, from parent (0 for a
+ * seed): dedup, policy, page row, link row, task.
+ */
+enum cw_rc
+crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
+    int64_t parent, enum link_element el)
+{
+	struct engine *e = c->e;
+	struct store_page pg;
+	const char *reason;
+	int64_t id;
+	enum cw_rc rc;
+
+	if (e->store_failed)
+		return CW_OK; /* nothing more is written, see crawl_record_ */
+	if (fpset_get(c->seen, url, &id)) {
+		if (parent == 0 || parent == id)
+			return CW_OK;
+		c->links++;
+		return store_link_insert(e->st, parent, id, el);
+	}
+	id = e->next_page_id;
+	rc = fpset_put(c->seen, url, id, NULL);
+	if (rc != CW_OK)
+		return rc;
+	e->next_page_id++;
+	reason = crawl_policy(c, url, depth, hops, parent == 0);
+	if (hops > 0 && reason == NULL) {
+		rc = strmap_put(c->redirect_hops, url, hops, NULL);
+		if (rc != CW_OK)
+			return rc;
+	}
+	memset(&pg, 0, sizeof(pg));
+	pg.id = id;
+	pg.crawl_id = c->id;
+	pg.parent_id = parent;
+	pg.url = url;
+	pg.depth = depth;
+	pg.state = reason != NULL ? PAGE_SKIPPED : PAGE_QUEUED;
+	pg.reason = reason;
+	pg.discovered_us = cw_wallclock_us();
+	rc = store_page_insert(e->st, &pg);
+	if (rc == CW_OK && parent != 0) {
+		c->links++;
+		rc = store_link_insert(e->st, parent, id, el);
+	}
+	if (rc != CW_OK)
+		return rc;
+	if (reason != NULL) {
+		c->skipped++;
+		return CW_OK;
+	}
+	c->enqueued++;
+	/* A stopping crawl keeps the row 'queued' for a later resume. */
+	if (c->stopping)
+		return CW_OK;
+	return crawl_enqueue_(c, url, id, depth);
+}
+
+/* Discover the links a parse job found, at depth + 1. */
+enum cw_rc
+crawl_discover_links_(
+    struct crawl *c, const struct task *t, const struct link_list *l)
+{
+	enum cw_rc rc = CW_OK;
+	size_t i;
+
+	for (i = 0; rc == CW_OK && i < l->count; i++)
+		rc = crawl_discover_(c, link_list_url(l, i), t->depth + 1, 0,
+		    t->page_id, (enum link_element)l->items[i].element);
+	return rc;
+}
+
+/*
+ * Discover a redirect target at the same depth, one hop further along its
+ * chain: hops are counted from the first URL that was not itself reached
+ * by a redirect, and only redirect targets are in the hop map.
+ */
+static enum cw_rc
+crawl_discover_redirect(
+    struct crawl *c, const struct task *t, const char *location)
+{
+	char *url = NULL;
+	int64_t hops = 0;
+	enum cw_rc rc;
+
+	(void)strmap_get(c->redirect_hops, t->url, &hops);
+	rc = url_resolve(t->url, location, &url);
+	if (rc == CW_OK)
+		rc = crawl_discover_(c, url, t->depth, (int)hops + 1,
+		    t->page_id, LINK_EL_REDIRECT);
+	else if (rc != CW_ENOMEM)
+		rc = CW_OK; /* a bad or non-http Location leads nowhere */
+	free(url);
+	return rc;
+}
+
+/* Stop a crawl after its first failure (--fail-fast). */
+static void
+crawl_fail_fast(struct crawl *c, const char *url, const char *reason)
+{
+	char msg[1024];
+
+	if (c->end != CRAWL_END_RUNNING)
+		return;
+	snprintf(msg, sizeof(msg), "%s: %s", url, reason);
+	c->end = CRAWL_END_FAIL_FAST;
+	free(c->end_msg);
+	c->end_msg = strdup(msg);
+	crawl_stop(c);
+}
+
+/* The outcome row of a fetch (strings borrowed from res). */
+static void
+crawl_fill_result(const struct task *t, const struct fetch_result *res,
+    struct store_result *sr)
+{
+	memset(sr, 0, sizeof(*sr));
+	sr->id = t->page_id;
+	sr->state = PAGE_DONE;
+	sr->status = (int)res->status;
+	sr->content_type = res->content_type;
+	sr->bytes = res->bytes;
+	sr->fetched_us = cw_wallclock_us();
+	sr->attempts = t->attempts;
+}
+
+/* Record a fetch's outcome and put its children. */
+void
+crawl_record_(
+    struct crawl *c, const struct task *t, const struct fetch_result *res)
+{
+	struct engine *e = c->e;
+	struct store_result sr;
+	char reason[CURL_ERROR_SIZE + 32];
+	enum cw_rc rc = CW_OK;
+
+	/* After a failed write nothing more is written: the next run
+	   resumes from the last whole batch. */
+	if (e->store_failed)
+		return;
+	crawl_fill_result(t, res, &sr);
+	c->bytes += (uint64_t)res->bytes;
+	if (res->outcome == FETCH_OK) {
+		c->done++;
+	} else if (res->outcome == FETCH_BLOCKED) {
+		/* Policy, not a failure: nothing was sent. */
+		sr.state = PAGE_SKIPPED;
+		sr.reason = "blocked-address";
+		sr.bytes = -1;
+		sr.fetched_us = 0;
+		c->skipped++;
+		log_info("fetch: blocked url=%s (non-public address)", t->url);
+		(void)engine_store_ok_(e, store_page_finish(e->st, &sr));
+		return;
+	} else {
+		snprintf(reason, sizeof(reason), "%s: %s",
+		    fetch_outcome_name(res->outcome), res->error);
+		sr.state = PAGE_FAILED;
+		sr.reason = reason;
+		c->failed++;
+		log_info("fetch: failed url=%s reason=%s", t->url, reason);
+	}
+	if (!engine_store_ok_(e, store_page_finish(e->st, &sr)))
+		return;
+	if (res->outcome != FETCH_OK) {
+		if (c->opts->fail_fast)
+			crawl_fail_fast(c, t->url, reason);
+		return;
+	}
+	if (res->redirect_url != NULL)
+		rc = crawl_discover_redirect(c, t, res->redirect_url);
+	if (rc == CW_ENOMEM)
+		log_error(
+		    "engine: out of memory recording links of %s", t->url);
+	else if (rc != CW_OK)
+		engine_store_error_(e, rc);
+}
+
+/* Whether a recorded fetch has links to extract. */
+bool
+crawl_wants_links_(const struct crawl *c, const struct fetch_result *res)
+{
+	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
+	    res->status >= 200 && res->status < 300 && !c->stopping &&
+	    !c->e->store_failed;
+}
+
+/*
+ * Hand an HTML body to the parse pool: the job takes the slot's buffer,
+ * so the slot is free for the next transfer at once, while the task stays
+ * in flight until its links are back (join must not fire before). The
+ * page's outcome row is written together with its links, in the same
+ * batch, so a crash never leaves a 'done' page whose links were not
+ * recorded. false when there was no memory for it (then record inline).
+ */
+bool
+crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
+    const struct fetch_result *res)
+{
+	struct parsed_page *pp;
+	struct parse_job *job = NULL;
+	size_t len = 0;
+	char *body;
+
+	pp = calloc(1, sizeof(*pp));
+	if (pp == NULL)
+		return false;
+	pp->t = t;
+	crawl_fill_result(t, res, &pp->sr);
+	pp->ct = cw_strdup(res->content_type);
+	pp->sr.content_type = pp->ct;
+	body = buf_take(&f->body, &len);
+	if (res->content_type == NULL || pp->ct != NULL)
+		job = parse_job_new(body, len, t->url, c->opts->max_links, pp);
+	if (job == NULL) {
+		f->body.data = body; /* give it back to the slot */
+		f->body.len = f->body.cap = len;
+		free(pp->ct);
+		free(pp);
+		return false;
+	}
+	parsepool_submit(c->e->pool, job);
+	return true;
+}
+
+/* A task of c left flight: account it (after its children were put). */
+void
+crawl_task_done_(struct crawl *c, struct task *t)
+{
+	CW_ASSERT(c->in_flight > 0);
+	c->in_flight--;
+	frontier_done(c->e->fr, t);
+	crawl_maybe_finish_(c);
+}

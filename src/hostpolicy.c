@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hostpolicy.c - what the engine decides per host and per fetch: the
+ * robots.txt gate and cache (RFC 9309), retries with backoff and
+ * Retry-After, and the SSRF guard on the address connected to. Owns the
+ * struct hostinfo attached to each frontier host.
+ */
+#include "engine_int.h"
+
+#define RETRY_BASE_MS 1000     /* first backoff; doubles per attempt */
+#define RETRY_MAX_MS 60000     /* cap of the computed backoff */
+#define RETRY_AFTER_MAX_S 3600 /* a longer Retry-After: give up */
+#define ROBOTS_TTL_MS (24ULL * 3600 * 1000) /* cache lifetime */
+#define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
+#define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
+
+/* Free a host's engine data. */
+static void
+hostinfo_free(void *arg)
+{
+	struct hostinfo *hi = arg;
+
+	if (hi != NULL)
+		robots_free(hi->rules);
+	free(hi);
+}
+
+/* The engine data of a host, created on first use. */
+static struct hostinfo *
+engine_hostinfo(struct host *h)
+{
+	struct hostinfo *hi = host_data(h);
+
+	if (hi == NULL) {
+		hi = calloc(1, sizeof(*hi));
+		if (hi != NULL)
+			host_set_data(h, hi, hostinfo_free);
+	}
+	return hi;
+}
+
+/*
+ * Make sure the host's robots.txt is known or on its way before any of its
+ * pages is fetched: the first page of an origin gates the host and queues
+ * the robots.txt fetch in front of everything else there.
+ */
+enum cw_rc
+crawl_robots_gate_(struct crawl *c, const char *origin)
+{
+	struct engine *e = c->e;
+	struct host *h = frontier_host(e->fr, origin);
+	struct hostinfo *hi = h != NULL ? engine_hostinfo(h) : NULL;
+	char url[2048];
+	enum cw_rc rc;
+
+	if (hi == NULL)
+		return CW_ENOMEM;
+	if (hi->robots_state == ROBOTS_READY &&
+	    cw_monotonic_ms() >= hi->expires_ms) {
+		robots_free(hi->rules);
+		hi->rules = NULL;
+		hi->robots_state = ROBOTS_UNKNOWN;
+	}
+	if (hi->robots_state != ROBOTS_UNKNOWN)
+		return CW_OK;
+	snprintf(url, sizeof(url), "%s/robots.txt", origin);
+	rc = frontier_push_gate(e->fr, origin, url, c);
+	if (rc != CW_OK)
+		return rc;
+	c->queued++;
+	hi->robots_state = ROBOTS_FETCHING;
+	host_set_gate(e->fr, h, true);
+	return CW_OK;
+}
+
+/*
+ * Whether a finished fetch should be tried again, and after how long:
+ * timeouts, connection failures and --retry-status responses, up to
+ * --retries more attempts, with exponential backoff and jitter; a longer
+ * Retry-After wins. The wait applies to the whole host (frontier_retry
+ * moves its clock), so a failing host is backed off as a whole.
+ */
+bool
+crawl_retry_wait_(struct crawl *c, const struct task *t,
+    const struct fetch_result *res, uint64_t *wait_ms)
+{
+	uint64_t backoff;
+	bool retry;
+
+	if (c->stopping || (unsigned)t->attempts > c->opts->retries)
+		return false;
+	switch (res->outcome) {
+	case FETCH_TIMEOUT:
+	case FETCH_CONNECT:
+	case FETCH_ERROR:
+		retry = true;
+		break;
+	case FETCH_OK:
+		retry = crawl_opts_retry_status(c->opts, (int)res->status);
+		break;
+	case FETCH_TOO_BIG:
+	case FETCH_BLOCKED:
+	default:
+		retry = false;
+		break;
+	}
+	if (!retry)
+		return false;
+	backoff = (uint64_t)RETRY_BASE_MS << (t->attempts - 1);
+	if (backoff > RETRY_MAX_MS)
+		backoff = RETRY_MAX_MS;
+	/* Full jitter over the upper half: hosts don't retry in lockstep. */
+	backoff =
+	    backoff / 2 + (uint64_t)rand_r(&c->e->rng) % (backoff / 2 + 1);
+	if (res->retry_after_s > RETRY_AFTER_MAX_S)
+		return false;
+	if ((uint64_t)res->retry_after_s * 1000 > backoff)
+		backoff = (uint64_t)res->retry_after_s * 1000;
+	*wait_ms = backoff;
+	return true;
+}
+
+/* Whether the crawl may connect to sa (the SSRF guard, fetch.h). */
+bool
+crawl_addr_allowed_(void *arg, const struct task *t, const struct sockaddr *sa)
+{
+	const struct crawl *c = arg;
+	enum netaddr_class cls = netaddr_classify(sa);
+	size_t i;
+
+	(void)t;
+	if (c->opts->allow_private || cls == NETADDR_PUBLIC)
+		return true;
+	/* A non-public address only when a seed host has that very address:
+	   crawling one loopback or intranet site never opens another. */
+	for (i = 0; i < c->nseed_addrs; i++)
+		if (netaddr_same_host(
+			sa, (const struct sockaddr *)&c->seed_addrs[i]))
+			return true;
+	return false;
+}
+
+/* Rules for a robots.txt response, per RFC 9309 section 2.3.1. */
+static enum cw_rc
+robots_rules_for(const struct crawl *c, const struct fetch_result *res,
+    struct robots **rules, bool *unreachable)
+{
+	*unreachable = false;
+	if (res->outcome == FETCH_OK && res->status >= 200 && res->status < 300)
+		return robots_parse(res->body != NULL ? res->body : "",
+		    res->body_len, c->opts->user_agent, rules);
+	/* 4xx, or too many redirects: "unavailable", crawl freely. A blocked
+	   address is judged page by page, so each page says so. */
+	if ((res->outcome == FETCH_OK && res->status < 500) ||
+	    res->outcome == FETCH_BLOCKED ||
+	    (res->outcome == FETCH_ERROR && res->status >= 300 &&
+		res->status < 400))
+		return robots_new_allow_all(rules);
+	/* 5xx or unreachable: assume complete disallow (for now). */
+	*unreachable = true;
+	return robots_new_disallow_all(rules);
+}
+
+/*
+ * A robots.txt fetch finished. Unreachable ones are tried again with
+ * backoff (ROBOTS_TRIES in all) before the host is taken as disallowed.
+ * Returns true when the task was put back rather than finished.
+ */
+bool
+crawl_robots_done_(
+    struct crawl *c, struct task *t, const struct fetch_result *res)
+{
+	struct engine *e = c->e;
+	struct hostinfo *hi = engine_hostinfo(t->host);
+	struct robots *rules = NULL;
+	bool unreachable;
+	uint32_t delay;
+
+	if (hi == NULL ||
+	    robots_rules_for(c, res, &rules, &unreachable) != CW_OK) {
+		log_error("robots: out of memory for %s", t->url);
+		return false;
+	}
+	if (unreachable && ++hi->failures < ROBOTS_TRIES) {
+		robots_free(rules);
+		log_info("robots: %s unreachable (try %u), retrying", t->url,
+		    hi->failures);
+		c->in_flight--;
+		c->queued++;
+		frontier_retry(e->fr, t,
+		    cw_monotonic_ms() +
+			(ROBOTS_BACKOFF_MS << (hi->failures - 1)));
+		return true;
+	}
+	robots_free(hi->rules);
+	hi->rules = rules;
+	hi->robots_state = ROBOTS_READY;
+	hi->expires_ms = cw_monotonic_ms() + ROBOTS_TTL_MS;
+	hi->failures = 0;
+	delay = robots_crawl_delay_ms(rules);
+	if (delay > host_delay(t->host))
+		host_set_delay(e->fr, t->host, delay);
+	host_set_gate(e->fr, t->host, false);
+	log_info("robots: %s status=%ld%s crawl-delay=%u ms", t->url,
+	    res->status, unreachable ? " (unreachable: disallow all)" : "",
+	    delay);
+	return false;
+}
+
+/* Whether robots.txt keeps a taken page from being fetched. */
+bool
+crawl_robots_denies_(const struct crawl *c, const struct task *t)
+{
+	const struct hostinfo *hi = host_data(t->host);
+	char *pq = NULL;
+	bool denied;
+
+	if (!c->opts->robots || hi == NULL || hi->rules == NULL)
+		return false;
+	if (url_path_query(t->url, &pq) != CW_OK)
+		return false;
+	denied = !robots_allowed(hi->rules, pq);
+	free(pq);
+	return denied;
+}
+
+/* Record a page robots.txt forbids: skipped, never requested. */
+void
+crawl_skip_robots_(struct crawl *c, struct task *t)
+{
+	struct store_result sr;
+
+	if (c->e->store_failed) {
+		crawl_task_done_(c, t);
+		return;
+	}
+	memset(&sr, 0, sizeof(sr));
+	sr.id = t->page_id;
+	sr.state = PAGE_SKIPPED;
+	sr.reason = "robots";
+	sr.bytes = -1;
+	sr.fetched_us = 0;
+	c->skipped++;
+	(void)engine_store_ok_(c->e, store_page_finish(c->e->st, &sr));
+	crawl_task_done_(c, t);
+}
