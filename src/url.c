@@ -656,8 +656,216 @@ out:
 }
 
 /* Resolve ref against base and normalise (see url.h). */
+/*
+ * The fast path. Most links of most pages are plain relative or
+ * absolute-path references made of characters that normalisation leaves
+ * alone, against a base that is already normalised: joining strings gives
+ * exactly what the full path (clean, CURLU parse, resolve, rebuild) would.
+ * url_fast_* decide conservatively; anything else takes the full path.
+ * The unit tests and the fuzzer compare both paths on the same inputs.
+ */
+
+/* Characters normalisation never changes in a path or query. */
+static int
+url_fast_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~/?=&+,;@!$()*", c));
+}
+
+/* A dotted quad of 0-255 without leading zeros, as curl writes IPv4. */
+static int
+url_fast_ipv4(const char *h, size_t n)
+{
+	size_t i = 0, parts = 0, digits;
+	unsigned v;
+
+	while (i < n) {
+		v = 0;
+		digits = 0;
+		while (i < n && h[i] >= '0' && h[i] <= '9') {
+			v = v * 10 + (unsigned)(h[i++] - '0');
+			if (++digits > 3)
+				return 0;
+		}
+		if (digits == 0 || v > 255 ||
+		    (digits > 1 && h[i - digits] == '0'))
+			return 0;
+		parts++;
+		if (i < n && h[i++] != '.')
+			return 0;
+		if (i == n && h[n - 1] == '.')
+			return 0;
+	}
+	return parts == 4;
+}
+
+/*
+ * Whether base is an already-normalised URL of the simplest kind:
+ * "http(s)://host[:port]/path[?query]" with a lower-case name host (its
+ * last label starting with a letter) or a dotted quad, a port that is not the
+ * default and has no leading zero, and a path and query of url_fast_char
+ * characters without dot segments. Sets *path to the '/' after the
+ * authority.
+ */
+static int
+url_fast_base(const char *base, const char **path)
+{
+	const char *p, *host, *colon = NULL, *last_dot = NULL, *q;
+	int https, letter = 0;
+
+	if (strncmp(base, "http://", 7) == 0)
+		https = 0;
+	else if (strncmp(base, "https://", 8) == 0)
+		https = 1;
+	else
+		return 0;
+	host = p = base + 7 + https;
+	for (; *p != '/' && *p != '\0'; p++) {
+		if (*p == ':' && colon == NULL)
+			colon = p;
+		else if (colon != NULL && (*p < '0' || *p > '9'))
+			return 0;
+		else if (colon == NULL && *p == '.')
+			last_dot = p;
+		else if (colon == NULL && *p >= 'a' && *p <= 'z')
+			letter = 1;
+		else if (colon == NULL && *p != '-' && (*p < '0' || *p > '9'))
+			return 0;
+	}
+	if (*p != '/' || p == host || (colon != NULL && colon == host))
+		return 0;
+	if (colon != NULL) {
+		/* 1-65535, as curl writes it: no leading zero, not the
+		   scheme's default. */
+		if (p - colon > 6 || strtol(colon + 1, NULL, 10) > 65535)
+			return 0;
+		if (colon[1] == '0' || p == colon + 1 ||
+		    strncmp(colon, https ? ":443/" : ":80/", https ? 5 : 4) ==
+			0)
+			return 0;
+	}
+	q = last_dot != NULL ? last_dot + 1 : host;
+	if (letter) {
+		/* A name: its last label must start with a letter, else curl
+		   may read the host as a number ("0x7f", "1.2.3.0x4"). */
+		if (*q < 'a' || *q > 'z')
+			return 0;
+	} else if (!url_fast_ipv4(
+		       host, (size_t)((colon != NULL ? colon : p) - host))) {
+		return 0;
+	}
+	*path = p;
+	for (; *p != '\0'; p++) {
+		if (!url_fast_char((unsigned char)*p))
+			return 0;
+		/* No empty segment ("//" normalises away), and no "." or
+		   ".." segment anywhere in the path. */
+		if (*p == '/' && p[1] == '/')
+			return 0;
+		if (*p == '/' && p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '?' || p[2] == '\0' ||
+			(p[2] == '.' &&
+			    (p[3] == '/' || p[3] == '?' || p[3] == '\0'))))
+			return 0;
+		if (*p == '?')
+			break;
+	}
+	for (; *p != '\0'; p++)
+		if (!url_fast_char((unsigned char)*p))
+			return 0;
+	return p[-1] != '?';
+}
+
+/*
+ * Whether ref[0..n) is a reference the fast path joins: url_fast_char
+ * characters, no "//" (network path or empty segment), no scheme (no ':'
+ * at all), no "." or ".." segment, not ending in an empty query.
+ */
+static int
+url_fast_ref(const char *ref, size_t n)
+{
+	size_t i;
+	int in_query = 0;
+
+	if (n >= 2 && ref[0] == '/' && ref[1] == '/')
+		return 0;
+	if (n > 0 && ref[n - 1] == '?')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (!url_fast_char((unsigned char)ref[i]))
+			return 0;
+		if (ref[i] == '?')
+			in_query = 1;
+		if (!in_query && ref[i] == '/' && i + 1 < n &&
+		    ref[i + 1] == '/')
+			return 0; /* an empty segment: leave it to curl */
+		if (in_query || ref[i] != '.' || (i > 0 && ref[i - 1] != '/'))
+			continue;
+		/* A segment starting with '.': "." and ".." are dot segments.
+		 */
+		if (i + 1 == n || ref[i + 1] == '/' || ref[i + 1] == '?' ||
+		    (ref[i + 1] == '.' &&
+			(i + 2 == n || ref[i + 2] == '/' || ref[i + 2] == '?')))
+			return 0;
+	}
+	return 1;
+}
+
+/* Join a simple reference to a simple base; -1 when the fast path does
+   not apply, else the result code. */
+static int
+url_resolve_fast(const char *base, const char *ref, char **out)
+{
+	const char *path, *keep_end;
+	size_t rlen = strcspn(ref, "#"), klen, len;
+	char *res;
+
+	if (base == NULL || !url_fast_base(base, &path) ||
+	    !url_fast_ref(ref, rlen))
+		return -1;
+	if (rlen == 0)
+		keep_end = base + strlen(base); /* the base itself */
+	else if (ref[0] == '/')
+		keep_end = path; /* origin + absolute path */
+	else if (ref[0] == '?')
+		keep_end = path + strcspn(path, "?"); /* base path + query */
+	else {
+		keep_end = path + strcspn(path, "?");
+		while (keep_end[-1] != '/') /* base directory + relative path */
+			keep_end--;
+	}
+	klen = (size_t)(keep_end - base);
+	len = klen + rlen;
+	if (len > URL_MAX_LEN_DEFAULT)
+		return -1;
+	res = malloc(len + 1);
+	if (res == NULL)
+		return CW_ENOMEM;
+	memcpy(res, base, klen);
+	memcpy(res + klen, ref, rlen);
+	res[len] = '\0';
+	*out = res;
+	return CW_OK;
+}
+
 enum cw_rc
 url_resolve(const char *base, const char *ref, char **out)
+{
+	int rc;
+
+	*out = NULL;
+	if (ref == NULL)
+		return CW_EINVAL;
+	rc = url_resolve_fast(base, ref, out);
+	if (rc >= 0)
+		return (enum cw_rc)rc;
+	return url_resolve_slow(base, ref, out);
+}
+
+enum cw_rc
+url_resolve_slow(const char *base, const char *ref, char **out)
 {
 	struct url_ref cb, cr;
 	enum cw_rc rc, brc = CW_EPARSE;

@@ -30,6 +30,14 @@
 CW_WARN_UNUSED enum cw_rc url_resolve(
     const char *base, const char *ref, char **out);
 
+/*
+ * url_resolve() without its fast path for simple references: the full
+ * clean + CURLU resolve + rebuild every time. Same results by contract;
+ * the tests and the fuzzer hold the two against each other.
+ */
+CW_WARN_UNUSED enum cw_rc url_resolve_slow(
+    const char *base, const char *ref, char **out);
+
 /* url_resolve(NULL, url, out). */
 CW_WARN_UNUSED enum cw_rc url_normalise(const char *url, char **out);
 

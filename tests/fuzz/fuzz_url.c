@@ -71,6 +71,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *buf, *base = NULL, *ref, *out = NULL, *key = NULL, *host = NULL;
+	char *slow = NULL;
+	enum cw_rc rc;
 	size_t i;
 
 	if (size > 64 * 1024)
@@ -89,7 +91,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	if (url_resolve(base, ref, &out) == CW_OK) {
+	rc = url_resolve(base, ref, &out);
+	/* The fast path must agree with the full one, code and URL. */
+	if (url_resolve_slow(base, ref, &slow) != rc ||
+	    (out != NULL) != (slow != NULL) ||
+	    (out != NULL && strcmp(out, slow) != 0))
+		fuzz_fail("fast and full paths differ", out != NULL ? out : "-",
+		    slow != NULL ? slow : "-");
+	free(slow);
+	if (rc == CW_OK) {
 		fuzz_check(out);
 		if (url_host(out, &host) == CW_OK) {
 			if (url_scope_key(URL_SCOPE_DOMAIN, host, &key) !=

