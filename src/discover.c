@@ -274,7 +274,8 @@ crawl_fill_result(const struct task *t, const struct fetch_result *res,
 	sr->attempts = t->attempts;
 }
 
-/* Record a fetch's outcome and put its children. */
+/* Record a fetch's outcome row and put its redirect target; an HTML
+   page's links come later, from crawl_submit_parse_(). */
 void
 crawl_record_(
     struct crawl *c, const struct task *t, const struct fetch_result *res)
