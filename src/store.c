@@ -741,19 +741,28 @@ store_page_found(struct store *st, enum cw_rc rc, int64_t id, const char *what)
 	return rc;
 }
 
-/* queued -> fetching. */
-enum cw_rc
-store_page_fetching(struct store *st, int64_t id)
+/* Run a write whose one parameter is an id, in the batch. */
+static enum cw_rc
+store_write_id(
+    struct store *st, enum store_stmt which, int64_t id, const char *what)
 {
 	enum cw_rc rc;
 
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
-	if (sqlite3_bind_int64(st->stmt[SS_PAGE_FETCHING], 1, id) != SQLITE_OK)
-		return store_bind_failed(st, SS_PAGE_FETCHING, "page fetching");
-	rc = store_write(st, SS_PAGE_FETCHING, "page fetching");
-	return store_page_found(st, rc, id, "page fetching");
+	if (sqlite3_bind_int64(st->stmt[which], 1, id) != SQLITE_OK)
+		return store_bind_failed(st, which, what);
+	return store_write(st, which, what);
+}
+
+/* queued -> fetching. */
+enum cw_rc
+store_page_fetching(struct store *st, int64_t id)
+{
+	return store_page_found(st,
+	    store_write_id(st, SS_PAGE_FETCHING, id, "page fetching"), id,
+	    "page fetching");
 }
 
 /*
@@ -953,14 +962,7 @@ store_crawl_latest(
 enum cw_rc
 store_crawl_requeue(struct store *st, int64_t crawl_id)
 {
-	enum cw_rc rc;
-
-	rc = store_begin(st);
-	if (rc != CW_OK)
-		return rc;
-	if (sqlite3_bind_int64(st->stmt[SS_REQUEUE], 1, crawl_id) != SQLITE_OK)
-		return store_bind_failed(st, SS_REQUEUE, "requeue");
-	return store_write(st, SS_REQUEUE, "requeue");
+	return store_write_id(st, SS_REQUEUE, crawl_id, "requeue");
 }
 
 /* The state name as the enum; PAGE_QUEUED for anything unknown. */
