@@ -127,8 +127,9 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	f->task = NULL;
 	e->idle[e->nidle++] = f;
 	if (t->kind == TASK_K_GATE) {
-		if (!crawl_robots_done_(c, t, &res))
-			crawl_task_done_(c, t);
+		/* The engine's own task: no crawl counts it. */
+		if (!engine_robots_done_(e, t, &res))
+			frontier_done(e->fr, t);
 	} else if (crawl_retry_wait_(c, t, &res, &wait)) {
 		log_info("fetch: retry url=%s attempt=%d wait=%llu ms (%s %ld)",
 		    t->url, t->attempts, (unsigned long long)wait,
@@ -191,6 +192,30 @@ out:
 	parse_job_free(job);
 }
 
+/* Start a robots.txt fetch (the engine's gate task) on an idle slot. */
+static void
+engine_launch_gate(struct engine *e, struct task *t)
+{
+	struct fetch *f = e->idle[--e->nidle];
+	struct fetch_result res;
+
+	t->attempts++;
+	f->addr_check = engine_gate_addr_allowed_;
+	f->addr_check_arg = e;
+	if (fetch_start(f, t) == CW_OK) {
+		if (curlev_add(e->cev, f->easy) == CW_OK)
+			return;
+		fetch_abandon(f);
+	}
+	e->idle[e->nidle++] = f;
+	/* Could not start: an unreachable robots.txt, retried as such. */
+	memset(&res, 0, sizeof(res));
+	res.outcome = FETCH_ERROR;
+	res.error = "could not start the transfer";
+	if (!engine_robots_done_(e, t, &res))
+		frontier_done(e->fr, t);
+}
+
 /* Start a taken task on an idle slot. */
 static void
 engine_launch(struct engine *e, struct task *t)
@@ -200,15 +225,18 @@ engine_launch(struct engine *e, struct task *t)
 	struct fetch_result res;
 	enum cw_rc rc;
 
+	if (t->kind == TASK_K_GATE) {
+		engine_launch_gate(e, t);
+		return;
+	}
 	c->queued--;
 	c->in_flight++;
 	t->attempts++;
-	if (t->kind == TASK_K_PAGE && crawl_robots_denies_(c, t)) {
+	if (crawl_robots_denies_(c, t)) {
 		crawl_skip_robots_(c, t);
 		return;
 	}
-	if (t->kind == TASK_K_PAGE &&
-	    !engine_store_ok_(e, store_page_fetching(e->st, t->page_id))) {
+	if (!engine_store_ok_(e, store_page_fetching(e->st, t->page_id))) {
 		crawl_task_done_(c, t);
 		return;
 	}
@@ -216,17 +244,18 @@ engine_launch(struct engine *e, struct task *t)
 	f->addr_check = crawl_addr_allowed_;
 	f->addr_check_arg = c;
 	rc = fetch_start(f, t);
-	if (rc == CW_OK)
+	if (rc == CW_OK) {
 		rc = curlev_add(e->cev, f->easy);
-	if (rc == CW_OK)
-		return;
+		if (rc == CW_OK)
+			return;
+		fetch_abandon(f);
+	}
 	/* Could not even start: record it as failed like any other error. */
 	memset(&res, 0, sizeof(res));
 	res.outcome = FETCH_ERROR;
 	res.error = "could not start the transfer";
 	res.bytes = 0;
 	crawl_record_(c, t, &res);
-	f->task = NULL;
 	e->idle[e->nidle++] = f;
 	crawl_task_done_(c, t);
 }
@@ -402,7 +431,8 @@ engine_free(struct engine *e)
 			struct crawl *c = f->task->owner;
 
 			curlev_remove(e->cev, f->easy);
-			c->in_flight--;
+			if (c != NULL) /* NULL: the engine's robots.txt task */
+				c->in_flight--;
 			frontier_done(e->fr, f->task);
 			f->task = NULL;
 		}

@@ -166,8 +166,12 @@ bool crawl_retry_wait_(struct crawl *c, const struct task *t,
 bool crawl_robots_denies_(const struct crawl *c, const struct task *t);
 
 /* A robots.txt fetch finished; true when put back to retry. */
-bool crawl_robots_done_(
-    struct crawl *c, struct task *t, const struct fetch_result *res);
+bool engine_robots_done_(
+    struct engine *e, struct task *t, const struct fetch_result *res);
+
+/* The SSRF guard for robots.txt fetches: some live crawl may connect. */
+bool engine_gate_addr_allowed_(
+    void *arg, const struct task *t, const struct sockaddr *sa);
 
 /* Gate an origin until its robots.txt is known. */
 enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);

@@ -267,6 +267,14 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	fetch_set_state(f, FETCH_ST_IDLE);
 }
 
+/* Back to idle without a transfer. */
+void
+fetch_abandon(struct fetch *f)
+{
+	f->task = NULL;
+	fetch_set_state(f, FETCH_ST_IDLE);
+}
+
 /* Short outcome names for logs and the reason column. */
 const char *
 fetch_outcome_name(enum fetch_outcome o)

@@ -42,7 +42,9 @@ engine_hostinfo(struct host *h)
 /*
  * Make sure the host's robots.txt is known or on its way before any of its
  * pages is fetched: the first page of an origin gates the host and queues
- * the robots.txt fetch in front of everything else there.
+ * the robots.txt fetch in front of everything else there. The gate task
+ * belongs to the engine, not to the crawl that happened to ask first, so
+ * stopping that crawl cannot leave the host gated for the others.
  */
 enum cw_rc
 crawl_robots_gate_(struct crawl *c, const char *origin)
@@ -64,10 +66,9 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	if (hi->robots_state != ROBOTS_UNKNOWN)
 		return CW_OK;
 	snprintf(url, sizeof(url), "%s/robots.txt", origin);
-	rc = frontier_push_gate(e->fr, origin, url, c);
+	rc = frontier_push_gate(e->fr, origin, url, NULL);
 	if (rc != CW_OK)
 		return rc;
-	c->queued++;
 	hi->robots_state = ROBOTS_FETCHING;
 	host_set_gate(e->fr, h, true);
 	return CW_OK;
@@ -120,6 +121,23 @@ crawl_retry_wait_(struct crawl *c, const struct task *t,
 	return true;
 }
 
+/*
+ * The SSRF guard for a robots.txt fetch, which serves every crawl: the
+ * address must be one some live crawl may connect to.
+ */
+bool
+engine_gate_addr_allowed_(
+    void *arg, const struct task *t, const struct sockaddr *sa)
+{
+	struct engine *e = arg;
+	struct crawl *c;
+
+	LIST_FOREACH (c, &e->crawls, entry)
+		if (crawl_addr_allowed_(c, t, sa))
+			return true;
+	return false;
+}
+
 /* Whether the crawl may connect to sa (the SSRF guard, fetch.h). */
 bool
 crawl_addr_allowed_(void *arg, const struct task *t, const struct sockaddr *sa)
@@ -142,13 +160,13 @@ crawl_addr_allowed_(void *arg, const struct task *t, const struct sockaddr *sa)
 
 /* Rules for a robots.txt response, per RFC 9309 section 2.3.1. */
 static enum cw_rc
-robots_rules_for(const struct crawl *c, const struct fetch_result *res,
+robots_rules_for(const char *agent, const struct fetch_result *res,
     struct robots **rules, bool *unreachable)
 {
 	*unreachable = false;
 	if (res->outcome == FETCH_OK && res->status >= 200 && res->status < 300)
 		return robots_parse(res->body != NULL ? res->body : "",
-		    res->body_len, c->opts->user_agent, rules);
+		    res->body_len, agent, rules);
 	/* 4xx, or too many redirects: "unavailable", crawl freely. A blocked
 	   address is judged page by page, so each page says so. */
 	if ((res->outcome == FETCH_OK && res->status < 500) ||
@@ -164,20 +182,21 @@ robots_rules_for(const struct crawl *c, const struct fetch_result *res,
 /*
  * A robots.txt fetch finished. Unreachable ones are tried again with
  * backoff (ROBOTS_TRIES in all) before the host is taken as disallowed.
- * Returns true when the task was put back rather than finished.
+ * The rules are for the engine's User-Agent product token. Returns true
+ * when the task was put back rather than finished.
  */
 bool
-crawl_robots_done_(
-    struct crawl *c, struct task *t, const struct fetch_result *res)
+engine_robots_done_(
+    struct engine *e, struct task *t, const struct fetch_result *res)
 {
-	struct engine *e = c->e;
 	struct hostinfo *hi = engine_hostinfo(t->host);
 	struct robots *rules = NULL;
 	bool unreachable;
 	uint32_t delay;
 
 	if (hi == NULL ||
-	    robots_rules_for(c, res, &rules, &unreachable) != CW_OK) {
+	    robots_rules_for(e->user_agent, res, &rules, &unreachable) !=
+		CW_OK) {
 		log_error("robots: out of memory for %s", t->url);
 		return false;
 	}
@@ -185,8 +204,6 @@ crawl_robots_done_(
 		robots_free(rules);
 		log_info("robots: %s unreachable (try %u), retrying", t->url,
 		    hi->failures);
-		c->in_flight--;
-		c->queued++;
 		frontier_retry(e->fr, t,
 		    cw_monotonic_ms() +
 			(ROBOTS_BACKOFF_MS << (hi->failures - 1)));

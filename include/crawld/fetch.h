@@ -113,6 +113,10 @@ CW_WARN_UNUSED enum cw_rc fetch_start(struct fetch *f, struct task *task);
    The body stays readable through *res until the next fetch_start(). */
 void fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res);
 
+/* Return a slot whose transfer could not be added to the multi handle to
+   idle (the task is the caller's again). */
+void fetch_abandon(struct fetch *f);
+
 /* "ok", "too-big", "timeout", "connect", "error", "blocked-address". */
 const char *fetch_outcome_name(enum fetch_outcome o);
 

@@ -114,8 +114,73 @@ test_two_crawls_share_host_budget(void)
 	testsrv_stop(s);
 }
 
+/* The site of fan_gen, with a robots.txt that takes 300 ms to come. */
+static int
+slow_robots_gen(const char *path, struct testsrv_page *out, char *buf,
+    size_t size, void *arg)
+{
+	if (strcmp(path, "/robots.txt") == 0) {
+		out->content_type = "text/plain";
+		out->body = "User-agent: *\nDisallow: /private/\n";
+		out->delay_ms = 300;
+		return 1;
+	}
+	return fan_gen(path, out, buf, size, arg);
+}
+
+/*
+ * Two crawls of one host with robots.txt on; the first is stopped while
+ * the host's robots.txt is still on its way. The other must not be left
+ * waiting for a gate nobody opens: it finishes, robots.txt was fetched
+ * once for both.
+ */
+static void
+test_stopped_crawl_leaves_no_gate(void)
+{
+	struct testsrv *s = testsrv_start_gen(slow_robots_gen, NULL);
+	const char *db = it_db_path("gate.db");
+	struct crawl_opts o;
+	struct engine_config cfg;
+	struct store *st = NULL;
+	struct engine *e;
+	struct crawl *c1 = NULL, *c2 = NULL;
+	struct both b = {NULL, 0};
+	struct timeval deadline = {30, 0};
+	char err[256], seed[128], *seeds[1];
+
+	crawl_opts_init(&o);
+	REQUIRE(store_open(db, 0, &st, err, sizeof(err)) == CW_OK);
+	b.base = event_base_new();
+	engine_config_from_opts(&cfg, &o);
+	e = engine_new(b.base, st, &cfg);
+	REQUIRE(e != NULL);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	seeds[0] = seed;
+	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c1, err,
+		  sizeof(err)) == CW_OK);
+	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c2, err,
+		  sizeof(err)) == CW_OK);
+	crawl_stop(c1);
+	event_base_loopexit(b.base, &deadline);
+	event_base_dispatch(b.base);
+	CHECK_INT(b.finished, 2);
+	CHECK_INT(crawl_end_reason(c1), CRAWL_END_STOPPED);
+	CHECK_INT(crawl_end_reason(c2), CRAWL_END_DONE);
+	engine_free(e);
+	event_base_free(b.base);
+	store_close(st);
+	crawl_opts_cleanup(&o);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=2 AND "
+		      "state='done'"),
+	    21);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(two_crawls_share_host_budget),
+    TEST(stopped_crawl_leaves_no_gate),
 };
 
 TEST_MAIN(tests)
