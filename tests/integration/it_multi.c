@@ -54,49 +54,76 @@ both_done(struct crawl *c, void *arg)
 		event_base_loopbreak(b->base);
 }
 
-/* Two crawls, one engine, one per-host budget. */
+/*
+ * Run two crawls of seed on one engine and one store, with opts as
+ * "name=value" strings; stop the first right after it started when
+ * stop_first. Both must end (30 s deadline); their end reasons come back.
+ */
 static void
-test_two_crawls_share_host_budget(void)
+run_two_crawls(const char *db, const char *seed, const char *const *opts,
+    bool stop_first, enum crawl_end *end1, enum crawl_end *end2)
 {
-	struct testsrv *s = testsrv_start_gen(fan_gen, NULL);
-	const char *db = it_db_path("multi.db");
 	struct crawl_opts o;
 	struct engine_config cfg;
 	struct store *st = NULL;
 	struct engine *e;
 	struct crawl *c1 = NULL, *c2 = NULL;
 	struct both b = {NULL, 0};
-	char err[256], seed[128], *seeds[1];
+	struct timeval deadline = {30, 0};
+	char err[256], name[64], *seeds[1] = {(char *)(uintptr_t)seed};
+	const char *eq;
 
+	*end1 = *end2 = CRAWL_END_RUNNING;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	links_global_init();
 	log_init(LOG_LVL_QUIET);
 	crawl_opts_init(&o);
-	REQUIRE(
-	    crawl_opts_set(&o, "robots", "false", err, sizeof(err)) == CW_OK);
-	REQUIRE(crawl_opts_set(&o, "per-host", "2", err, sizeof(err)) == CW_OK);
-	REQUIRE(
-	    crawl_opts_set(&o, "concurrency", "16", err, sizeof(err)) == CW_OK);
+	for (; *opts != NULL; opts++) {
+		eq = strchr(*opts, '=');
+		REQUIRE(eq != NULL && (size_t)(eq - *opts) < sizeof(name));
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - *opts), *opts);
+		REQUIRE(crawl_opts_set(&o, name, eq + 1, err, sizeof(err)) ==
+		    CW_OK);
+	}
 	REQUIRE(store_open(db, 0, &st, err, sizeof(err)) == CW_OK);
 	b.base = event_base_new();
 	engine_config_from_opts(&cfg, &o);
 	e = engine_new(b.base, st, &cfg);
 	REQUIRE(e != NULL);
-	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	seeds[0] = seed;
 	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c1, err,
 		  sizeof(err)) == CW_OK);
 	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c2, err,
 		  sizeof(err)) == CW_OK);
+	if (stop_first && c1 != NULL)
+		crawl_stop(c1);
+	event_base_loopexit(b.base, &deadline);
 	event_base_dispatch(b.base);
 	CHECK_INT(b.finished, 2);
-	CHECK_INT(crawl_end_reason(c1), CRAWL_END_DONE);
-	CHECK_INT(crawl_end_reason(c2), CRAWL_END_DONE);
+	if (c1 != NULL)
+		*end1 = crawl_end_reason(c1);
+	if (c2 != NULL)
+		*end2 = crawl_end_reason(c2);
 	engine_free(e);
 	event_base_free(b.base);
 	store_close(st);
 	crawl_opts_cleanup(&o);
+}
 
+/* Two crawls, one engine, one per-host budget. */
+static void
+test_two_crawls_share_host_budget(void)
+{
+	struct testsrv *s = testsrv_start_gen(fan_gen, NULL);
+	const char *db = it_db_path("multi.db");
+	const char *opts[] = {
+	    "robots=false", "per-host=2", "concurrency=16", NULL};
+	enum crawl_end end1, end2;
+	char seed[128];
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	run_two_crawls(db, seed, opts, false, &end1, &end2);
+	CHECK_INT(end1, CRAWL_END_DONE);
+	CHECK_INT(end2, CRAWL_END_DONE);
 	CHECK_INT(testsrv_total(s), 42);
 	CHECK_INT(testsrv_max_in_flight(s), 2);
 	CHECK_INT(
@@ -139,37 +166,14 @@ test_stopped_crawl_leaves_no_gate(void)
 {
 	struct testsrv *s = testsrv_start_gen(slow_robots_gen, NULL);
 	const char *db = it_db_path("gate.db");
-	struct crawl_opts o;
-	struct engine_config cfg;
-	struct store *st = NULL;
-	struct engine *e;
-	struct crawl *c1 = NULL, *c2 = NULL;
-	struct both b = {NULL, 0};
-	struct timeval deadline = {30, 0};
-	char err[256], seed[128], *seeds[1];
+	const char *opts[] = {NULL};
+	enum crawl_end end1, end2;
+	char seed[128];
 
-	crawl_opts_init(&o);
-	REQUIRE(store_open(db, 0, &st, err, sizeof(err)) == CW_OK);
-	b.base = event_base_new();
-	engine_config_from_opts(&cfg, &o);
-	e = engine_new(b.base, st, &cfg);
-	REQUIRE(e != NULL);
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	seeds[0] = seed;
-	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c1, err,
-		  sizeof(err)) == CW_OK);
-	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c2, err,
-		  sizeof(err)) == CW_OK);
-	crawl_stop(c1);
-	event_base_loopexit(b.base, &deadline);
-	event_base_dispatch(b.base);
-	CHECK_INT(b.finished, 2);
-	CHECK_INT(crawl_end_reason(c1), CRAWL_END_STOPPED);
-	CHECK_INT(crawl_end_reason(c2), CRAWL_END_DONE);
-	engine_free(e);
-	event_base_free(b.base);
-	store_close(st);
-	crawl_opts_cleanup(&o);
+	run_two_crawls(db, seed, opts, true, &end1, &end2);
+	CHECK_INT(end1, CRAWL_END_STOPPED);
+	CHECK_INT(end2, CRAWL_END_DONE);
 	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
 	CHECK_INT(db_int(db,
 		      "SELECT count(*) FROM pages WHERE crawl_id=2 AND "
