@@ -6,8 +6,8 @@
  * comments, adoption agency); we require no crash (the sanitizer build
  * reports the rest), CW_OK for each, the known block count (so a mistake
  * in the .dat reader is caught), and the links of the blocks that have
- * <a href>. The files are read from $CRAWLD_SHARED_DIR/conformance/html5lib
- * and never copied into the repository.
+ * <a href>. The files are the repository's copy in tests/data/html5lib
+ * (CRAWLD_TEST_DATA_DIR, set by CMake; see tests/data/SOURCES.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,24 +145,17 @@ dat_run(const char *buf, size_t len, struct link_list *l)
 static void
 test_html5lib(void)
 {
-	const char *dir;
 	char path[4096];
 	struct link_list l;
 	size_t i, n, len = 0, total = 0;
 	char *buf;
 
-	dir = getenv("CRAWLD_SHARED_DIR");
-	if (dir == NULL) {
-		fprintf(stderr,
-		    "  CRAWLD_SHARED_DIR is not set: run through "
-		    "ctest, or set it to the shared directory\n");
-		REQUIRE(dir != NULL);
-	}
 	links_global_init();
 	link_list_init(&l);
 	known_seen = 0;
 	for (i = 0; i < CW_NELEM(dat_files); i++) {
-		snprintf(path, sizeof(path), "%s/conformance/html5lib/%s", dir,
+		snprintf(path, sizeof(path), "%s/html5lib/%s",
+		    CRAWLD_TEST_DATA_DIR,
 		    dat_files[i].file);
 		buf = dat_read(path, &len);
 		if (buf == NULL) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_url_conformance.c - url_resolve() against the WHATWG URL test data
- * (web-platform-tests urltestdata.json, see shared/conformance/SOURCES.md).
+ * (web-platform-tests urltestdata.json, see tests/data/SOURCES.md).
  *
  * WHATWG is what browsers do; we are RFC 3986 on libcurl with a crawler's
  * normalisation on top, so some differences are by design. Each entry with
@@ -290,7 +290,7 @@ test_whatwg(void)
 	unsigned considered = 0, failures = 0, skipped = 0, accepted = 0;
 	unsigned want_http = 0;
 	struct conf_case c;
-	const char *dir, *v;
+	const char *v;
 	enum conf_class cls;
 	json_error_t jerr;
 	json_t *root, *o;
@@ -299,16 +299,8 @@ test_whatwg(void)
 	size_t i;
 	int verbose;
 
-	dir = getenv("CRAWLD_SHARED_DIR");
-	if (dir == NULL) {
-		fprintf(stderr,
-		    "  CRAWLD_SHARED_DIR is not set: run this test "
-		    "through ctest, or set it to the shared/ "
-		    "directory beside the clone\n");
-		CHECK(dir != NULL);
-		return;
-	}
-	snprintf(path, sizeof(path), "%s/conformance/urltestdata.json", dir);
+	snprintf(path, sizeof(path), "%s/whatwg/urltestdata.json",
+	    CRAWLD_TEST_DATA_DIR);
 	root = json_load_file(path, JSON_ALLOW_NUL, &jerr);
 	if (root == NULL) {
 		fprintf(stderr, "  cannot load %s: %s (line %d)\n", path,
