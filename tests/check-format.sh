@@ -3,7 +3,6 @@
 # of it: one style, enforced by a tool (STYLE.md section 10).
 set -eu
 cd "$(dirname "$0")/.."
-clang-format --dry-run --Werror src/*.c include/crawld/*.h \
-	tests/unit/*.c tests/unit/*.h tests/integration/*.c \
-	tests/integration/*.h tests/fuzz/*.c src/*.h
+clang-format --dry-run --Werror $(git ls-files '*.c' '*.h' 2>/dev/null ||
+	find src include tests -name '*.[ch]')
 echo "clang-format: all files formatted"

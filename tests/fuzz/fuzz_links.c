@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crawld/links.h"
+#include "crawld/web/links.h"
 
 #define FUZZ_BASE "http://example.com/dir/page.html"
 #define FUZZ_MAX_LINKS 1000

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crawld/robots.h"
+#include "crawld/web/robots.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

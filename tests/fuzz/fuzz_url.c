@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crawld/url.h"
+#include "crawld/web/url.h"
 
 /* Report a broken invariant with the strings involved, then crash. */
 static void

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crawld/export.h"
+#include "crawld/store/export.h"
 #include "harness.h"
 #include "ithelp.h"
 #include "testsrv.h"

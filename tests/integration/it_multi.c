@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crawld/links.h"
-#include "crawld/log.h"
+#include "crawld/web/links.h"
+#include "crawld/base/log.h"
 #include "harness.h"
 #include "ithelp.h"
 #include "testsrv.h"

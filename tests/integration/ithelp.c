@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "crawld/links.h"
-#include "crawld/log.h"
+#include "crawld/web/links.h"
+#include "crawld/base/log.h"
 #include "ithelp.h"
 
 #define IT_DEADLINE_S 60

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "crawld/engine.h"
+#include "crawld/engine/engine.h"
 
 /* A fresh temporary directory (removed at exit) and paths in it (a ring
    of 8 buffers: hold at most 8 at once). */

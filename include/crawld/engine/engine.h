@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine.h - the crawl engine as a library: the CLI drives it today, the
+ * daemon will drive it tomorrow. Nothing here calls exit() or assumes one
+ * crawl per process.
+ *
+ * An engine owns the worker slots (struct fetch), the multi handle
+ * (struct curlev), the frontier (shared by every crawl it runs, so the
+ * per-host budget is one budget) and the housekeeping timer that flushes
+ * the store. It borrows the event_base and the store.
+ *
+ * A crawl is one job: its seeds, options, seen-set (URL -> page id) and
+ * counts. The way a URL travels:
+ *   discovered (seed, link, redirect) -> normalised -> seen? -> scope ->
+ *   include/exclude -> depth -> max-pages -> page row (queued or skipped)
+ *   -> frontier -> worker slot -> fetch -> outcome row -> links of HTML
+ *   pages discovered at depth + 1, redirects at the same depth ->
+ *   frontier_done (only after the children were put).
+ * A crawl is finished when none of its tasks is queued or in flight; the
+ * done callback then runs from a deferred event, never from inside the
+ * completion that finished it.
+ *
+ * Loop thread only.
+ */
+#ifndef CRAWLD_ENGINE_H
+#define CRAWLD_ENGINE_H
+
+#include <event2/event.h>
+
+#include "crawld/base/common.h"
+#include "crawld/conf/options.h"
+#include "crawld/store/store.h"
+
+struct engine;
+struct crawl;
+
+/* Engine-wide settings; taken from a crawl_opts for the CLI. */
+struct engine_config {
+	unsigned concurrency; /* worker slots */
+	unsigned per_host;    /* default in-flight limit per host */
+	uint32_t delay_ms;    /* default delay between starts per host */
+	uint32_t timeout_ms;
+	size_t max_size;
+	const char *user_agent; /* copied */
+	unsigned parse_threads; /* link extraction workers; 0 = on the loop */
+	const char *ca_file;	/* copied; NULL = system CAs */
+};
+
+/* The engine settings a crawl_opts implies. */
+void engine_config_from_opts(
+    struct engine_config *cfg, const struct crawl_opts *o);
+
+/* A new engine on base writing to st (both borrowed); NULL on failure. */
+struct engine *engine_new(
+    struct event_base *base, struct store *st, const struct engine_config *cfg);
+
+/*
+ * Stop every transfer, flush the store and free. Crawls still running are
+ * left resumable (their queued and in-flight pages are 'queued' or
+ * 'fetching' rows) and freed. NULL is a no-op.
+ */
+void engine_free(struct engine *e);
+
+enum crawl_end {
+	CRAWL_END_RUNNING = 0, /* not finished yet */
+	CRAWL_END_DONE,	       /* nothing left queued or in flight */
+	CRAWL_END_STOPPED,     /* crawl_stop(): queued pages left for resume */
+	CRAWL_END_FAIL_FAST,   /* a page failed under --fail-fast */
+	CRAWL_END_STORE,       /* the database refused a write */
+};
+
+/* Called once when a crawl finishes, from a deferred event. */
+typedef void crawl_done_cb(struct crawl *c, void *arg);
+
+/*
+ * Start a crawl of seeds (nseeds URLs, copied) with opts (borrowed: must
+ * outlive the crawl). Every seed is normalised first: a bad seed fails with
+ * CW_EPARSE, an unsupported scheme with CW_ENOTSUP, and err names it; then
+ * nothing was started. A store failure gives CW_ESTORE/CW_EFULL.
+ * On CW_OK *out is owned by the engine until crawl_free().
+ */
+CW_WARN_UNUSED enum cw_rc crawl_start(struct engine *e,
+    const struct crawl_opts *opts, char *const *seeds, size_t nseeds,
+    crawl_done_cb *done, void *arg, struct crawl **out, char *err,
+    size_t errlen);
+
+/*
+ * Resume stored crawl crawl_id (seeds_json as in its crawls row): every
+ * page goes back into the seen-set, 'queued' and 'fetching' pages (in
+ * flight when it stopped) are queued again, nothing done is fetched again.
+ * Errors as crawl_start(). On CW_OK *out is the engine's until crawl_free().
+ */
+CW_WARN_UNUSED enum cw_rc crawl_resume(struct engine *e,
+    const struct crawl_opts *opts, int64_t crawl_id, const char *seeds_json,
+    crawl_done_cb *done, void *arg, struct crawl **out, char *err,
+    size_t errlen);
+
+/* The JSON text crawl_start() stores in crawls.seeds for these seeds
+   (malloc'd; NULL on failure), to find the crawl again. */
+char *crawl_seeds_to_json(char *const *seeds, size_t n);
+
+/* Stop taking this crawl's tasks; in-flight ones finish and then the done
+   callback runs with CRAWL_END_STOPPED. */
+void crawl_stop(struct crawl *c);
+
+/* Free a finished crawl (its done callback has run). NULL is a no-op. */
+void crawl_free(struct crawl *c);
+
+struct crawl_stats {
+	int64_t crawl_id;
+	uint64_t queued; /* waiting in the frontier */
+	uint64_t in_flight;
+	uint64_t done; /* complete responses */
+	uint64_t failed;
+	uint64_t skipped;
+	uint64_t bytes;	  /* decoded body bytes */
+	uint64_t links;	  /* links recorded */
+	uint64_t retries; /* fetches put back for another attempt */
+	double elapsed_s;
+	double pages_per_s; /* (done + failed) / elapsed */
+};
+
+void crawl_get_stats(const struct crawl *c, struct crawl_stats *st);
+
+/* How it ended; for CRAWL_END_FAIL_FAST and CRAWL_END_STORE a one-line
+   message naming the URL or the database error (borrowed). */
+enum crawl_end crawl_end_reason(const struct crawl *c);
+const char *crawl_end_message(const struct crawl *c);
+
+/* Loop health: lateness of the housekeeping timer, in microseconds. */
+struct engine_lag {
+	uint64_t samples;
+	uint64_t p50_us;
+	uint64_t p99_us;
+	uint64_t max_us;
+};
+void engine_get_lag(const struct engine *e, struct engine_lag *lag);
+
+#endif /* CRAWLD_ENGINE_H */

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fetch.h - one worker slot: a reusable curl easy handle, a capped body
+ * buffer and the outcome of the transfer it carries.
+ *
+ * States: FETCH_ST_IDLE -> fetch_start() -> FETCH_ST_RUNNING -> the multi
+ * handle reports completion -> fetch_finish() -> FETCH_ST_IDLE. Every change
+ * goes through one function that logs "old -> new" at debug level.
+ *
+ * The easy handle is kept across tasks, so connections, the DNS cache and
+ * TLS sessions are reused (libcurl keeps them in the multi handle's pool).
+ * Redirects are not followed by libcurl: a 3xx with a Location is reported
+ * as redirect_url for the engine to treat as a discovered link.
+ *
+ * Only text/html and application/xhtml+xml bodies are kept in memory (for
+ * link extraction), and any body of a gate task (robots.txt, which also
+ * follows up to 5 redirects); other bodies are counted and dropped. Decoded
+ * bytes past max_size abort the transfer: the outcome is FETCH_TOO_BIG.
+ *
+ * Owns the easy handle and the body; borrows the task (from the frontier).
+ * Loop thread only.
+ */
+#ifndef CRAWLD_FETCH_H
+#define CRAWLD_FETCH_H
+
+#include <stdbool.h>
+#include <curl/curl.h>
+#include <sys/socket.h>
+
+#include "crawld/base/buf.h"
+#include "crawld/base/common.h"
+
+struct task;
+
+enum fetch_state {
+	FETCH_ST_IDLE = 0,
+	FETCH_ST_RUNNING,
+};
+
+enum fetch_outcome {
+	FETCH_OK = 0,  /* a complete response (any status) */
+	FETCH_TOO_BIG, /* decoded body over max_size */
+	FETCH_TIMEOUT, /* --timeout expired (also a stalled body) */
+	FETCH_CONNECT, /* could not resolve or connect */
+	FETCH_ERROR,   /* reset, protocol error, TLS, ... */
+	FETCH_BLOCKED, /* the address check refused the connection */
+};
+
+/* Per-transfer settings; strings are borrowed and must outlive fetches. */
+struct fetch_opts {
+	const char *user_agent;
+	long timeout_ms; /* whole transfer, 0 = none */
+	long connect_timeout_ms;
+	size_t max_size;     /* decoded body bytes */
+	const char *ca_file; /* NULL = the system's CA bundle */
+};
+
+/*
+ * Decides whether a connection to sa may be opened for the task (the SSRF
+ * guard). Called from inside libcurl (CURLOPT_OPENSOCKETFUNCTION): it must
+ * not call curl_multi_* or free anything.
+ */
+typedef bool fetch_addr_check_cb(
+    void *arg, const struct task *t, const struct sockaddr *sa);
+
+struct fetch {
+	CURL *easy;	   /* owned, reused */
+	struct task *task; /* borrowed while running */
+	struct buf body;   /* owned; HTML bodies only */
+	size_t bytes;	   /* decoded body bytes seen */
+	bool keep_body;	   /* decided at the first byte */
+	bool too_big;
+	bool blocked;			 /* addr_check said no */
+	fetch_addr_check_cb *addr_check; /* NULL = any address */
+	void *addr_check_arg;		 /* borrowed */
+	enum fetch_state state;
+	char errbuf[CURL_ERROR_SIZE];
+	uint64_t started_us;
+	const struct fetch_opts *opts; /* borrowed */
+	void *owner;		       /* borrowed: the engine */
+};
+
+/* The outcome read off a finished transfer; pointers are borrowed from the
+   fetch (valid until its next fetch_start). */
+struct fetch_result {
+	enum fetch_outcome outcome;
+	const char *error;	  /* NULL for FETCH_OK */
+	long status;		  /* 0 without a response */
+	const char *content_type; /* NULL when absent */
+	const char *redirect_url; /* absolute, for a 3xx */
+	const char *effective_url;
+	int64_t bytes;	  /* decoded body bytes */
+	const char *body; /* NULL unless kept (HTML) */
+	size_t body_len;
+	bool is_html;
+	long retry_after_s; /* Retry-After in seconds (date or delta), 0 */
+};
+
+/* A new idle slot; NULL on failure. */
+struct fetch *fetch_new(const struct fetch_opts *opts, void *owner);
+
+/* Free an idle slot (detach it from the multi handle first). NULL no-op. */
+void fetch_free(struct fetch *f);
+
+/* Find the slot of an easy handle (CURLOPT_PRIVATE). */
+struct fetch *fetch_from_easy(CURL *easy);
+
+/* Configure the easy handle for task (borrowed) and mark it running; the
+   caller then adds f->easy to the multi handle. */
+CW_WARN_UNUSED enum cw_rc fetch_start(struct fetch *f, struct task *task);
+
+/* Read the outcome of the finished transfer into *res and return to idle.
+   The body stays readable through *res until the next fetch_start(). */
+void fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res);
+
+/* Return a slot whose transfer could not be added to the multi handle to
+   idle (the task is the caller's again). */
+void fetch_abandon(struct fetch *f);
+
+/* "ok", "too-big", "timeout", "connect", "error", "blocked-address". */
+const char *fetch_outcome_name(enum fetch_outcome o);
+
+/* True for "text/html" and "application/xhtml+xml" (parameters ignored). */
+bool fetch_is_html_type(const char *content_type);
+
+#endif /* CRAWLD_FETCH_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.h - the SQLite result store: schema, migrations, batched writes and
+ * the read side used by export. All SQL in crawld lives in store.c; no other
+ * module builds a query, so a second backend is a matter of one module.
+ *
+ * Threading: a struct store is one sqlite3 connection and is used by one
+ * thread at a time (the loop thread in the engine).
+ *
+ * Batching: writes open a transaction on first use and stay in it until
+ * store_flush() commits (the engine flushes on a timer and by row count),
+ * so one commit covers many pages and never stalls the network loop long.
+ * Readers (the sqlite3 shell, export) see committed batches (WAL).
+ *
+ * Page ids are chosen by the caller (see store_next_page_id) so a page can
+ * be referenced as a parent or link target before its batch is committed.
+ */
+#ifndef CRAWLD_STORE_H
+#define CRAWLD_STORE_H
+
+#include <stdbool.h>
+
+#include "crawld/base/common.h"
+#include "crawld/web/links.h"
+
+struct store;
+
+/* The schema version this build writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 2
+
+enum page_state {
+	PAGE_QUEUED = 0,
+	PAGE_FETCHING,
+	PAGE_DONE,    /* a complete HTTP response, any status */
+	PAGE_FAILED,  /* no complete response */
+	PAGE_SKIPPED, /* not fetched by policy */
+};
+
+/* "queued", "fetching", "done", "failed", "skipped". */
+const char *page_state_name(enum page_state s);
+
+#define STORE_F_SYNC_FULL 0x1 /* PRAGMA synchronous=FULL (default NORMAL) */
+#define STORE_F_READONLY 0x2  /* open for reading only (export) */
+
+/*
+ * Open or create the database at path, set WAL, create or migrate the
+ * schema. On failure returns CW_EIO/CW_ESTORE and writes a one-line reason
+ * into err (errlen bytes) naming the path. On CW_OK *out is the caller's
+ * (store_close). A database with a newer user_version is refused.
+ */
+CW_WARN_UNUSED enum cw_rc store_open(const char *path, unsigned flags,
+    struct store **out, char *err, size_t errlen);
+
+/* Commit any open batch, finalise statements and close. NULL is a no-op. */
+void store_close(struct store *st);
+
+/* The last SQLite error message of this connection (borrowed). */
+const char *store_errmsg(const struct store *st);
+
+/*
+ * Insert a crawls row (state "running"); seeds_json and options_json are
+ * JSON texts stored as given. *crawl_id gets the new id.
+ */
+CW_WARN_UNUSED enum cw_rc store_crawl_create(struct store *st,
+    const char *seeds_json, const char *options_json, int64_t created_us,
+    int64_t *crawl_id);
+
+/* Set a crawl's state ("running", "paused", "done", "cancelled"); when
+   finished_us is non-zero also set finished_at. */
+CW_WARN_UNUSED enum cw_rc store_crawl_set_state(
+    struct store *st, int64_t crawl_id, const char *state, int64_t finished_us);
+
+/* What store_crawl_latest() found; seeds_json is the caller's (free). */
+struct store_crawl_info {
+	int64_t id; /* 0 when there is no such crawl */
+	char state[16];
+	char *seeds_json;
+};
+
+/*
+ * The newest crawl whose seeds column equals seeds_json (NULL: the newest
+ * of all), for resuming. CW_OK with info->id == 0 when there is none.
+ */
+CW_WARN_UNUSED enum cw_rc store_crawl_latest(
+    struct store *st, const char *seeds_json, struct store_crawl_info *info);
+
+/* Turn a crawl's 'fetching' pages (in flight when it stopped) back into
+   'queued', in the open batch. */
+CW_WARN_UNUSED enum cw_rc store_crawl_requeue(
+    struct store *st, int64_t crawl_id);
+
+/* Called per page by store_walk_pages (url borrowed for the call); a
+   non-zero return stops the walk with CW_EINVAL. */
+typedef int store_page_cb(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state);
+
+/* Every page of a crawl in id order (discovery order), for a resume. */
+CW_WARN_UNUSED enum cw_rc store_walk_pages(
+    struct store *st, int64_t crawl_id, store_page_cb *cb, void *arg);
+
+/*
+ * The 'queued' pages of a crawl with id >= from_id, in id order, at most
+ * limit of them: the part of the frontier kept only in the database.
+ * Uses the (crawl_id, state) index. cb as for store_walk_pages.
+ */
+CW_WARN_UNUSED enum cw_rc store_load_queued(struct store *st, int64_t crawl_id,
+    int64_t from_id, size_t limit, store_page_cb *cb, void *arg);
+
+/* The next free page id: MAX(pages.id) + 1 (1 for an empty table). */
+CW_WARN_UNUSED enum cw_rc store_next_page_id(struct store *st, int64_t *id);
+
+/* A new pages row. Strings are borrowed for the call only. */
+struct store_page {
+	int64_t id;
+	int64_t crawl_id;
+	int64_t parent_id; /* 0 = NULL (a seed) */
+	const char *url;
+	int depth;
+	enum page_state state; /* PAGE_QUEUED or PAGE_SKIPPED */
+	const char *reason;    /* NULL or why skipped */
+	int64_t discovered_us; /* wall clock, microseconds */
+};
+
+/* Insert a page row (in the open batch). CW_EINVAL if (crawl, url) exists. */
+CW_WARN_UNUSED enum cw_rc store_page_insert(
+    struct store *st, const struct store_page *pg);
+
+/* Mark a page as being fetched (queued -> fetching). */
+CW_WARN_UNUSED enum cw_rc store_page_fetching(struct store *st, int64_t id);
+
+/* The outcome of a fetch. Strings are borrowed for the call only. */
+struct store_result {
+	int64_t id;
+	enum page_state state;	  /* PAGE_DONE, PAGE_FAILED or PAGE_SKIPPED */
+	const char *reason;	  /* NULL or the error */
+	int status;		  /* HTTP status, 0 = NULL */
+	const char *content_type; /* NULL allowed */
+	int64_t bytes;		  /* body bytes, -1 = NULL */
+	int64_t fetched_us;	  /* wall clock, microseconds; 0 = NULL
+				     (a page skipped without a fetch) */
+	int attempts;		  /* fetches tried (retries + 1); 0 = none */
+};
+
+/* Record a page's outcome (fetching -> done | failed). */
+CW_WARN_UNUSED enum cw_rc store_page_finish(
+    struct store *st, const struct store_result *res);
+
+/* Record a link src -> dst (ignored if the pair exists). */
+CW_WARN_UNUSED enum cw_rc store_link_insert(struct store *st, int64_t src_id,
+    int64_t dst_id, enum link_element element);
+
+/* Commit the open batch, if any. */
+CW_WARN_UNUSED enum cw_rc store_flush(struct store *st);
+
+/* Rows written into the open batch since the last flush. */
+size_t store_batch_rows(const struct store *st);
+
+/* Number of pages of a crawl (0 = all crawls) in a state (NULL = any). */
+CW_WARN_UNUSED enum cw_rc store_count_pages(
+    struct store *st, int64_t crawl_id, const char *state, int64_t *count);
+
+enum store_order {
+	STORE_ORDER_DISCOVERED = 0, /* ORDER BY discovered_at, id */
+	STORE_ORDER_FETCHED, /* ORDER BY fetched_at, id; unfetched last */
+};
+
+/* One page as read back; every pointer is borrowed for the callback only. */
+struct store_row {
+	int64_t id;
+	int64_t crawl_id;
+	const char *url;
+	int depth;
+	const char *state;
+	const char *reason; /* NULL */
+	int status;	    /* valid when has_status */
+	bool has_status;
+	const char *content_type; /* NULL */
+	int64_t bytes;		  /* valid when has_bytes */
+	bool has_bytes;
+	const char *discovered_at;
+	const char *fetched_at; /* NULL */
+	int64_t parent_id;	/* 0 = none */
+	const char *parent_url; /* NULL for seeds */
+};
+
+/* Called once per row; a non-zero return stops the walk (CW_OK). */
+typedef int store_row_cb(void *arg, const struct store_row *row);
+
+/* Walk the pages of crawl_id (0 = every crawl) in the given order. */
+CW_WARN_UNUSED enum cw_rc store_export(struct store *st, int64_t crawl_id,
+    enum store_order order, store_row_cb *cb, void *arg);
+
+/*
+ * Debug aid for tests: run EXPLAIN QUERY PLAN on the statements executed
+ * per page or per link. *scans gets the number of plan steps that are a
+ * full "SCAN" (a table or index walk instead of a keyed SEARCH); detail
+ * (len bytes) gets those steps' text, "; "-separated. Zero is the goal.
+ */
+CW_WARN_UNUSED enum cw_rc store_explain_hot(
+    struct store *st, int *scans, char *detail, size_t len);
+
+#endif /* CRAWLD_STORE_H */

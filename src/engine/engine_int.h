@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * engine_int.h - the engine's internal layout, shared by its four files
+ * and by nothing else (the way curl pairs multiif.h with multihandle.h):
+ *   engine.c      the engine: slots, the pump, transfers, parse results
+ *   crawl.c       a crawl's life: start, resume, stop, finish, stats
+ *   discover.c    a URL's way to a row and a task; a fetch's to rows
+ *   hostpolicy.c  per-host rules: robots.txt, retries, the SSRF guard
+ * Functions here end in '_': internal, not part of engine.h.
+ */
+#ifndef CRAWLD_ENGINE_INT_H
+#define CRAWLD_ENGINE_INT_H
+
+#include <jansson.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "crawld/engine/curlev.h"
+#include "crawld/engine/engine.h"
+#include "crawld/engine/fetch.h"
+#include "crawld/base/fpset.h"
+#include "crawld/engine/frontier.h"
+#include "crawld/web/links.h"
+#include "crawld/base/log.h"
+#include "crawld/base/netaddr.h"
+#include "crawld/engine/parsepool.h"
+#include "crawld/web/robots.h"
+#include "crawld/base/strmap.h"
+#include "crawld/web/url.h"
+
+struct crawl {
+	struct engine *e;	       /* borrowed */
+	const struct crawl_opts *opts; /* borrowed */
+	int64_t id;		       /* crawls.id */
+	struct fpset *seen;	       /* owned: URL fingerprint -> page id */
+	struct strmap *redirect_hops;  /* owned: redirect target -> hops */
+	char **scope_keys;	       /* owned, one per seed */
+	size_t nkeys;
+	uint64_t queued;    /* this crawl's tasks queued in memory */
+	uint64_t spilled;   /* 'queued' rows kept only in the database */
+	int64_t spill_from; /* every spilled row has id >= this */
+	uint64_t in_flight;
+	uint64_t enqueued; /* ever queued (--max-pages) */
+	uint64_t done, failed, skipped, bytes, links, retries;
+	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
+	size_t nseed_addrs;
+	uint64_t started_us;
+	uint64_t ended_us;
+	bool stopping;
+	bool finished; /* done callback scheduled */
+	enum crawl_end end;
+	char *end_msg;	       /* owned */
+	struct event *done_ev; /* owned */
+	crawl_done_cb *done_cb;
+	void *done_arg;
+	LIST_ENTRY(crawl) entry;
+};
+
+/* What the engine keeps per host (attached to the frontier's host). */
+enum robots_state {
+	ROBOTS_UNKNOWN = 0, /* not fetched (or expired) */
+	ROBOTS_FETCHING,    /* the gate task is queued or in flight */
+	ROBOTS_READY,	    /* rules known until expires_ms */
+};
+
+struct hostinfo {
+	enum robots_state robots_state;
+	struct robots *rules; /* owned */
+	uint64_t expires_ms;
+	unsigned failures; /* unreachable robots.txt */
+};
+
+struct engine {
+	struct event_base *base; /* borrowed */
+	struct store *st;	 /* borrowed */
+	struct engine_config cfg;
+	char *user_agent; /* owned copy for fopts */
+	char *ca_file;	  /* owned copy for fopts */
+	struct fetch_opts fopts;
+	struct curlev *cev;   /* owned */
+	struct frontier *fr;  /* owned */
+	struct fetch **slots; /* owned, cfg.concurrency */
+	struct fetch **idle;  /* borrowed from slots: a stack */
+	size_t nidle;
+	unsigned rng;		/* rand_r state for retry jitter */
+	struct event *pump_ev;	/* owned: deferred pump */
+	struct parsepool *pool; /* owned: link extraction threads */
+	bool pump_scheduled;
+	struct event *wait_ev; /* owned: politeness wait */
+	struct event *hk_ev;   /* owned: housekeeping */
+	uint64_t hk_due_us;    /* when hk_ev should fire */
+	int64_t next_page_id;
+	bool store_failed;
+	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
+	uint64_t lag_samples;
+	uint64_t lag_max_us;
+	LIST_HEAD(, crawl) crawls; /* borrowed list of live crawls */
+};
+
+/* A page waiting for its links: the outcome row is written with them. */
+struct parsed_page {
+	struct task *t;		/* borrowed from the frontier (in flight) */
+	struct store_result sr; /* content_type points at ct */
+	char *ct;		/* owned */
+};
+
+/* engine.c */
+/* Commit the store's open batch (a failure stops every crawl). */
+void engine_flush_(struct engine *e);
+
+/* Ask for one pump on the next loop pass. */
+void engine_kick_(struct engine *e);
+
+/* A store write failed: end every crawl, write nothing more. */
+void engine_store_error_(struct engine *e, enum cw_rc rc);
+
+/* true if rc is CW_OK, else engine_store_error_() and false. */
+bool engine_store_ok_(struct engine *e, enum cw_rc rc);
+
+/* crawl.c */
+/* Schedule the end once nothing is queued, spilled or in flight. */
+void crawl_maybe_finish_(struct crawl *c);
+
+/* discover.c */
+/* A URL found at depth from parent: dedup, policy, rows, task. */
+enum cw_rc crawl_discover_(struct crawl *c, const char *url, int depth,
+    int hops, int64_t parent, enum link_element el);
+
+/* Discover a parsed page's links at depth + 1. */
+enum cw_rc crawl_discover_links_(
+    struct crawl *c, const struct task *t, const struct link_list *l);
+
+/* Queue a page's task, or spill it to the database. */
+enum cw_rc crawl_enqueue_(
+    struct crawl *c, const char *url, int64_t id, int depth);
+
+/* Record a fetch's outcome row (and its redirect target). */
+void crawl_record_(
+    struct crawl *c, const struct task *t, const struct fetch_result *res);
+
+/* Page spilled rows back in while the in-memory queue is short. */
+void crawl_refill_(struct crawl *c);
+
+/* The scope key of a URL under the crawl's --scope. */
+enum cw_rc crawl_scope_key_of_(
+    const struct crawl *c, const char *url, char **key);
+
+/* Hand an HTML body to the parse pool; false: record inline. */
+bool crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
+    const struct fetch_result *res);
+
+/* A task left flight, after its children were put. */
+void crawl_task_done_(struct crawl *c, struct task *t);
+
+/* Whether a fetched page's links are to be extracted. */
+bool crawl_wants_links_(const struct crawl *c, const struct fetch_result *res);
+
+/* hostpolicy.c */
+/* Whether to retry a fetch, and after how many ms. */
+bool crawl_retry_wait_(struct crawl *c, const struct task *t,
+    const struct fetch_result *res, uint64_t *wait_ms);
+
+/* Whether robots.txt keeps a taken page from being fetched. */
+bool crawl_robots_denies_(const struct crawl *c, const struct task *t);
+
+/* A robots.txt fetch finished; true when put back to retry. */
+bool engine_robots_done_(
+    struct engine *e, struct task *t, const struct fetch_result *res);
+
+/* The SSRF guard for robots.txt fetches: some live crawl may connect. */
+bool engine_gate_addr_allowed_(
+    void *arg, const struct task *t, const struct sockaddr *sa);
+
+/* Gate an origin until its robots.txt is known. */
+enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);
+
+/* Record a page robots.txt forbids, and finish its task. */
+void crawl_skip_robots_(struct crawl *c, struct task *t);
+
+/* The SSRF guard: may the crawl connect to sa? (fetch.h) */
+bool crawl_addr_allowed_(
+    void *arg, const struct task *t, const struct sockaddr *sa);
+
+#endif /* CRAWLD_ENGINE_INT_H */

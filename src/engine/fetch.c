@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fetch.c - a worker slot's curl easy handle and what it brings back.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "crawld/engine/fetch.h"
+#include "crawld/engine/frontier.h"
+#include "crawld/base/log.h"
+
+/* Room kept for an HTML body before the first grow (typical page size). */
+#define FETCH_BODY_HINT (32 * 1024)
+
+static const char *const fetch_state_names[] = {
+    [FETCH_ST_IDLE] = "idle",
+    [FETCH_ST_RUNNING] = "running",
+};
+
+/* The one place a slot changes state, so a trace shows every transition. */
+static void
+fetch_set_state(struct fetch *f, enum fetch_state st)
+{
+	if (log_get_level() >= LOG_LVL_DEBUG)
+		log_debug("fetch: %p %s -> %s", (void *)f,
+		    fetch_state_names[f->state], fetch_state_names[st]);
+	f->state = st;
+}
+
+/* Whether a Content-Type names an HTML document. */
+bool
+fetch_is_html_type(const char *ct)
+{
+	size_t n;
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	return (n == 9 && strncasecmp(ct, "text/html", 9) == 0) ||
+	    (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
+}
+
+/*
+ * libcurl's write callback: count decoded bytes, keep HTML, abort past the
+ * cap. Returning a short count makes libcurl fail the transfer with
+ * CURLE_WRITE_ERROR, which fetch_finish() maps to FETCH_TOO_BIG.
+ */
+static size_t
+fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (f->bytes == 0 && n > 0) {
+		char *ct = NULL;
+		curl_off_t clen = -1;
+
+		if (!f->keep_body) {
+			curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+			f->keep_body = fetch_is_html_type(ct);
+		}
+		/* One allocation of the announced size (capped), instead of
+		   a doubling chain: bodies go to the parser, so each page
+		   gets a fresh buffer. A wrong length only costs a realloc. */
+		curl_easy_getinfo(
+		    f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+		if (f->keep_body && clen > 0 &&
+		    buf_reserve(&f->body, (size_t)clen) != CW_OK) {
+			snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
+			return 0;
+		}
+	}
+	if (n > f->opts->max_size - f->bytes) {
+		f->too_big = true;
+		return 0;
+	}
+	f->bytes += n;
+	if (f->keep_body && buf_append(&f->body, ptr, n) != CW_OK) {
+		/* Only CW_ENOMEM is possible here: the cap is max_size too. */
+		snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
+		return 0;
+	}
+	return n;
+}
+
+/*
+ * libcurl is about to open a socket to address: the one place every
+ * connection passes, after DNS, so numeric host forms and DNS rebinding
+ * are judged by the address really used.
+ */
+static curl_socket_t
+fetch_opensocket_cb(
+    void *arg, curlsocktype purpose, struct curl_sockaddr *address)
+{
+	struct fetch *f = arg;
+
+	(void)purpose;
+	if (f->addr_check != NULL &&
+	    !f->addr_check(f->addr_check_arg, f->task, &address->addr)) {
+		f->blocked = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(address->family, address->socktype, address->protocol);
+}
+
+/* A new slot with an easy handle that stays configured across tasks. */
+struct fetch *
+fetch_new(const struct fetch_opts *opts, void *owner)
+{
+	struct fetch *f;
+	CURL *e;
+
+	f = calloc(1, sizeof(*f));
+	if (f == NULL)
+		return NULL;
+	f->easy = e = curl_easy_init();
+	if (e == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->opts = opts;
+	f->owner = owner;
+	buf_init(&f->body, opts->max_size);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, opts->user_agent);
+	/* "" = every encoding this libcurl can decode (gzip, deflate, br). */
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
+	curl_easy_setopt(
+	    e, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
+	curl_easy_setopt(
+	    e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (opts->ca_file != NULL)
+		curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
+	/* HTTP/2 over TLS where offered; wait for a multiplexed stream rather
+	   than open another connection to the same host. */
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	return f;
+}
+
+/* Free an idle slot. */
+void
+fetch_free(struct fetch *f)
+{
+	if (f == NULL)
+		return;
+	curl_easy_cleanup(f->easy);
+	buf_cleanup(&f->body);
+	free(f);
+}
+
+/* The slot that owns an easy handle. */
+struct fetch *
+fetch_from_easy(CURL *easy)
+{
+	char *p = NULL;
+
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
+	return (struct fetch *)(void *)p;
+}
+
+/* Point the handle at the task's URL and reset the per-transfer state. */
+enum cw_rc
+fetch_start(struct fetch *f, struct task *task)
+{
+	bool gate;
+
+	CW_ASSERT(f->state == FETCH_ST_IDLE);
+	if (curl_easy_setopt(f->easy, CURLOPT_URL, task->url) != CURLE_OK)
+		return CW_ENOMEM;
+	if (f->body.cap > 4 * FETCH_BODY_HINT)
+		buf_cleanup(&f->body); /* don't pin one huge page's memory */
+	buf_reset(&f->body);
+	/* A robots.txt (gate) fetch keeps any body and follows up to 5
+	   redirects itself, as RFC 9309 section 2.3.1.2 allows; pages never
+	   follow: their redirects are links. */
+	gate = task->kind == TASK_K_GATE;
+	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, gate ? 1L : 0L);
+	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	f->task = task;
+	f->bytes = 0;
+	f->keep_body = gate;
+	f->too_big = false;
+	f->blocked = false;
+	f->errbuf[0] = '\0';
+	f->started_us = cw_monotonic_us();
+	fetch_set_state(f, FETCH_ST_RUNNING);
+	return CW_OK;
+}
+
+/* Classify a libcurl result. */
+static enum fetch_outcome
+fetch_classify(const struct fetch *f, CURLcode result)
+{
+	switch (result) {
+	case CURLE_OK:
+		return FETCH_OK;
+	case CURLE_FILESIZE_EXCEEDED:
+		return FETCH_TOO_BIG;
+	case CURLE_WRITE_ERROR:
+		return f->too_big ? FETCH_TOO_BIG : FETCH_ERROR;
+	case CURLE_OPERATION_TIMEDOUT:
+		return FETCH_TIMEOUT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		return f->blocked ? FETCH_BLOCKED : FETCH_CONNECT;
+	default:
+		return FETCH_ERROR;
+	}
+}
+
+/* Read back the outcome and go idle. */
+void
+fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
+{
+	char *ct = NULL, *loc = NULL, *eff = NULL;
+	curl_off_t retry_after = 0;
+	long status = 0;
+
+	memset(res, 0, sizeof(*res));
+	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
+	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
+	curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after);
+	res->outcome = fetch_classify(f, result);
+	res->status = status;
+	res->content_type = ct;
+	res->effective_url = eff;
+	res->bytes = (int64_t)f->bytes;
+	res->is_html = fetch_is_html_type(ct);
+	res->retry_after_s = retry_after > 0 ? (long)retry_after : 0;
+	if (res->outcome == FETCH_OK) {
+		if (status >= 300 && status < 400)
+			res->redirect_url = loc;
+		if (f->keep_body) {
+			res->body = f->body.data != NULL ? f->body.data : "";
+			res->body_len = f->body.len;
+		}
+	} else if (res->outcome == FETCH_BLOCKED) {
+		snprintf(f->errbuf, sizeof(f->errbuf),
+		    "connection to a non-public address refused");
+		res->error = f->errbuf;
+	} else if (res->outcome == FETCH_TOO_BIG) {
+		snprintf(f->errbuf, sizeof(f->errbuf), "body over %zu bytes",
+		    f->opts->max_size);
+		res->error = f->errbuf;
+	} else {
+		if (f->errbuf[0] == '\0')
+			snprintf(f->errbuf, sizeof(f->errbuf), "%s",
+			    curl_easy_strerror(result));
+		res->error = f->errbuf;
+	}
+	fetch_set_state(f, FETCH_ST_IDLE);
+}
+
+/* Back to idle without a transfer. */
+void
+fetch_abandon(struct fetch *f)
+{
+	f->task = NULL;
+	fetch_set_state(f, FETCH_ST_IDLE);
+}
+
+/* Short outcome names for logs and the reason column. */
+const char *
+fetch_outcome_name(enum fetch_outcome o)
+{
+	switch (o) {
+	case FETCH_OK:
+		return "ok";
+	case FETCH_TOO_BIG:
+		return "too-big";
+	case FETCH_TIMEOUT:
+		return "timeout";
+	case FETCH_CONNECT:
+		return "connect";
+	case FETCH_ERROR:
+		return "error";
+	case FETCH_BLOCKED:
+		return "blocked-address";
+	}
+	return "error";
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * parsepool.c - worker threads for links_extract().
+ *
+ * Two lists under one mutex: todo (loop -> workers, a condition variable
+ * wakes them) and done (workers -> loop, one byte on a pipe wakes the
+ * loop's read event). A job is on exactly one list, or in one worker's
+ * hands, until the loop hands it to the done callback.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "crawld/base/log.h"
+#include "crawld/engine/parsepool.h"
+
+#define PARSEPOOL_MAX_THREADS 8
+
+struct job_list {
+	struct parse_job *head; /* owned jobs, FIFO */
+	struct parse_job *tail;
+};
+
+struct parsepool {
+	struct event_base *base; /* borrowed */
+	parsepool_done_cb *done;
+	void *done_arg;
+	pthread_t threads[PARSEPOOL_MAX_THREADS];
+	unsigned nthreads;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;	   /* todo not empty, or stopping */
+	struct job_list todo;	   /* under mu */
+	struct job_list done_list; /* under mu */
+	bool stopping;		   /* under mu */
+	bool wake_pending;	   /* under mu: a byte is in the pipe */
+	int pipe_fd[2];		   /* owned: workers -> loop */
+	struct event *wake_ev;	   /* owned */
+	size_t pending;		   /* loop thread: submitted - returned */
+};
+
+/* Append a job to a list. */
+static void
+job_list_push(struct job_list *l, struct parse_job *job)
+{
+	job->next = NULL;
+	if (l->tail != NULL)
+		l->tail->next = job;
+	else
+		l->head = job;
+	l->tail = job;
+}
+
+/* Take the whole list. */
+static struct parse_job *
+job_list_take(struct job_list *l)
+{
+	struct parse_job *head = l->head;
+
+	l->head = l->tail = NULL;
+	return head;
+}
+
+/* A new job. */
+struct parse_job *
+parse_job_new(
+    char *body, size_t len, const char *base_url, size_t max_links, void *arg)
+{
+	struct parse_job *job;
+
+	job = calloc(1, sizeof(*job));
+	if (job == NULL)
+		return NULL;
+	job->base_url = strdup(base_url);
+	if (job->base_url == NULL) {
+		free(job);
+		return NULL;
+	}
+	job->body = body;
+	job->len = len;
+	job->max_links = max_links;
+	job->arg = arg;
+	link_list_init(&job->links);
+	return job;
+}
+
+/* Free a job and all it owns. */
+void
+parse_job_free(struct parse_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->body);
+	free(job->base_url);
+	link_list_cleanup(&job->links);
+	free(job);
+}
+
+/* The work itself; the body is freed as soon as it is parsed. */
+static void
+parse_job_run(struct parse_job *job)
+{
+	job->rc = links_extract(job->body != NULL ? job->body : "", job->len,
+	    job->base_url, job->max_links, &job->links);
+	FREE_NULL(job->body);
+}
+
+/* A parsed job goes to the done list; under mu. One byte on the pipe
+   wakes the loop for any number of finished jobs. */
+static void
+parsepool_finished_locked(struct parsepool *p, struct parse_job *job)
+{
+	char one = 1;
+
+	job_list_push(&p->done_list, job);
+	if (p->wake_pending)
+		return;
+	p->wake_pending = true;
+	if (write(p->pipe_fd[1], &one, 1) < 0 && errno != EAGAIN)
+		log_warn("parsepool: wake the loop");
+}
+
+/* A worker: take jobs until the pool stops. */
+static void *
+parsepool_worker(void *arg)
+{
+	struct parsepool *p = arg;
+	struct parse_job *job;
+
+	/* Named so top, perf and gdb tell the parsers from the loop. */
+	(void)prctl(PR_SET_NAME, "crawld-parse", 0, 0, 0);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->todo.head == NULL && !p->stopping)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->stopping)
+			break;
+		job = p->todo.head;
+		p->todo.head = job->next;
+		if (p->todo.head == NULL)
+			p->todo.tail = NULL;
+		pthread_mutex_unlock(&p->mu);
+		parse_job_run(job);
+		pthread_mutex_lock(&p->mu);
+		parsepool_finished_locked(p, job);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Hand finished jobs to the callback, on the loop thread. */
+static void
+parsepool_deliver(struct parsepool *p, struct parse_job *job)
+{
+	struct parse_job *next;
+
+	for (; job != NULL; job = next) {
+		next = job->next;
+		job->next = NULL;
+		p->pending--;
+		p->done(p->done_arg, job);
+	}
+}
+
+/* libevent: workers finished some jobs. */
+static void
+parsepool_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct parsepool *p = arg;
+	struct parse_job *jobs;
+	char buf[64];
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&p->mu);
+	jobs = job_list_take(&p->done_list);
+	p->wake_pending = false;
+	pthread_mutex_unlock(&p->mu);
+	parsepool_deliver(p, jobs);
+}
+
+/* A new pool. */
+struct parsepool *
+parsepool_new(struct event_base *base, unsigned nthreads,
+    parsepool_done_cb *done, void *arg)
+{
+	struct parsepool *p;
+	unsigned i;
+
+	/* libxml2 must be initialised before threads parse. */
+	links_global_init();
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->base = base;
+	p->done = done;
+	p->done_arg = arg;
+	p->pipe_fd[0] = p->pipe_fd[1] = -1;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if (pipe(p->pipe_fd) != 0 ||
+	    fcntl(p->pipe_fd[0], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(p->pipe_fd[1], F_SETFL, O_NONBLOCK) != 0 ||
+	    fcntl(p->pipe_fd[0], F_SETFD, FD_CLOEXEC) != 0 ||
+	    fcntl(p->pipe_fd[1], F_SETFD, FD_CLOEXEC) != 0)
+		goto fail;
+	p->wake_ev = event_new(
+	    base, p->pipe_fd[0], EV_READ | EV_PERSIST, parsepool_wake, p);
+	if (p->wake_ev == NULL || event_add(p->wake_ev, NULL) != 0)
+		goto fail;
+	if (nthreads > PARSEPOOL_MAX_THREADS)
+		nthreads = PARSEPOOL_MAX_THREADS;
+	for (i = 0; i < nthreads; i++) {
+		if (pthread_create(&p->threads[i], NULL, parsepool_worker, p) !=
+		    0)
+			goto fail;
+		p->nthreads++;
+	}
+	return p;
+fail:
+	parsepool_free(p);
+	return NULL;
+}
+
+/* Queue a job (or, without workers, parse it now and queue the result). */
+void
+parsepool_submit(struct parsepool *p, struct parse_job *job)
+{
+	p->pending++;
+	if (p->nthreads == 0)
+		parse_job_run(job);
+	pthread_mutex_lock(&p->mu);
+	if (p->nthreads == 0) {
+		parsepool_finished_locked(p, job);
+	} else {
+		job_list_push(&p->todo, job);
+		pthread_cond_signal(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+size_t
+parsepool_pending(const struct parsepool *p)
+{
+	return p->pending;
+}
+
+/* Mark a chain cancelled and hand it back. */
+static void
+parsepool_cancel(struct parsepool *p, struct parse_job *jobs)
+{
+	struct parse_job *j;
+
+	for (j = jobs; j != NULL; j = j->next)
+		j->cancelled = true;
+	parsepool_deliver(p, jobs);
+}
+
+/* Stop, return what is left, free. */
+void
+parsepool_free(struct parsepool *p)
+{
+	struct parse_job *todo, *done;
+	unsigned i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stopping = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nthreads; i++)
+		pthread_join(p->threads[i], NULL);
+	todo = job_list_take(&p->todo);
+	done = job_list_take(&p->done_list);
+	/* Parsed ones are still delivered as cancelled: the engine is going
+	   away and records nothing more. */
+	parsepool_cancel(p, done);
+	parsepool_cancel(p, todo);
+	if (p->wake_ev != NULL)
+		event_free(p->wake_ev);
+	if (p->pipe_fd[0] >= 0)
+		close(p->pipe_fd[0]);
+	if (p->pipe_fd[1] >= 0)
+		close(p->pipe_fd[1]);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+	free(p);
+}
+
+/* Online CPUs - 1 (the loop has one), within [1, 8]. */
+unsigned
+parsepool_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n <= 2)
+		return 1;
+	return n - 1 > PARSEPOOL_MAX_THREADS ? PARSEPOOL_MAX_THREADS
+					     : (unsigned)(n - 1);
+}

@@ -1,0 +1,1106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c - the SQLite result store: schema and migrations (PRAGMA
+ * user_version), prepared statements and batched write transactions, plus
+ * the read side used by export. All SQL of crawld lives here.
+ *
+ * A struct store owns one sqlite3 connection and every prepared statement
+ * on it. Statements are prepared once at open (SQLITE_PREPARE_PERSISTENT)
+ * and are reset and stripped of their bindings after every use, so a
+ * borrowed string bound with SQLITE_STATIC never outlives the call that
+ * lent it. Writes open a BEGIN IMMEDIATE on first use; store_flush()
+ * commits. A failed commit is rolled back: the open batch is lost, the
+ * database stays consistent (see docs/internals/store.md).
+ *
+ * Foreign keys are declared but not enforced (PRAGMA foreign_keys=OFF):
+ * page ids are chosen by the caller, rows may point at rows of the same
+ * open batch, and the per-row check would cost a lookup on the hot path.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "crawld/base/common.h"
+#include "crawld/base/log.h"
+#include "crawld/store/store.h"
+
+/* Busy wait for a lock: short, because the caller is the network loop. */
+#define STORE_BUSY_MS 100
+
+/*
+ * Schema migrations: step i takes user_version i to i + 1 and sets it
+ * itself, so no SQL is formatted at runtime. Steps run in one transaction
+ * from the database's version upward. Append only; never edit a shipped
+ * step.
+ */
+static const char *const store_migrations[] = {
+    /* 0 -> 1: the initial schema (CONTRACT.md "SQLite schema"). */
+    "CREATE TABLE crawls ("
+    " id INTEGER PRIMARY KEY,"
+    " seeds TEXT NOT NULL,"
+    " options TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " finished_at TEXT);"
+    "CREATE TABLE pages ("
+    " id INTEGER PRIMARY KEY,"
+    " crawl_id INTEGER NOT NULL REFERENCES crawls(id),"
+    " url TEXT NOT NULL,"
+    " depth INTEGER NOT NULL,"
+    " parent_id INTEGER REFERENCES pages(id),"
+    " state TEXT NOT NULL CHECK(state IN"
+    " ('queued','fetching','done','failed','skipped')),"
+    " reason TEXT,"
+    " status INTEGER,"
+    " content_type TEXT,"
+    " bytes INTEGER,"
+    " discovered_at TEXT NOT NULL,"
+    " fetched_at TEXT,"
+    " UNIQUE(crawl_id, url));"
+    "CREATE INDEX pages_crawl_state ON pages(crawl_id, state);"
+    "CREATE TABLE links ("
+    " src_id INTEGER NOT NULL REFERENCES pages(id),"
+    " dst_id INTEGER NOT NULL REFERENCES pages(id),"
+    " element TEXT NOT NULL,"
+    " PRIMARY KEY(src_id, dst_id)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;",
+    /* 1 -> 2: how many fetches a page took (retries, issue 3). */
+    "ALTER TABLE pages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+    "PRAGMA user_version = 2;",
+};
+
+_Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
+    "one migration step per schema version");
+
+/* The hot statements, as macros so EXPLAIN QUERY PLAN can reuse them. */
+#define SQL_NEXT_ID "SELECT COALESCE(MAX(id), 0) + 1 FROM pages"
+#define SQL_PAGE_INSERT                                                        \
+	"INSERT INTO pages (id, crawl_id, url, depth, parent_id, state,"       \
+	" reason, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+#define SQL_PAGE_FETCHING "UPDATE pages SET state = 'fetching' WHERE id = ?1"
+#define SQL_PAGE_FINISH                                                        \
+	"UPDATE pages SET state = ?2, reason = ?3, status = ?4,"               \
+	" content_type = ?5, bytes = ?6, fetched_at = ?7, attempts = ?8"       \
+	" WHERE id = ?1"
+#define SQL_LINK_INSERT                                                        \
+	"INSERT OR IGNORE INTO links (src_id, dst_id, element)"                \
+	" VALUES (?1, ?2, ?3)"
+#define SQL_LOAD_QUEUED                                                        \
+	"SELECT id, url, depth FROM pages WHERE crawl_id = ?1"                 \
+	" AND state = 'queued' AND id >= ?2 ORDER BY id LIMIT ?3"
+#define SQL_COUNT_CRAWL_STATE                                                  \
+	"SELECT COUNT(*) FROM pages WHERE crawl_id = ?1 AND state = ?2"
+#define SQL_EXPORT_HEAD                                                        \
+	"SELECT p.id, p.crawl_id, p.url, p.depth, p.state, p.reason,"          \
+	" p.status, p.content_type, p.bytes, p.discovered_at, p.fetched_at,"   \
+	" p.parent_id, par.url FROM pages AS p"                                \
+	" LEFT JOIN pages AS par ON par.id = p.parent_id"                      \
+	" WHERE ?1 = 0 OR p.crawl_id = ?1"
+
+enum store_stmt {
+	SS_BEGIN = 0,
+	SS_COMMIT,
+	SS_ROLLBACK,
+	SS_USER_VERSION,
+	SS_CRAWL_INSERT,
+	SS_CRAWL_STATE,
+	SS_NEXT_ID,
+	SS_PAGE_INSERT,
+	SS_PAGE_FETCHING,
+	SS_PAGE_FINISH,
+	SS_LINK_INSERT,
+	SS_COUNT_ALL,
+	SS_COUNT_CRAWL,
+	SS_COUNT_STATE,
+	SS_COUNT_CRAWL_STATE,
+	SS_EXPORT_DISCOVERED,
+	SS_EXPORT_FETCHED,
+	SS_CRAWL_LATEST,
+	SS_CRAWL_LATEST_SEEDS,
+	SS_REQUEUE,
+	SS_WALK_PAGES,
+	SS_LOAD_QUEUED,
+	SS_COUNT_,
+};
+
+/* Every statement, prepared once at open. */
+static const char *const store_sql[SS_COUNT_] = {
+    [SS_BEGIN] = "BEGIN IMMEDIATE",
+    [SS_COMMIT] = "COMMIT",
+    [SS_ROLLBACK] = "ROLLBACK",
+    [SS_USER_VERSION] = "PRAGMA user_version",
+    [SS_CRAWL_INSERT] = "INSERT INTO crawls (seeds, options, state,"
+			" created_at) VALUES (?1, ?2, 'running', ?3)",
+    [SS_CRAWL_STATE] = "UPDATE crawls SET state = ?2,"
+		       " finished_at = COALESCE(?3, finished_at)"
+		       " WHERE id = ?1",
+    [SS_NEXT_ID] = SQL_NEXT_ID,
+    [SS_PAGE_INSERT] = SQL_PAGE_INSERT,
+    [SS_PAGE_FETCHING] = SQL_PAGE_FETCHING,
+    [SS_PAGE_FINISH] = SQL_PAGE_FINISH,
+    [SS_LINK_INSERT] = SQL_LINK_INSERT,
+    [SS_COUNT_ALL] = "SELECT COUNT(*) FROM pages",
+    [SS_COUNT_CRAWL] = "SELECT COUNT(*) FROM pages WHERE crawl_id = ?1",
+    [SS_COUNT_STATE] = "SELECT COUNT(*) FROM pages WHERE state = ?2",
+    [SS_COUNT_CRAWL_STATE] = SQL_COUNT_CRAWL_STATE,
+    [SS_CRAWL_LATEST] = "SELECT id, state, seeds FROM crawls"
+			" ORDER BY id DESC LIMIT 1",
+    [SS_CRAWL_LATEST_SEEDS] = "SELECT id, state, seeds FROM crawls"
+			      " WHERE seeds = ?1 ORDER BY id DESC LIMIT 1",
+    [SS_REQUEUE] = "UPDATE pages SET state = 'queued'"
+		   " WHERE crawl_id = ?1 AND state = 'fetching'",
+    [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
+		      " WHERE crawl_id = ?1 ORDER BY id",
+    [SS_LOAD_QUEUED] = SQL_LOAD_QUEUED,
+    [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
+    [SS_EXPORT_FETCHED] =
+	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
+};
+
+/* The statements run per page or per link, for store_explain_hot(). */
+static const char *const store_hot_explain[] = {
+    "EXPLAIN QUERY PLAN " SQL_NEXT_ID,
+    "EXPLAIN QUERY PLAN " SQL_PAGE_INSERT,
+    "EXPLAIN QUERY PLAN " SQL_PAGE_FETCHING,
+    "EXPLAIN QUERY PLAN " SQL_PAGE_FINISH,
+    "EXPLAIN QUERY PLAN " SQL_LINK_INSERT,
+    "EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE,
+    "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED,
+};
+
+struct store {
+	sqlite3 *db;		       /* owned */
+	sqlite3_stmt *stmt[SS_COUNT_]; /* owned, prepared at open */
+	unsigned flags;		       /* STORE_F_* */
+	bool in_batch;		       /* a BEGIN is open */
+	size_t batch_rows;	       /* rows written since BEGIN */
+	char errmsg[256];	       /* copy: sqlite's is volatile */
+};
+
+static const char *const page_state_names[] = {
+    [PAGE_QUEUED] = "queued",
+    [PAGE_FETCHING] = "fetching",
+    [PAGE_DONE] = "done",
+    [PAGE_FAILED] = "failed",
+    [PAGE_SKIPPED] = "skipped",
+};
+
+/*
+ * link_element_name() lives in links.c, a pure module the store must not
+ * depend on; this table must match enum link_element.
+ */
+static const char *const store_element_names[] = {
+    [LINK_EL_A] = "a",
+    [LINK_EL_AREA] = "area",
+    [LINK_EL_LINK] = "link",
+    [LINK_EL_IFRAME] = "iframe",
+    [LINK_EL_FRAME] = "frame",
+    [LINK_EL_REDIRECT] = "redirect",
+};
+
+/* The states store_crawl_set_state() accepts (CONTRACT.md). */
+static const char *const crawl_state_names[] = {
+    "running",
+    "paused",
+    "done",
+    "cancelled",
+};
+
+/* "queued", "fetching", ...; "?" for a value outside the enum. */
+const char *
+page_state_name(enum page_state s)
+{
+	if ((unsigned)s >= CW_NELEM(page_state_names))
+		return "?";
+	return page_state_names[s];
+}
+
+/* Whether s is a value of enum page_state. */
+static bool
+store_state_valid(enum page_state s)
+{
+	return (unsigned)s < CW_NELEM(page_state_names);
+}
+
+/*
+ * Record the connection's current error as "what: message", map the
+ * SQLite code to a cw_rc and log it unless it is the caller's mistake
+ * (a constraint). Must run before the statement is reset, which may
+ * replace the message.
+ */
+static enum cw_rc
+store_error(struct store *st, int src, const char *what)
+{
+	enum cw_rc rc;
+
+	snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what,
+	    sqlite3_errmsg(st->db));
+	switch (src & 0xff) {
+	case SQLITE_FULL:
+		rc = CW_EFULL;
+		break;
+	case SQLITE_CONSTRAINT:
+		rc = CW_EINVAL;
+		break;
+	case SQLITE_NOMEM:
+		rc = CW_ENOMEM;
+		break;
+	default:
+		rc = CW_ESTORE;
+		break;
+	}
+	if (rc != CW_EINVAL)
+		log_warnx("store: %s", st->errmsg);
+	return rc;
+}
+
+/*
+ * After a failed write: SQLite rolls the whole transaction back on some
+ * errors (full disk, I/O error, out of memory). Notice it, so the next
+ * write opens a fresh batch instead of writing outside any transaction.
+ */
+static void
+store_check_batch(struct store *st)
+{
+	if (st->in_batch && sqlite3_get_autocommit(st->db)) {
+		log_warnx("store: batch of %zu rows rolled back by sqlite",
+		    st->batch_rows);
+		st->in_batch = false;
+		st->batch_rows = 0;
+	}
+}
+
+/*
+ * Step a bound statement to completion (one row at most is expected),
+ * then reset it and clear its bindings so no borrowed pointer stays bound.
+ * When row is not NULL it receives column 0 of the first row.
+ */
+static enum cw_rc
+store_run(
+    struct store *st, enum store_stmt which, const char *what, int64_t *row)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW && row != NULL)
+		*row = sqlite3_column_int64(s, 0);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = store_error(st, src, what);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Report a failed sqlite3_bind_*() (out of memory or a too-long text). */
+static enum cw_rc
+store_bind_failed(struct store *st, enum store_stmt which, const char *what)
+{
+	enum cw_rc rc;
+
+	rc = store_error(st, sqlite3_errcode(st->db), what);
+	sqlite3_clear_bindings(st->stmt[which]);
+	return rc;
+}
+
+/* Bind a borrowed, possibly NULL string; it must outlive the step. */
+static int
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+/* Open a batch unless one is open: the first write after a flush. */
+static enum cw_rc
+store_begin(struct store *st)
+{
+	enum cw_rc rc;
+
+	if (st->in_batch)
+		return CW_OK;
+	rc = store_run(st, SS_BEGIN, "begin", NULL);
+	if (rc == CW_OK) {
+		st->in_batch = true;
+		st->batch_rows = 0;
+	}
+	return rc;
+}
+
+/*
+ * Drop the open batch after a write failed (disk full, I/O error): SQLite
+ * undid only the failed statement, and committing the rest later would
+ * publish half a batch (a page 'done' without its links). A batch is
+ * committed whole or not at all.
+ */
+static void
+store_abort_batch(struct store *st)
+{
+	if (!st->in_batch)
+		return;
+	log_warnx("store: write failed, batch of %zu rows rolled back",
+	    st->batch_rows);
+	if (!sqlite3_get_autocommit(st->db)) {
+		/* Keep the failed write's message, not ROLLBACK's. */
+		sqlite3_step(st->stmt[SS_ROLLBACK]);
+		sqlite3_reset(st->stmt[SS_ROLLBACK]);
+	}
+	st->in_batch = false;
+	st->batch_rows = 0;
+}
+
+/* Run a bound write in the batch and count the rows it changed. */
+static enum cw_rc
+store_write(struct store *st, enum store_stmt which, const char *what)
+{
+	enum cw_rc rc;
+
+	rc = store_run(st, which, what, NULL);
+	if (rc == CW_OK)
+		st->batch_rows += (size_t)sqlite3_changes(st->db);
+	else if (rc == CW_EINVAL)
+		store_check_batch(st); /* a constraint: the batch goes on */
+	else
+		store_abort_batch(st);
+	return rc;
+}
+
+/* Describe why a path cannot be opened, from the OS error if there is one. */
+static void
+store_open_reason(sqlite3 *db, bool readonly, char *buf, size_t len)
+{
+	int e = db != NULL ? sqlite3_system_errno(db) : 0;
+
+	if (e == ENOENT && readonly)
+		snprintf(buf, len, "no such database");
+	else if (e == ENOENT)
+		snprintf(buf, len,
+		    "cannot create database: %s (does the "
+		    "directory exist?)",
+		    strerror(e));
+	else if (e != 0)
+		snprintf(buf, len, "%s", strerror(e));
+	else if (db != NULL)
+		snprintf(buf, len, "%s", sqlite3_errmsg(db));
+	else
+		snprintf(buf, len, "out of memory");
+}
+
+/* Set the connection pragmas; WAL only when we may write. */
+static int
+store_pragmas(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int src;
+
+	src = sqlite3_exec(st->db,
+	    "PRAGMA foreign_keys = OFF;"
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA cache_size = -4096;",
+	    NULL, NULL, NULL);
+	if (src != SQLITE_OK || (st->flags & STORE_F_READONLY))
+		return src;
+	/* journal_mode answers with the mode it got; WAL may be refused. */
+	src = sqlite3_prepare_v2(
+	    st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+	if (src == SQLITE_OK) {
+		src = sqlite3_step(s);
+		if (src == SQLITE_ROW) {
+			const unsigned char *m = sqlite3_column_text(s, 0);
+
+			if (m == NULL || strcmp((const char *)m, "wal") != 0)
+				log_warnx("store: journal_mode is %s, not wal",
+				    m != NULL ? (const char *)m : "?");
+			src = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+	}
+	if (src != SQLITE_OK)
+		return src;
+	return sqlite3_exec(st->db,
+	    (st->flags & STORE_F_SYNC_FULL) ? "PRAGMA synchronous = FULL"
+					    : "PRAGMA synchronous = NORMAL",
+	    NULL, NULL, NULL);
+}
+
+/* Read PRAGMA user_version into *v. */
+static int
+store_user_version(struct store *st, int *v)
+{
+	sqlite3_stmt *s = st->stmt[SS_USER_VERSION];
+	int src;
+
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		*v = sqlite3_column_int(s, 0);
+		src = SQLITE_OK;
+	}
+	sqlite3_reset(s);
+	return src;
+}
+
+/*
+ * Bring the schema to STORE_SCHEMA_VERSION: refuse a newer one, apply the
+ * missing steps in one transaction (re-reading the version under the write
+ * lock, in case another process migrated meanwhile).
+ */
+static enum cw_rc
+store_migrate(struct store *st, const char *path, char *err, size_t errlen)
+{
+	enum cw_rc rc = CW_ESTORE;
+	int src, v = 0;
+	bool began = false;
+
+	src = store_user_version(st, &v);
+	if (src != SQLITE_OK)
+		goto sqlerr;
+	if (v > STORE_SCHEMA_VERSION) {
+		snprintf(err, errlen,
+		    "%s: database schema version %d is newer than this "
+		    "crawld supports (%d); upgrade crawld",
+		    path, v, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (v == STORE_SCHEMA_VERSION)
+		return CW_OK;
+	if (st->flags & STORE_F_READONLY) {
+		snprintf(err, errlen, "%s: %s (schema version %d, expected %d)",
+		    path,
+		    v == 0 ? "not a crawld database"
+			   : "schema too old; open it read-write to upgrade",
+		    v, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	src = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (src != SQLITE_OK)
+		goto sqlerr;
+	began = true;
+	src = store_user_version(st, &v);
+	if (src != SQLITE_OK)
+		goto sqlerr;
+	for (; v >= 0 && v < STORE_SCHEMA_VERSION; v++) {
+		src =
+		    sqlite3_exec(st->db, store_migrations[v], NULL, NULL, NULL);
+		if (src != SQLITE_OK)
+			goto sqlerr;
+	}
+	src = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	if (src != SQLITE_OK)
+		goto sqlerr;
+	began = false;
+	rc = CW_OK;
+	goto out;
+sqlerr:
+	rc = (src & 0xff) == SQLITE_FULL ? CW_EFULL : CW_ESTORE;
+	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+out:
+	if (began && !sqlite3_get_autocommit(st->db))
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* Prepare every statement once, for the life of the connection. */
+static int
+store_prepare(struct store *st)
+{
+	size_t i;
+	int src;
+
+	for (i = 0; i < SS_COUNT_; i++) {
+		src = sqlite3_prepare_v3(st->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
+		if (src != SQLITE_OK)
+			return src;
+	}
+	return SQLITE_OK;
+}
+
+/* Finalise the statements and close the connection, without flushing. */
+static void
+store_free(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < SS_COUNT_; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+/* Open or create the database, set the pragmas and migrate the schema. */
+enum cw_rc
+store_open(const char *path, unsigned flags, struct store **out, char *err,
+    size_t errlen)
+{
+	struct store *st = NULL;
+	struct stat sb;
+	char why[200];
+	bool ro = (flags & STORE_F_READONLY) != 0;
+	enum cw_rc rc = CW_EIO;
+	int src, oflags;
+
+	*out = NULL;
+	if (errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || path[0] == '\0') {
+		snprintf(err, errlen, "empty database path");
+		goto out;
+	}
+	/* sqlite would open a directory read-only and fail later, vaguely. */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory", path);
+		goto out;
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = CW_ENOMEM;
+		goto out;
+	}
+	st->flags = flags;
+	oflags = SQLITE_OPEN_NOMUTEX |
+	    (ro ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	src = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (st->db != NULL)
+		sqlite3_extended_result_codes(st->db, 1);
+	if (src != SQLITE_OK) {
+		store_open_reason(st->db, ro, why, sizeof(why));
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto out;
+	}
+	/* Without write permission sqlite quietly falls back to read-only. */
+	if (!ro && sqlite3_db_readonly(st->db, "main") == 1) {
+		snprintf(
+		    err, errlen, "%s: permission denied (read-only)", path);
+		goto out;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	rc = CW_ESTORE;
+	src = store_pragmas(st);
+	if (src == SQLITE_OK)
+		src = sqlite3_prepare_v3(st->db, store_sql[SS_USER_VERSION], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[SS_USER_VERSION],
+		    NULL);
+	if (src != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = store_migrate(st, path, err, errlen);
+	if (rc != CW_OK)
+		goto out;
+	/* USER_VERSION is already prepared; prepare the rest. */
+	sqlite3_finalize(st->stmt[SS_USER_VERSION]);
+	st->stmt[SS_USER_VERSION] = NULL;
+	src = store_prepare(st);
+	if (src != SQLITE_OK) {
+		rc = CW_ESTORE;
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	*out = st;
+	st = NULL;
+	rc = CW_OK;
+out:
+	if (st != NULL)
+		store_free(st);
+	return rc;
+}
+
+/* Flush, then finalise and close; a lost batch has been logged. */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	if (store_flush(st) != CW_OK)
+		log_warnx("store: close: last batch lost");
+	store_free(st);
+}
+
+/* The last error kept by this store ("" when none). */
+const char *
+store_errmsg(const struct store *st)
+{
+	return st->errmsg;
+}
+
+/* Insert a crawls row in the batch. */
+enum cw_rc
+store_crawl_create(struct store *st, const char *seeds_json,
+    const char *options_json, int64_t created_us, int64_t *crawl_id)
+{
+	sqlite3_stmt *s = st->stmt[SS_CRAWL_INSERT];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if (seeds_json == NULL || options_json == NULL)
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= store_bind_text(s, 1, seeds_json);
+	bad |= store_bind_text(s, 2, options_json);
+	bad |= store_bind_text(s, 3, cw_iso8601_us(created_us, ts));
+	if (bad)
+		return store_bind_failed(st, SS_CRAWL_INSERT, "crawl create");
+	rc = store_write(st, SS_CRAWL_INSERT, "crawl create");
+	if (rc == CW_OK)
+		*crawl_id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* Set a crawl's state and, when finished_us != 0, its finished_at. */
+enum cw_rc
+store_crawl_set_state(
+    struct store *st, int64_t crawl_id, const char *state, int64_t finished_us)
+{
+	sqlite3_stmt *s = st->stmt[SS_CRAWL_STATE];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < CW_NELEM(crawl_state_names); i++)
+		if (state != NULL && strcmp(state, crawl_state_names[i]) == 0)
+			break;
+	if (i == CW_NELEM(crawl_state_names))
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, crawl_id);
+	bad |= sqlite3_bind_text(s, 2, crawl_state_names[i], -1, SQLITE_STATIC);
+	if (finished_us != 0)
+		bad |= store_bind_text(s, 3, cw_iso8601_us(finished_us, ts));
+	if (bad)
+		return store_bind_failed(st, SS_CRAWL_STATE, "crawl state");
+	rc = store_write(st, SS_CRAWL_STATE, "crawl state");
+	if (rc == CW_OK && sqlite3_changes(st->db) == 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg),
+		    "crawl state: no crawl %lld", (long long)crawl_id);
+		rc = CW_EINVAL;
+	}
+	return rc;
+}
+
+/* MAX(pages.id) + 1, including rows of the open batch. */
+enum cw_rc
+store_next_page_id(struct store *st, int64_t *id)
+{
+	return store_run(st, SS_NEXT_ID, "next page id", id);
+}
+
+/* Insert a page row in the batch; a duplicate is CW_EINVAL, batch intact. */
+enum cw_rc
+store_page_insert(struct store *st, const struct store_page *pg)
+{
+	sqlite3_stmt *s = st->stmt[SS_PAGE_INSERT];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if (pg->id <= 0 || pg->crawl_id <= 0 || pg->url == NULL ||
+	    pg->depth < 0 || pg->parent_id < 0 || !store_state_valid(pg->state))
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, pg->id);
+	bad |= sqlite3_bind_int64(s, 2, pg->crawl_id);
+	bad |= store_bind_text(s, 3, pg->url);
+	bad |= sqlite3_bind_int(s, 4, pg->depth);
+	if (pg->parent_id != 0)
+		bad |= sqlite3_bind_int64(s, 5, pg->parent_id);
+	bad |= sqlite3_bind_text(
+	    s, 6, page_state_names[pg->state], -1, SQLITE_STATIC);
+	bad |= store_bind_text(s, 7, pg->reason);
+	bad |= store_bind_text(s, 8, cw_iso8601_us(pg->discovered_us, ts));
+	if (bad)
+		return store_bind_failed(st, SS_PAGE_INSERT, "page insert");
+	/* A constraint failure undoes this statement only, not the batch. */
+	return store_write(st, SS_PAGE_INSERT, "page insert");
+}
+
+/* Fail with CW_EINVAL when the last UPDATE matched no page. */
+static enum cw_rc
+store_page_found(struct store *st, enum cw_rc rc, int64_t id, const char *what)
+{
+	if (rc == CW_OK && sqlite3_changes(st->db) == 0) {
+		snprintf(st->errmsg, sizeof(st->errmsg), "%s: no page %lld",
+		    what, (long long)id);
+		rc = CW_EINVAL;
+	}
+	return rc;
+}
+
+/* Run a write whose one parameter is an id, in the batch. */
+static enum cw_rc
+store_write_id(
+    struct store *st, enum store_stmt which, int64_t id, const char *what)
+{
+	enum cw_rc rc;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	if (sqlite3_bind_int64(st->stmt[which], 1, id) != SQLITE_OK)
+		return store_bind_failed(st, which, what);
+	return store_write(st, which, what);
+}
+
+/* queued -> fetching. */
+enum cw_rc
+store_page_fetching(struct store *st, int64_t id)
+{
+	return store_page_found(st,
+	    store_write_id(st, SS_PAGE_FETCHING, id, "page fetching"), id,
+	    "page fetching");
+}
+
+/*
+ * Record an outcome. Any state is accepted, not only done/failed, so a
+ * queued page the policy rejects late (robots) can become skipped.
+ */
+enum cw_rc
+store_page_finish(struct store *st, const struct store_result *res)
+{
+	sqlite3_stmt *s = st->stmt[SS_PAGE_FINISH];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if (!store_state_valid(res->state))
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, res->id);
+	bad |= sqlite3_bind_text(
+	    s, 2, page_state_names[res->state], -1, SQLITE_STATIC);
+	bad |= store_bind_text(s, 3, res->reason);
+	if (res->status != 0)
+		bad |= sqlite3_bind_int(s, 4, res->status);
+	bad |= store_bind_text(s, 5, res->content_type);
+	if (res->bytes >= 0)
+		bad |= sqlite3_bind_int64(s, 6, res->bytes);
+	if (res->fetched_us != 0)
+		bad |=
+		    store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
+	bad |= sqlite3_bind_int(s, 8, res->attempts);
+	if (bad)
+		return store_bind_failed(st, SS_PAGE_FINISH, "page finish");
+	rc = store_write(st, SS_PAGE_FINISH, "page finish");
+	return store_page_found(st, rc, res->id, "page finish");
+}
+
+/* Insert a link in the batch; an existing (src, dst) pair is kept. */
+enum cw_rc
+store_link_insert(
+    struct store *st, int64_t src_id, int64_t dst_id, enum link_element element)
+{
+	sqlite3_stmt *s = st->stmt[SS_LINK_INSERT];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if ((unsigned)element >= CW_NELEM(store_element_names))
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, src_id);
+	bad |= sqlite3_bind_int64(s, 2, dst_id);
+	bad |= sqlite3_bind_text(
+	    s, 3, store_element_names[element], -1, SQLITE_STATIC);
+	if (bad)
+		return store_bind_failed(st, SS_LINK_INSERT, "link insert");
+	return store_write(st, SS_LINK_INSERT, "link insert");
+}
+
+/* COMMIT the batch; on failure ROLLBACK so no half batch remains. */
+enum cw_rc
+store_flush(struct store *st)
+{
+	enum cw_rc rc;
+
+	if (!st->in_batch)
+		return CW_OK;
+	rc = store_run(st, SS_COMMIT, "commit", NULL);
+	if (rc != CW_OK) {
+		log_warnx("store: commit failed, batch of %zu rows lost",
+		    st->batch_rows);
+		if (!sqlite3_get_autocommit(st->db)) {
+			/* Keep the COMMIT's message, not ROLLBACK's. */
+			sqlite3_step(st->stmt[SS_ROLLBACK]);
+			sqlite3_reset(st->stmt[SS_ROLLBACK]);
+		}
+	}
+	st->in_batch = false;
+	st->batch_rows = 0;
+	return rc;
+}
+
+/* Rows written in the open batch. */
+size_t
+store_batch_rows(const struct store *st)
+{
+	return st->batch_rows;
+}
+
+/* COUNT(*) of pages, filtered by crawl (0 = all) and state (NULL = any). */
+enum cw_rc
+store_count_pages(
+    struct store *st, int64_t crawl_id, const char *state, int64_t *count)
+{
+	enum store_stmt which;
+	sqlite3_stmt *s;
+	int bad = 0;
+
+	/* One statement per filter shape, so each can use the index. */
+	if (crawl_id != 0)
+		which = state != NULL ? SS_COUNT_CRAWL_STATE : SS_COUNT_CRAWL;
+	else
+		which = state != NULL ? SS_COUNT_STATE : SS_COUNT_ALL;
+	s = st->stmt[which];
+	if (crawl_id != 0)
+		bad |= sqlite3_bind_int64(s, 1, crawl_id);
+	if (state != NULL)
+		bad |= store_bind_text(s, 2, state);
+	if (bad)
+		return store_bind_failed(st, which, "count pages");
+	*count = 0;
+	return store_run(st, which, "count pages", count);
+}
+
+/* Column i as borrowed text, NULL for SQL NULL. */
+static const char *store_col_text(sqlite3_stmt *s, int i);
+
+/* Page in queued rows of a crawl, from an id on (the spilled frontier). */
+enum cw_rc
+store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
+    size_t limit, store_page_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_LOAD_QUEUED];
+	enum cw_rc rc = CW_OK;
+	const char *url;
+	int src;
+
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, from_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit) != SQLITE_OK)
+		return store_bind_failed(st, SS_LOAD_QUEUED, "load queued");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		url = store_col_text(s, 1);
+		if (url == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, sqlite3_column_int64(s, 0), url,
+			sqlite3_column_int(s, 2), PAGE_QUEUED) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "load queued");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Column i as borrowed text, NULL for SQL NULL. */
+static const char *
+store_col_text(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+/* The newest crawl (with these seeds, when given). */
+enum cw_rc
+store_crawl_latest(
+    struct store *st, const char *seeds_json, struct store_crawl_info *info)
+{
+	enum store_stmt which =
+	    seeds_json != NULL ? SS_CRAWL_LATEST_SEEDS : SS_CRAWL_LATEST;
+	sqlite3_stmt *s = st->stmt[which];
+	const unsigned char *state, *seeds;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	memset(info, 0, sizeof(*info));
+	if (seeds_json != NULL &&
+	    store_bind_text(s, 1, seeds_json) != SQLITE_OK)
+		return store_bind_failed(st, which, "find crawl");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		info->id = sqlite3_column_int64(s, 0);
+		state = sqlite3_column_text(s, 1);
+		seeds = sqlite3_column_text(s, 2);
+		snprintf(info->state, sizeof(info->state), "%s",
+		    state != NULL ? (const char *)state : "");
+		info->seeds_json =
+		    strdup(seeds != NULL ? (const char *)seeds : "[]");
+		if (info->seeds_json == NULL)
+			rc = CW_ENOMEM;
+	} else if (src != SQLITE_DONE) {
+		rc = store_error(st, src, "find crawl");
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Pages left 'fetching' by a crash go back to 'queued'. */
+enum cw_rc
+store_crawl_requeue(struct store *st, int64_t crawl_id)
+{
+	return store_write_id(st, SS_REQUEUE, crawl_id, "requeue");
+}
+
+/* The state name as the enum; PAGE_QUEUED for anything unknown. */
+static enum page_state
+store_state_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(page_state_names); i++)
+		if (page_state_names[i] != NULL &&
+		    strcmp(page_state_names[i], name) == 0)
+			return (enum page_state)i;
+	return PAGE_QUEUED;
+}
+
+/* Walk a crawl's pages in id order (resume). */
+enum cw_rc
+store_walk_pages(
+    struct store *st, int64_t crawl_id, store_page_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_WALK_PAGES];
+	const char *url, *state;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(st, SS_WALK_PAGES, "walk pages");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		url = store_col_text(s, 1);
+		state = store_col_text(s, 3);
+		if (url == NULL || state == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, sqlite3_column_int64(s, 0), url,
+			sqlite3_column_int(s, 2), store_state_of(state)) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "walk pages");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Walk the pages in order, calling cb with borrowed rows. */
+enum cw_rc
+store_export(struct store *st, int64_t crawl_id, enum store_order order,
+    store_row_cb *cb, void *arg)
+{
+	enum store_stmt which;
+	struct store_row r;
+	sqlite3_stmt *s;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	if (order == STORE_ORDER_DISCOVERED)
+		which = SS_EXPORT_DISCOVERED;
+	else if (order == STORE_ORDER_FETCHED)
+		which = SS_EXPORT_FETCHED;
+	else
+		return CW_EINVAL;
+	s = st->stmt[which];
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(st, which, "export");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(s, 0);
+		r.crawl_id = sqlite3_column_int64(s, 1);
+		r.url = store_col_text(s, 2);
+		r.depth = sqlite3_column_int(s, 3);
+		r.state = store_col_text(s, 4);
+		r.reason = store_col_text(s, 5);
+		r.has_status = sqlite3_column_type(s, 6) != SQLITE_NULL;
+		r.status = sqlite3_column_int(s, 6);
+		r.content_type = store_col_text(s, 7);
+		r.has_bytes = sqlite3_column_type(s, 8) != SQLITE_NULL;
+		r.bytes = sqlite3_column_int64(s, 8);
+		r.discovered_at = store_col_text(s, 9);
+		r.fetched_at = store_col_text(s, 10);
+		r.parent_id = sqlite3_column_int64(s, 11);
+		r.parent_url = store_col_text(s, 12);
+		/* NOT NULL columns; NULL here means sqlite ran out of memory.
+		 */
+		if (r.url == NULL || r.state == NULL ||
+		    r.discovered_at == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, &r) != 0) {
+			src = SQLITE_DONE;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "export");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Count full scans in the query plans of the per-page statements. */
+enum cw_rc
+store_explain_hot(struct store *st, int *scans, char *detail, size_t len)
+{
+	sqlite3_stmt *s;
+	size_t i, used = 0;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	*scans = 0;
+	if (len > 0)
+		detail[0] = '\0';
+	for (i = 0; i < CW_NELEM(store_hot_explain) && rc == CW_OK; i++) {
+		src = sqlite3_prepare_v2(
+		    st->db, store_hot_explain[i], -1, &s, NULL);
+		if (src != SQLITE_OK)
+			return store_error(st, src, "explain");
+		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *d = store_col_text(s, 3);
+
+			if (d == NULL || strncmp(d, "SCAN ", 5) != 0)
+				continue;
+			(*scans)++;
+			if (used < len) {
+				int n = snprintf(detail + used, len - used,
+				    "%s%s", used > 0 ? "; " : "", d);
+
+				if (n > 0)
+					used += (size_t)n;
+			}
+		}
+		if (src != SQLITE_DONE)
+			rc = store_error(st, src, "explain");
+		sqlite3_finalize(s);
+	}
+	return rc;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_fpset.c - the fingerprint seen-set: put/get, duplicates, growth
+ * through many resizes, and fingerprints that differ for URLs differing in
+ * one character (no collisions among a million near-identical URLs).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crawld/base/fpset.h"
+#include "harness.h"
+
+/* Put, get, duplicate. */
+static void
+test_basic(void)
+{
+	struct fpset *s = fpset_new();
+	int64_t id = 0;
+
+	REQUIRE(s != NULL);
+	CHECK(!fpset_get(s, "http://a/", &id));
+	CHECK(fpset_put(s, "http://a/", 7, NULL) == CW_OK);
+	CHECK(fpset_get(s, "http://a/", &id));
+	CHECK_INT(id, 7);
+	CHECK(fpset_put(s, "http://a/", 9, &id) == CW_EINVAL);
+	CHECK_INT(id, 7);
+	CHECK(!fpset_get(s, "http://a", NULL));
+	CHECK(fpset_put(s, "", 1, NULL) == CW_OK);
+	CHECK_INT(fpset_count(s), 2);
+	fpset_free(s);
+	fpset_free(NULL);
+}
+
+/* 300,000 keys: all found with their ids after many doublings. */
+static void
+test_growth(void)
+{
+	struct fpset *s = fpset_new();
+	char url[64];
+	int64_t id;
+	int i, bad = 0;
+
+	REQUIRE(s != NULL);
+	for (i = 0; i < 300000; i++) {
+		snprintf(url, sizeof(url), "http://h.test/p/%d", i);
+		if (fpset_put(s, url, i + 1, NULL) != CW_OK)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(fpset_count(s), 300000);
+	for (i = 0; i < 300000; i++) {
+		snprintf(url, sizeof(url), "http://h.test/p/%d", i);
+		if (!fpset_get(s, url, &id) || id != i + 1)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	/* 16 bytes a slot, at most 7/8 full: under 48 bytes a URL. */
+	CHECK(fpset_memory(s) < 300000 * 48);
+	fpset_free(s);
+}
+
+/* Near-identical URLs never share a fingerprint (a weak hash would). */
+static void
+test_no_collisions(void)
+{
+	struct fpset *s = fpset_new();
+	char url[64];
+	int i, dup = 0;
+
+	REQUIRE(s != NULL);
+	for (i = 0; i < 1000000; i++) {
+		snprintf(url, sizeof(url), "http://h.test/a?id=%07d", i);
+		if (fpset_put(s, url, i, NULL) != CW_OK)
+			dup++;
+	}
+	CHECK_INT(dup, 0);
+	fpset_free(s);
+}
+
+/* The fingerprint depends on every byte, and on the length. */
+static void
+test_fingerprint(void)
+{
+	CHECK(fpset_fingerprint("abcdefgh", 8) !=
+	    fpset_fingerprint("abcdefgi", 8));
+	CHECK(fpset_fingerprint("abc", 3) != fpset_fingerprint("abc\0", 4));
+	CHECK(fpset_fingerprint("", 0) != 0);
+	CHECK(fpset_fingerprint("x", 1) == fpset_fingerprint("x", 1));
+}
+
+static const struct test tests[] = {
+    TEST(basic),
+    TEST(growth),
+    TEST(no_collisions),
+    TEST(fingerprint),
+};
+
+TEST_MAIN(tests)

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_parsepool.c - the parse pool: every submitted job comes back once,
+ * on the loop thread, with the links of its own page; with 0 threads too;
+ * jobs still queued at shutdown come back cancelled.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crawld/engine/parsepool.h"
+#include "harness.h"
+
+#define NJOBS 200
+
+struct collect {
+	struct event_base *base;
+	pthread_t loop_thread;
+	int returned[NJOBS];
+	int total;
+	int cancelled;
+	int wrong_thread;
+	int wrong_links;
+};
+
+/* The done callback: check the job's links belong to its page. */
+static void
+collect_done(void *arg, struct parse_job *job)
+{
+	struct collect *c = arg;
+	int i = (int)(intptr_t)job->arg;
+	char want[64];
+
+	if (!pthread_equal(pthread_self(), c->loop_thread))
+		c->wrong_thread++;
+	if (job->cancelled) {
+		c->cancelled++;
+	} else {
+		snprintf(want, sizeof(want), "http://h.test/p%d", i);
+		if (job->rc != CW_OK || job->links.count != 2 ||
+		    strcmp(link_list_url(&job->links, 0), want) != 0)
+			c->wrong_links++;
+	}
+	c->returned[i]++;
+	if (++c->total == NJOBS)
+		event_base_loopbreak(c->base);
+	parse_job_free(job);
+}
+
+/* A page linking to p<i> and to the home page. */
+static struct parse_job *
+make_job(int i)
+{
+	char *body = malloc(128);
+
+	snprintf(body, 128, "<a href=\"/p%d\">x</a><a href=\"/\">home</a>", i);
+	return parse_job_new(
+	    body, strlen(body), "http://h.test/dir/", 100, (void *)(intptr_t)i);
+}
+
+/* Submit NJOBS and run the loop until they are all back. */
+static void
+run_pool(unsigned threads)
+{
+	struct collect c;
+	struct parsepool *p;
+	struct timeval deadline = {30, 0};
+	int i, once = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.base = event_base_new();
+	c.loop_thread = pthread_self();
+	p = parsepool_new(c.base, threads, collect_done, &c);
+	REQUIRE(p != NULL);
+	for (i = 0; i < NJOBS; i++)
+		parsepool_submit(p, make_job(i));
+	CHECK_INT(parsepool_pending(p), NJOBS);
+	event_base_loopexit(c.base, &deadline);
+	event_base_dispatch(c.base);
+	CHECK_INT(c.total, NJOBS);
+	CHECK_INT(c.cancelled, 0);
+	CHECK_INT(c.wrong_thread, 0);
+	CHECK_INT(c.wrong_links, 0);
+	for (i = 0; i < NJOBS; i++)
+		once &= c.returned[i] == 1;
+	CHECK(once);
+	CHECK_INT(parsepool_pending(p), 0);
+	parsepool_free(p);
+	event_base_free(c.base);
+}
+
+static void
+test_inline(void)
+{
+	run_pool(0);
+}
+
+static void
+test_one_thread(void)
+{
+	run_pool(1);
+}
+
+static void
+test_four_threads(void)
+{
+	run_pool(4);
+}
+
+/* Shut down with jobs outstanding: each comes back once, cancelled or
+   parsed, and nothing leaks (ASan). */
+static void
+test_free_returns_pending(void)
+{
+	struct collect c;
+	struct parsepool *p;
+	int i, once = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.base = event_base_new();
+	c.loop_thread = pthread_self();
+	p = parsepool_new(c.base, 2, collect_done, &c);
+	REQUIRE(p != NULL);
+	for (i = 0; i < NJOBS; i++)
+		parsepool_submit(p, make_job(i));
+	/* No loop pass: nothing has been delivered yet. */
+	CHECK_INT(c.total, 0);
+	parsepool_free(p);
+	CHECK_INT(c.total, NJOBS);
+	CHECK_INT(c.cancelled, NJOBS);
+	for (i = 0; i < NJOBS; i++)
+		once &= c.returned[i] == 1;
+	CHECK(once);
+	event_base_free(c.base);
+}
+
+static const struct test tests[] = {
+    TEST(inline),
+    TEST(one_thread),
+    TEST(four_threads),
+    TEST(free_returns_pending),
+};
+
+TEST_MAIN(tests)
