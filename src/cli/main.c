@@ -1,39 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main.c - the crawld command line: argument parsing, wiring of the event
- * base, store and engine, signals, the progress line and exit codes.
- * Nothing calls back into this file except through the callbacks it
- * registers.
+ * main.c - the crawld command line's dispatcher: the global flags
+ * (--help, --version), process-wide set-up (SIGPIPE, libcurl, libxml2) and
+ * one call into the command's file (cmd_crawl.c, cmd_export.c). Each
+ * command owns its own option parsing.
  */
 #include <curl/curl.h>
-#include <event2/event.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "crawld/engine/engine.h"
-#include "crawld/store/export.h"
-#include "crawld/web/links.h"
 #include "crawld/base/log.h"
-#include "crawld/conf/options.h"
-#include "crawld/store/store.h"
+#include "crawld/web/links.h"
+#include "cli.h"
 
-#define CRAWLD_VERSION "0.1.0"
-
-/* Exit codes; the README documents them. */
-enum exit_code {
-	EXIT_OK = 0,	    /* crawl completed (failed pages are data) */
-	EXIT_RUNTIME = 1,   /* the database failed mid-crawl, out of memory */
-	EXIT_USAGE = 2,	    /* bad command line */
-	EXIT_BAD_SEED = 3,  /* a seed is not a URL or not http(s) */
-	EXIT_BAD_DB = 4,    /* --db cannot be opened or created */
-	EXIT_FAIL_FAST = 5, /* --fail-fast stopped at a failed page */
-	EXIT_INTERRUPTED = 130, /* SIGINT/SIGTERM: the crawl is resumable */
-};
-
-static const char usage_text[] =
+const char cli_usage_text[] =
     "usage: crawld crawl [OPTIONS] URL...   crawl from the seeds until "
     "nothing\n"
     "                                       is queued or in flight\n"
@@ -44,530 +25,50 @@ static const char usage_text[] =
     "\n"
     "Run 'crawld crawl --help' for the crawl options.\n";
 
-static const char crawl_help_text[] =
-    "usage: crawld crawl [OPTIONS] URL...\n"
-    "       crawld crawl --resume [OPTIONS]\n"
-    "\n"
-    "Crawl from the seed URLs (http and https) to a depth limit and record\n"
-    "every page, link and outcome in a SQLite database.\n"
-    "\n"
-    "  --db PATH             SQLite output (default crawl.db)\n"
-    "  -d, --depth N         link depth limit; seeds are depth 0 (default 3)\n"
-    "  -c, --concurrency N   transfers in flight, all hosts (default 16)\n"
-    "      --per-host N      transfers in flight to one host (default 8)\n"
-    "      --delay SECONDS   least time between request starts to one host\n"
-    "                        (fractions allowed; default 0)\n"
-    "      --scope host|domain|any\n"
-    "                        links followed: same host as a seed (default),\n"
-    "                        same registrable domain, or any\n"
-    "      --include REGEX   only URLs matching (POSIX ERE; repeatable)\n"
-    "      --exclude REGEX   never URLs matching (POSIX ERE; repeatable)\n"
-    "      --max-pages N     stop enqueueing after N pages (0 = no limit)\n"
-    "      --timeout SECONDS per-transfer limit, stalls included (default 30)\n"
-    "      --max-size BYTES  largest decoded body (default 10485760); larger\n"
-    "                        transfers are aborted and the page is failed\n"
-    "      --max-links N     links taken from one page (default 10000)\n"
-    "      --max-url-length N  longest URL followed (default 2048)\n"
-    "      --user-agent STR  User-Agent header (default crawld/0.1)\n"
-    "      --ca-file PATH    trust the CA certificates in PATH (PEM) for\n"
-    "                        https instead of the system's bundle\n"
-    "      --no-robots       do not fetch or obey robots.txt\n"
-    "      --retries N       extra attempts after a timeout, connection\n"
-    "                        failure or --retry-status answer (default 2)\n"
-    "      --retry-status LIST  statuses retried (default\n"
-    "                        429,500,502,503,504; e.g. 429,5xx; none)\n"
-    "      --max-redirects N  hops in one redirect chain (default 10)\n"
-    "      --allow-private   allow loopback/private/link-local addresses\n"
-    "                        other than the seeds' own (SSRF guard off)\n"
-    "      --mirror DIR      also write bodies under DIR (not built yet)\n"
-    "      --fail-fast       stop at the first failed page (exit 5)\n"
-    "      --resume          go on with the newest unfinished crawl in --db\n"
-    "                        (no seeds needed; with seeds: the same as\n"
-    "                        running the same command again)\n"
-    "      --recrawl         start a new crawl even if these seeds' crawl\n"
-    "                        finished (otherwise: nothing to do, exit 0)\n"
-    "      --sync full|normal  SQLite synchronous mode (default normal)\n"
-    "      --parse-threads N  threads extracting links (default: CPUs - 1,\n"
-    "                        at least 1; 0 = on the network loop)\n"
-    "      --queue-memory N  queued pages kept in memory per crawl; the\n"
-    "                        rest wait in the database (default 20000)\n"
-    "  -q, --quiet           errors only, no progress line\n"
-    "  -v, --verbose         more detail on stderr (twice: debug)\n"
-    "  -h, --help            this text\n"
-    "\n"
-    "Exit status: 0 crawl completed (failed pages are recorded, not fatal),\n"
-    "1 database or runtime error, 2 bad usage, 3 bad or unsupported seed URL,\n"
-    "4 unusable --db path, 5 --fail-fast stop, 130 interrupted (resumable).\n";
-
-/* State of one `crawld crawl` run, shared with the callbacks. */
-struct cli {
-	struct event_base *base;   /* owned */
-	struct crawl *crawl;	   /* borrowed from the engine */
-	struct event *progress_ev; /* owned */
-	int signals;		   /* SIGINT/SIGTERM seen */
-	bool progress;		   /* a terminal line is shown */
-	bool quiet;
-	const char *db_path; /* borrowed from the options */
-	bool resume;	     /* --resume: no seeds needed */
-	bool recrawl;	     /* --recrawl: a new crawl even if one finished */
-};
-
-/* Print the terminal progress line. */
-static void
-cli_progress(evutil_socket_t fd, short what, void *arg)
-{
-	struct cli *cli = arg;
-	struct crawl_stats s;
-
-	(void)fd;
-	(void)what;
-	crawl_get_stats(cli->crawl, &s);
-	fprintf(stderr,
-	    "\r\033[Kdone %llu  queued %llu  in flight %llu  failed %llu  "
-	    "skipped %llu  %.0f pages/s",
-	    (unsigned long long)s.done, (unsigned long long)s.queued,
-	    (unsigned long long)s.in_flight, (unsigned long long)s.failed,
-	    (unsigned long long)s.skipped, s.pages_per_s);
-}
-
-/* The crawl is over: leave the loop. */
-static void
-cli_crawl_done(struct crawl *c, void *arg)
-{
-	struct cli *cli = arg;
-
-	(void)c;
-	event_base_loopbreak(cli->base);
-}
-
-/* SIGINT/SIGTERM: first one drains, the second one leaves at once. */
-static void
-cli_signal(evutil_socket_t sig, short what, void *arg)
-{
-	struct cli *cli = arg;
-
-	(void)what;
-	if (cli->signals++ == 0) {
-		log_warnx("caught signal %d: finishing transfers in flight "
-			  "(again to quit now)",
-		    (int)sig);
-		crawl_stop(cli->crawl);
-	} else {
-		event_base_loopbreak(cli->base);
-	}
-}
-
-/* Print the closing summary. */
-static void
-cli_summary(const struct cli *cli, const struct engine *e)
-{
-	struct crawl_stats s;
-	struct engine_lag lag;
-
-	if (cli->progress)
-		fputs("\r\033[K", stderr);
-	if (cli->quiet)
-		return;
-	crawl_get_stats(cli->crawl, &s);
-	fprintf(stderr,
-	    "crawld: crawl %lld: %llu done, %llu failed, %llu skipped, "
-	    "%llu links, %llu bytes in %.2f s (%.1f pages/s)\n",
-	    (long long)s.crawl_id, (unsigned long long)s.done,
-	    (unsigned long long)s.failed, (unsigned long long)s.skipped,
-	    (unsigned long long)s.links, (unsigned long long)s.bytes,
-	    s.elapsed_s, s.pages_per_s);
-	if (log_get_level() >= LOG_LVL_INFO) {
-		engine_get_lag(e, &lag);
-		fprintf(stderr,
-		    "crawld: loop lag: p50 %.1f ms, p99 %.1f ms, max %.1f ms "
-		    "(%llu samples)\n",
-		    (double)lag.p50_us / 1000, (double)lag.p99_us / 1000,
-		    (double)lag.max_us / 1000, (unsigned long long)lag.samples);
-	}
-}
-
-/* Map a finished crawl to the exit code. */
+/* `crawld serve`, until the daemon lands. */
 static int
-cli_exit_code(const struct cli *cli)
+cmd_serve(int argc, char **argv)
 {
-	switch (crawl_end_reason(cli->crawl)) {
-	case CRAWL_END_DONE:
-		return EXIT_OK;
-	case CRAWL_END_FAIL_FAST:
-		log_error("fail-fast: %s", crawl_end_message(cli->crawl));
-		return EXIT_FAIL_FAST;
-	case CRAWL_END_STORE:
-		log_error("%s: %s; run the same command again to resume",
-		    cli->db_path, crawl_end_message(cli->crawl));
-		return EXIT_RUNTIME;
-	case CRAWL_END_STOPPED:
-	case CRAWL_END_RUNNING:
-		break;
-	}
-	log_error("interrupted: run the same command again to resume");
-	return EXIT_INTERRUPTED;
+	(void)argc;
+	(void)argv;
+	log_error("serve: the daemon is not built yet (see the roadmap)");
+	return EXIT_USAGE;
 }
 
-/*
- * Resume the crawl these seeds (or, with --resume and no seeds, the newest
- * crawl) left unfinished, say so if it finished, or start a new one.
- * Returns -1 when a crawl is running, else the exit code.
- */
-static int
-cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
-    const struct crawl_opts *o, char *const *seeds, size_t nseeds)
-{
-	struct store_crawl_info info;
-	char err[1024], *seeds_json = NULL;
-	enum cw_rc rc = CW_OK;
-	int code = -1;
-
-	memset(&info, 0, sizeof(info));
-	if (nseeds > 0 &&
-	    (seeds_json = crawl_seeds_to_json(seeds, nseeds)) == NULL)
-		rc = CW_ENOMEM;
-	if (rc == CW_OK && !cli->recrawl)
-		rc = store_crawl_latest(st, seeds_json, &info);
-	if (rc != CW_OK) {
-		log_error("%s: %s", o->db_path, store_errmsg(st));
-		code = EXIT_BAD_DB;
-	} else if (info.id != 0 && strcmp(info.state, "done") == 0) {
-		log_warnx("crawl %lld of %s already finished: nothing to fetch "
-			  "(--recrawl starts a new crawl)",
-		    (long long)info.id, info.seeds_json);
-		code = EXIT_OK;
-	} else if (info.id != 0) {
-		if (!cli->quiet)
-			log_warnx("resuming crawl %lld of %s",
-			    (long long)info.id, info.seeds_json);
-		rc = crawl_resume(e, o, info.id, info.seeds_json,
-		    cli_crawl_done, cli, &cli->crawl, err, sizeof(err));
-	} else if (nseeds == 0) {
-		log_error("--resume: no crawl to resume in %s", o->db_path);
-		code = EXIT_USAGE;
-	} else {
-		rc = crawl_start(e, o, seeds, nseeds, cli_crawl_done, cli,
-		    &cli->crawl, err, sizeof(err));
-	}
-	if (code == -1 && rc != CW_OK) {
-		log_error("%s", err);
-		code = rc == CW_EPARSE || rc == CW_ENOTSUP ? EXIT_BAD_SEED
-							   : EXIT_RUNTIME;
-	}
-	free(seeds_json);
-	free(info.seeds_json);
-	return code;
-}
-
-/* Drive one crawl to its end on a fresh event base. */
-static int
-cli_run_crawl(
-    struct cli *clip, struct crawl_opts *o, char *const *seeds, size_t nseeds)
-{
-	struct cli cli = *clip;
-	struct store *st = NULL;
-	struct engine *e = NULL;
-	struct engine_config cfg;
-	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
-	struct timeval tv = {0, 250000};
-	char err[1024];
-	int code = EXIT_RUNTIME;
-
-	if (store_open(o->db_path, o->sync_full ? STORE_F_SYNC_FULL : 0, &st,
-		err, sizeof(err)) != CW_OK) {
-		log_error("%s", err);
-		return EXIT_BAD_DB;
-	}
-	cli.base = event_base_new();
-	engine_config_from_opts(&cfg, o);
-	if (cli.base == NULL || (e = engine_new(cli.base, st, &cfg)) == NULL) {
-		log_error("cannot start the engine (out of memory?)");
-		goto out;
-	}
-	code = cli_open_crawl(&cli, e, st, o, seeds, nseeds);
-	if (code != -1)
-		goto out;
-	sigint_ev = evsignal_new(cli.base, SIGINT, cli_signal, &cli);
-	sigterm_ev = evsignal_new(cli.base, SIGTERM, cli_signal, &cli);
-	if (sigint_ev != NULL)
-		evsignal_add(sigint_ev, NULL);
-	if (sigterm_ev != NULL)
-		evsignal_add(sigterm_ev, NULL);
-	cli.progress = !cli.quiet && isatty(STDERR_FILENO);
-	if (cli.progress) {
-		cli.progress_ev =
-		    event_new(cli.base, -1, EV_PERSIST, cli_progress, &cli);
-		if (cli.progress_ev != NULL)
-			event_add(cli.progress_ev, &tv);
-	}
-	event_base_dispatch(cli.base);
-	cli_summary(&cli, e);
-	code = cli_exit_code(&cli);
-out:
-	if (cli.progress_ev != NULL)
-		event_free(cli.progress_ev);
-	engine_free(e); /* frees the crawl too */
-	if (sigint_ev != NULL)
-		event_free(sigint_ev);
-	if (sigterm_ev != NULL)
-		event_free(sigterm_ev);
-	if (cli.base != NULL)
-		event_base_free(cli.base);
-	store_close(st);
-	return code;
-}
-
-enum {
-	OPT_PER_HOST = 256,
-	OPT_DELAY,
-	OPT_SCOPE,
-	OPT_INCLUDE,
-	OPT_EXCLUDE,
-	OPT_MAX_PAGES,
-	OPT_TIMEOUT,
-	OPT_MAX_SIZE,
-	OPT_MAX_LINKS,
-	OPT_MAX_URL_LEN,
-	OPT_USER_AGENT,
-	OPT_NO_ROBOTS,
-	OPT_MIRROR,
-	OPT_FAIL_FAST,
-	OPT_DB,
-	OPT_FORMAT,
-	OPT_ORDER,
-	OPT_CRAWL,
-	OPT_RETRIES,
-	OPT_RETRY_STATUS,
-	OPT_ALLOW_PRIVATE,
-	OPT_MAX_REDIRECTS,
-	OPT_RESUME,
-	OPT_RECRAWL,
-	OPT_SYNC,
-	OPT_PARSE_THREADS,
-	OPT_QUEUE_MEMORY,
-	OPT_CA_FILE,
-};
-
-static const struct option crawl_longopts[] = {
-    {"db", required_argument, NULL, OPT_DB},
-    {"depth", required_argument, NULL, 'd'},
-    {"concurrency", required_argument, NULL, 'c'},
-    {"per-host", required_argument, NULL, OPT_PER_HOST},
-    {"delay", required_argument, NULL, OPT_DELAY},
-    {"scope", required_argument, NULL, OPT_SCOPE},
-    {"include", required_argument, NULL, OPT_INCLUDE},
-    {"exclude", required_argument, NULL, OPT_EXCLUDE},
-    {"max-pages", required_argument, NULL, OPT_MAX_PAGES},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
-    {"max-links", required_argument, NULL, OPT_MAX_LINKS},
-    {"max-url-length", required_argument, NULL, OPT_MAX_URL_LEN},
-    {"user-agent", required_argument, NULL, OPT_USER_AGENT},
-    {"no-robots", no_argument, NULL, OPT_NO_ROBOTS},
-    {"mirror", required_argument, NULL, OPT_MIRROR},
-    {"fail-fast", no_argument, NULL, OPT_FAIL_FAST},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"retry-status", required_argument, NULL, OPT_RETRY_STATUS},
-    {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
-    {"max-redirects", required_argument, NULL, OPT_MAX_REDIRECTS},
-    {"resume", no_argument, NULL, OPT_RESUME},
-    {"recrawl", no_argument, NULL, OPT_RECRAWL},
-    {"sync", required_argument, NULL, OPT_SYNC},
-    {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
-    {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
-    {"ca-file", required_argument, NULL, OPT_CA_FILE},
-    {"quiet", no_argument, NULL, 'q'},
-    {"verbose", no_argument, NULL, 'v'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-/* The option-table name of a long option that takes a value. */
-static const char *
-crawl_opt_name(int ch)
-{
-	const struct option *lo;
-
-	for (lo = crawl_longopts; lo->name != NULL; lo++)
-		if (lo->val == ch && lo->has_arg == required_argument)
-			return lo->name;
-	return NULL;
-}
-
-/* `crawld crawl`. */
-static int
-cmd_crawl(int argc, char **argv)
-{
-	struct crawl_opts o;
-	struct cli cli;
-	enum log_level level = LOG_LVL_WARN;
-	char err[512];
+/* The commands, by the name that selects them. */
+static const struct command {
 	const char *name;
-	int ch, code = EXIT_USAGE;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+    {"crawl", cmd_crawl},
+    {"export", cmd_export},
+    {"serve", cmd_serve},
+};
 
-	crawl_opts_init(&o);
-	memset(&cli, 0, sizeof(cli));
-	optind = 1;
-	while ((ch = getopt_long(
-		    argc, argv, "d:c:qvh", crawl_longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'q':
-			cli.quiet = true;
-			level = LOG_LVL_QUIET;
-			continue;
-		case 'v':
-			level =
-			    level < LOG_LVL_INFO ? LOG_LVL_INFO : LOG_LVL_DEBUG;
-			continue;
-		case 'h':
-			fputs(crawl_help_text, stdout);
-			code = EXIT_OK;
-			goto out;
-		case OPT_NO_ROBOTS:
-			o.robots = false;
-			continue;
-		case OPT_FAIL_FAST:
-			o.fail_fast = true;
-			continue;
-		case OPT_ALLOW_PRIVATE:
-			o.allow_private = true;
-			continue;
-		case OPT_RESUME:
-			cli.resume = true;
-			continue;
-		case OPT_RECRAWL:
-			cli.recrawl = true;
-			continue;
-		case OPT_SYNC:
-			if (strcmp(optarg, "full") != 0 &&
-			    strcmp(optarg, "normal") != 0) {
-				log_error("--sync: '%s' is not full or normal",
-				    optarg);
-				goto out;
-			}
-			o.sync_full = strcmp(optarg, "full") == 0;
-			continue;
-		case '?':
-			fputs("Run 'crawld crawl --help' for the options.\n",
-			    stderr);
-			goto out;
-		default:
-			break;
-		}
-		name = crawl_opt_name(ch);
-		if (name == NULL ||
-		    crawl_opts_set(&o, name, optarg, err, sizeof(err)) !=
-			CW_OK) {
-			log_error("%s", name == NULL ? "bad option" : err);
-			goto out;
-		}
-	}
-	log_init(level);
-	if (optind >= argc && !cli.resume) {
-		log_error("crawl: no seed URL given (crawld crawl --help)");
-		goto out;
-	}
-	if (cli.resume && cli.recrawl) {
-		log_error(
-		    "crawl: --resume and --recrawl contradict each other");
-		goto out;
-	}
-	if (o.mirror_dir != NULL) {
-		log_error("--mirror: not built yet (see the roadmap)");
-		goto out;
-	}
-	cli.db_path = o.db_path;
-	code = cli_run_crawl(&cli, &o, argv + optind, (size_t)(argc - optind));
-out:
-	crawl_opts_cleanup(&o);
-	return code;
-}
-
-/* `crawld export`. */
-static int
-cmd_export(int argc, char **argv)
+/* The command called name, or NULL. */
+static const struct command *
+command_find(const char *name)
 {
-	static const struct option longopts[] = {
-	    {"db", required_argument, NULL, OPT_DB},
-	    {"format", required_argument, NULL, OPT_FORMAT},
-	    {"order", required_argument, NULL, OPT_ORDER},
-	    {"crawl", required_argument, NULL, OPT_CRAWL},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *db = "crawl.db";
-	enum export_format fmt = EXPORT_JSONL;
-	enum store_order order = STORE_ORDER_DISCOVERED;
-	long long crawl_id = 0;
-	struct store *st = NULL;
-	char err[1024], *end;
-	int ch;
-	enum cw_rc rc;
+	size_t i;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_DB:
-			db = optarg;
-			break;
-		case OPT_FORMAT:
-			if (export_format_parse(optarg, &fmt) != CW_OK) {
-				log_error("--format: '%s' is not jsonl or csv",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_ORDER:
-			if (export_order_parse(optarg, &order) != CW_OK) {
-				log_error("--order: '%s' is not discovered or "
-					  "fetched",
-				    optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_CRAWL:
-			crawl_id = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || crawl_id < 1) {
-				log_error(
-				    "--crawl: '%s' is not a crawl id", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return EXIT_OK;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("export: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (store_open(db, STORE_F_READONLY, &st, err, sizeof(err)) != CW_OK) {
-		log_error("%s", err);
-		return EXIT_BAD_DB;
-	}
-	rc = export_write(st, stdout, fmt, order, crawl_id);
-	store_close(st);
-	if (rc != CW_OK) {
-		log_error("export: %s", cw_strerror(rc));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
+	for (i = 0; i < CW_NELEM(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct command *cmd;
 	int code;
 
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs(cli_usage_text, stderr);
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(usage_text, stdout);
+		fputs(cli_usage_text, stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
@@ -581,17 +82,12 @@ main(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	links_global_init();
-	if (strcmp(argv[1], "crawl") == 0)
-		code = cmd_crawl(argc - 1, argv + 1);
-	else if (strcmp(argv[1], "export") == 0)
-		code = cmd_export(argc - 1, argv + 1);
-	else if (strcmp(argv[1], "serve") == 0) {
-		log_error("serve: the daemon is not built yet (see the "
-			  "roadmap)");
-		code = EXIT_USAGE;
+	cmd = command_find(argv[1]);
+	if (cmd != NULL) {
+		code = cmd->run(argc - 1, argv + 1);
 	} else {
 		log_error("unknown command '%s'", argv[1]);
-		fputs(usage_text, stderr);
+		fputs(cli_usage_text, stderr);
 		code = EXIT_USAGE;
 	}
 	curl_global_cleanup();
