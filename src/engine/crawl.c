@@ -14,23 +14,52 @@ crawl_end_state(enum crawl_end end)
 	return end == CRAWL_END_DONE ? "done" : "cancelled";
 }
 
-/* The deferred end of a crawl: commit, mark the row, tell the owner. */
+/* Set how a crawl ends, unless its end was reported already. */
+void
+crawl_set_end_(struct crawl *c, enum crawl_end end, const char *msg)
+{
+	if (c->reported)
+		return;
+	c->end = end;
+	free(c->end_msg);
+	c->end_msg = msg != NULL ? strdup(msg) : NULL;
+}
+
+/*
+ * The deferred end of a crawl: write its state, commit, tell the owner. A
+ * stopped crawl first turns its 'fetching' rows back into 'queued': with
+ * nothing in flight they are pages put back for a retry or left for the
+ * resume, and a stop leaves every unfinished page 'queued'. The end is
+ * settled only after the commit: if the last commit fails, the crawl ends
+ * with the store error (engine_store_error_ sets it), not as done, and its
+ * row still says 'running' for the re-run to resume.
+ */
 static void
 crawl_finish_event(evutil_socket_t fd, short what, void *arg)
 {
 	struct crawl *c = arg;
 	struct engine *e = c->e;
+	enum crawl_end end = c->end;
+	enum cw_rc rc = CW_OK;
 
 	(void)fd;
 	(void)what;
-	if (c->end == CRAWL_END_RUNNING)
-		c->end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
+	if (end == CRAWL_END_RUNNING)
+		end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
 	c->ended_us = cw_monotonic_us();
-	if (!e->store_failed)
-		(void)engine_store_ok_(e,
-		    store_crawl_set_state(e->st, c->id, crawl_end_state(c->end),
-			c->end == CRAWL_END_DONE ? cw_wallclock_us() : 0));
-	engine_flush_(e);
+	if (!e->store_failed) {
+		if (end != CRAWL_END_DONE)
+			rc = store_crawl_requeue(e->st, c->id);
+		if (rc == CW_OK)
+			rc = store_crawl_set_state(e->st, c->id,
+			    crawl_end_state(end),
+			    end == CRAWL_END_DONE ? cw_wallclock_us() : 0);
+		if (engine_store_ok_(e, rc))
+			engine_flush_(e);
+	}
+	if (c->end == CRAWL_END_RUNNING)
+		c->end = end;
+	c->reported = true;
 	if (c->done_cb != NULL)
 		c->done_cb(c, c->done_arg);
 }
@@ -39,9 +68,9 @@ crawl_finish_event(evutil_socket_t fd, short what, void *arg)
 void
 crawl_maybe_finish_(struct crawl *c)
 {
-	if (c->finished || c->queued != 0 || c->in_flight != 0)
+	if (c->finished || c->tasks.queued != 0 || c->tasks.in_flight != 0)
 		return;
-	if (c->spilled != 0) {
+	if (c->tasks.spilled != 0) {
 		engine_kick_(c->e); /* the pump pages the rest in */
 		return;
 	}
@@ -49,19 +78,105 @@ crawl_maybe_finish_(struct crawl *c)
 	event_active(c->done_ev, 0, 0);
 }
 
+/* Push a page task to the frontier: queued. */
+enum cw_rc
+crawl_task_push_(
+    struct crawl *c, const char *origin, const char *url, int64_t id, int depth)
+{
+	enum cw_rc rc;
+
+	rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+	if (rc == CW_OK) {
+		c->tasks.queued++;
+		engine_kick_(c->e);
+	}
+	return rc;
+}
+
+/* The frontier gave out a task of c: queued -> in flight. */
+void
+crawl_task_taken_(struct crawl *c)
+{
+	CW_ASSERT(c->tasks.queued > 0);
+	c->tasks.queued--;
+	c->tasks.in_flight++;
+}
+
+/* Another attempt after not_before (ms): in flight -> queued. */
+void
+crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before)
+{
+	CW_ASSERT(c->tasks.in_flight > 0);
+	c->retries++;
+	c->tasks.in_flight--;
+	c->tasks.queued++;
+	frontier_retry(c->e->fr, t, not_before);
+}
+
+/* A task of c left flight: account it (after its children were put). */
+void
+crawl_task_done_(struct crawl *c, struct task *t)
+{
+	CW_ASSERT(c->tasks.in_flight > 0);
+	c->tasks.in_flight--;
+	frontier_done(c->e->fr, t);
+	crawl_maybe_finish_(c);
+}
+
+/* The engine goes away with t in flight: no end is scheduled. */
+void
+crawl_task_abandon_(struct crawl *c, struct task *t)
+{
+	CW_ASSERT(c->tasks.in_flight > 0);
+	c->tasks.in_flight--;
+	frontier_done(c->e->fr, t);
+}
+
+/* A queued page that lives only as its row: everything after the first
+   spilled row spills too, so the rows left in the database are exactly
+   those >= spill_from. */
+void
+crawl_spill_(struct crawl *c, int64_t id)
+{
+	if (c->tasks.spilled++ == 0)
+		c->tasks.spill_from = id;
+}
+
+/* Row id is paged back in. */
+void
+crawl_unspill_(struct crawl *c, int64_t id)
+{
+	CW_ASSERT(c->tasks.spilled > 0);
+	c->tasks.spill_from = id + 1;
+	c->tasks.spilled--;
+}
+
+/* The spilled rows are gone from this run's view. */
+void
+crawl_spill_lost_(struct crawl *c)
+{
+	c->tasks.spilled = 0;
+}
+
+/* Drop every queued task of c from the frontier (the rows stay). */
+static void
+crawl_drop_queued(struct crawl *c)
+{
+	size_t dropped = frontier_drop_owner(c->e->fr, c);
+
+	CW_ASSERT(dropped == c->tasks.queued);
+	c->tasks.queued -= dropped;
+	c->tasks.spilled = 0; /* those rows stay 'queued' for a resume */
+}
+
 /* Stop taking a crawl's tasks. */
 void
 crawl_stop(struct crawl *c)
 {
-	size_t dropped;
-
 	if (c->stopping)
 		return;
 	c->stopping = true;
-	dropped = frontier_drop_owner(c->e->fr, c);
-	CW_ASSERT(dropped == c->queued);
-	c->queued -= dropped;
-	c->spilled = 0; /* those rows stay 'queued' for a resume */
+	crawl_drop_queued(c);
 	crawl_maybe_finish_(c);
 }
 
@@ -74,8 +189,8 @@ crawl_free(struct crawl *c)
 	if (c == NULL)
 		return;
 	LIST_REMOVE(c, entry);
-	if (c->queued > 0)
-		c->queued -= frontier_drop_owner(c->e->fr, c);
+	if (c->tasks.queued > 0)
+		crawl_drop_queued(c);
 	for (i = 0; i < c->nkeys; i++)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
@@ -363,7 +478,7 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 	if (rc == CW_EINVAL)
 		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
 	log_info("engine: crawl %lld resumed: %llu pages queued",
-	    (long long)crawl_id, (unsigned long long)c->queued);
+	    (long long)crawl_id, (unsigned long long)c->tasks.queued);
 out:
 	strv_free(seeds, nseeds);
 	strv_free(norm, nseeds);
@@ -387,8 +502,8 @@ crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
 
 	memset(s, 0, sizeof(*s));
 	s->crawl_id = c->id;
-	s->queued = c->queued;
-	s->in_flight = c->in_flight;
+	s->queued = c->tasks.queued;
+	s->in_flight = c->tasks.in_flight;
 	s->done = c->done;
 	s->failed = c->failed;
 	s->skipped = c->skipped;

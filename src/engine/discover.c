@@ -74,12 +74,8 @@ crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate_(c, origin);
 	if (rc == CW_OK)
-		rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+		rc = crawl_task_push_(c, origin, url, id, depth);
 	free(origin);
-	if (rc == CW_OK) {
-		c->queued++;
-		engine_kick_(c->e);
-	}
 	return rc;
 }
 
@@ -93,11 +89,8 @@ crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
 enum cw_rc
 crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
 {
-	if (c->spilled > 0 || c->queued >= c->opts->queue_memory) {
-		/* Everything after the first spilled row spills too, so the
-		   rows left in the database are exactly those >= spill_from. */
-		if (c->spilled++ == 0)
-			c->spill_from = id;
+	if (c->tasks.spilled > 0 || c->tasks.queued >= c->opts->queue_memory) {
+		crawl_spill_(c, id);
 		return CW_OK;
 	}
 	return crawl_push_task(c, url, id, depth);
@@ -111,38 +104,37 @@ crawl_refill_page(
 	struct crawl *c = arg;
 
 	(void)state;
-	c->spill_from = id + 1;
-	c->spilled--;
+	crawl_unspill_(c, id);
 	if (crawl_push_task(c, url, id, depth) != CW_OK)
 		return -1;
-	return c->spilled > 0 ? 0 : 1;
+	return c->tasks.spilled > 0 ? 0 : 1;
 }
 
 /* Page spilled rows back in while the in-memory queue is short. */
 void
 crawl_refill_(struct crawl *c)
 {
-	uint64_t before = c->spilled;
+	uint64_t before = c->tasks.spilled;
 	enum cw_rc rc;
 
 	/* Refill at a quarter, up to the cap: few, large reads. */
-	if (c->spilled == 0 || c->stopping ||
-	    c->queued >= c->opts->queue_memory / 4)
+	if (c->tasks.spilled == 0 || c->stopping ||
+	    c->tasks.queued >= c->opts->queue_memory / 4)
 		return;
-	rc = store_load_queued(c->e->st, c->id, c->spill_from,
-	    c->opts->queue_memory - c->queued, crawl_refill_page, c);
-	if (rc == CW_EINVAL && c->spilled == 0)
+	rc = store_load_queued(c->e->st, c->id, c->tasks.spill_from,
+	    c->opts->queue_memory - c->tasks.queued, crawl_refill_page, c);
+	if (rc == CW_EINVAL && c->tasks.spilled == 0)
 		rc = CW_OK; /* the callback stopped at the last one */
 	if (rc != CW_OK) {
 		(void)engine_store_ok_(c->e, rc == CW_EINVAL ? CW_ENOMEM : rc);
 		return;
 	}
-	if (c->spilled == before) {
+	if (c->tasks.spilled == before) {
 		/* Nothing left to page in although the count says so (a
 		   batch was lost): the rows stay for a resume. */
 		log_warnx("engine: crawl %lld: %llu queued rows not found",
-		    (long long)c->id, (unsigned long long)c->spilled);
-		c->spilled = 0;
+		    (long long)c->id, (unsigned long long)c->tasks.spilled);
+		crawl_spill_lost_(c);
 	}
 }
 
@@ -253,9 +245,7 @@ crawl_fail_fast(struct crawl *c, const char *url, const char *reason)
 	if (c->end != CRAWL_END_RUNNING)
 		return;
 	snprintf(msg, sizeof(msg), "%s: %s", url, reason);
-	c->end = CRAWL_END_FAIL_FAST;
-	free(c->end_msg);
-	c->end_msg = strdup(msg);
+	crawl_set_end_(c, CRAWL_END_FAIL_FAST, msg);
 	crawl_stop(c);
 }
 
@@ -327,13 +317,22 @@ crawl_record_(
 		engine_store_error_(e, rc);
 }
 
-/* Whether a recorded fetch has links to extract. */
+/*
+ * Whether a recorded fetch has links to extract. A stopping crawl (SIGINT,
+ * --fail-fast, the daemon's pause or cancel) still parses the pages that
+ * come back: a stop means "start nothing new", not "drop what arrived".
+ * The body is here and paid for; parsing it costs the parse pool a few
+ * milliseconds and no request, and its links become 'queued' rows
+ * (crawl_discover_ puts no task for a stopping crawl) for the resume to
+ * fetch. The other way, leaving the page for the resume, would fetch it
+ * twice and could get a different answer the second time. Either way the
+ * page is never 'done' with its links untaken.
+ */
 bool
 crawl_wants_links_(const struct crawl *c, const struct fetch_result *res)
 {
 	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
-	    res->status >= 200 && res->status < 300 && !c->stopping &&
-	    !c->e->store_failed;
+	    res->status >= 200 && res->status < 300 && !c->e->store_failed;
 }
 
 /*
@@ -372,14 +371,4 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 	}
 	parsepool_submit(c->e->pool, job);
 	return true;
-}
-
-/* A task of c left flight: account it (after its children were put). */
-void
-crawl_task_done_(struct crawl *c, struct task *t)
-{
-	CW_ASSERT(c->in_flight > 0);
-	c->in_flight--;
-	frontier_done(c->e->fr, t);
-	crawl_maybe_finish_(c);
 }

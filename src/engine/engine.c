@@ -55,12 +55,11 @@ engine_store_error_(struct engine *e, enum cw_rc rc)
 	   reason each crawl ends with. */
 	snprintf(
 	    msg, sizeof(msg), "%s (%s)", cw_strerror(rc), store_errmsg(e->st));
+	/* Even a crawl that has already ended otherwise (stopped, failed
+	   fast) but not yet reported it ends with the store error: what it
+	   wrote last is lost, and the message says how to get it back. */
 	LIST_FOREACH (c, &e->crawls, entry) {
-		if (c->end == CRAWL_END_RUNNING) {
-			c->end = CRAWL_END_STORE;
-			free(c->end_msg);
-			c->end_msg = strdup(msg);
-		}
+		crawl_set_end_(c, CRAWL_END_STORE, msg);
 		crawl_stop(c);
 	}
 }
@@ -110,6 +109,40 @@ engine_housekeeping(evutil_socket_t fd, short what, void *arg)
 	engine_flush_(e);
 }
 
+/*
+ * A page's transfer finished: put it back for a retry, leave it for the
+ * resume (a stopping crawl: a failure that would be retried is no
+ * outcome), or record it, parsing an HTML body first.
+ */
+static void
+engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
+    const struct fetch_result *res)
+{
+	uint64_t wait = 0;
+
+	switch (crawl_retry_wait_(c, t, res, &wait)) {
+	case RETRY_LATER:
+		log_info("fetch: retry url=%s attempt=%d wait=%llu ms (%s %ld)",
+		    t->url, t->attempts, (unsigned long long)wait,
+		    fetch_outcome_name(res->outcome), res->status);
+		crawl_task_retry_(c, t, cw_monotonic_ms() + wait);
+		return;
+	case RETRY_ON_RESUME:
+		/* The row stays 'fetching' until the crawl's end turns it
+		   back into 'queued' (crawl_finish_event). */
+		log_info("fetch: left for the resume url=%s (%s %ld)", t->url,
+		    fetch_outcome_name(res->outcome), res->status);
+		crawl_task_done_(c, t);
+		return;
+	case RETRY_NO:
+		break;
+	}
+	if (!crawl_wants_links_(c, res) || !crawl_submit_parse_(c, t, f, res)) {
+		crawl_record_(c, t, res);
+		crawl_task_done_(c, t);
+	}
+}
+
 /* libcurl finished a transfer (called by curlev after socket_action). */
 static void
 engine_transfer_done(void *arg, CURL *easy, CURLcode result)
@@ -119,7 +152,6 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	struct task *t = f->task;
 	struct crawl *c = t->owner;
 	struct fetch_result res;
-	uint64_t wait = 0;
 
 	fetch_finish(f, result, &res);
 	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
@@ -130,18 +162,8 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 		/* The engine's own task: no crawl counts it. */
 		if (!engine_robots_done_(e, t, &res))
 			frontier_done(e->fr, t);
-	} else if (crawl_retry_wait_(c, t, &res, &wait)) {
-		log_info("fetch: retry url=%s attempt=%d wait=%llu ms (%s %ld)",
-		    t->url, t->attempts, (unsigned long long)wait,
-		    fetch_outcome_name(res.outcome), res.status);
-		c->retries++;
-		c->in_flight--;
-		c->queued++;
-		frontier_retry(e->fr, t, cw_monotonic_ms() + wait);
-	} else if (!crawl_wants_links_(c, &res) ||
-	    !crawl_submit_parse_(c, t, f, &res)) {
-		crawl_record_(c, t, &res);
-		crawl_task_done_(c, t);
+	} else {
+		engine_page_done(c, t, f, &res);
 	}
 	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
 		engine_flush_(e);
@@ -165,8 +187,7 @@ engine_parse_done(void *arg, struct parse_job *job)
 	if (job->cancelled) {
 		/* Nothing is written: the page stays 'fetching' and a resume
 		   fetches it again. */
-		c->in_flight--;
-		frontier_done(e->fr, t);
+		crawl_task_abandon_(c, t);
 		goto out;
 	}
 	if (!e->store_failed) {
@@ -229,8 +250,7 @@ engine_launch(struct engine *e, struct task *t)
 		engine_launch_gate(e, t);
 		return;
 	}
-	c->queued--;
-	c->in_flight++;
+	crawl_task_taken_(c);
 	t->attempts++;
 	if (crawl_robots_denies_(c, t)) {
 		crawl_skip_robots_(c, t);
@@ -431,9 +451,10 @@ engine_free(struct engine *e)
 			struct crawl *c = f->task->owner;
 
 			curlev_remove(e->cev, f->easy);
-			if (c != NULL) /* NULL: the engine's robots.txt task */
-				c->in_flight--;
-			frontier_done(e->fr, f->task);
+			if (c != NULL)
+				crawl_task_abandon_(c, f->task);
+			else /* the engine's robots.txt task */
+				frontier_done(e->fr, f->task);
 			f->task = NULL;
 		}
 	}

@@ -38,10 +38,16 @@ struct crawl {
 	struct strmap *redirect_hops;  /* owned: redirect target -> hops */
 	char **scope_keys;	       /* owned, one per seed */
 	size_t nkeys;
-	uint64_t queued;    /* this crawl's tasks queued in memory */
-	uint64_t spilled;   /* 'queued' rows kept only in the database */
-	int64_t spill_from; /* every spilled row has id >= this */
-	uint64_t in_flight;
+	/* The join counts. Only crawl.c's crawl_task_*() and crawl_spill*()
+	   change them, each together with the frontier call it mirrors, so
+	   no path can move a task without its count (tests/check-counters.sh
+	   fails a write anywhere else). Others read them. */
+	struct crawl_tasks {
+		uint64_t queued;    /* tasks in the frontier, in memory */
+		uint64_t in_flight; /* taken: fetching, parsing, deciding */
+		uint64_t spilled;   /* 'queued' rows only in the database */
+		int64_t spill_from; /* every spilled row has id >= this */
+	} tasks;
 	uint64_t enqueued; /* ever queued (--max-pages) */
 	uint64_t done, failed, skipped, bytes, links, retries;
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
@@ -50,6 +56,7 @@ struct crawl {
 	uint64_t ended_us;
 	bool stopping;
 	bool finished; /* done callback scheduled */
+	bool reported; /* done callback ran: the end is final */
 	enum crawl_end end;
 	char *end_msg;	       /* owned */
 	struct event *done_ev; /* owned */
@@ -123,6 +130,38 @@ bool engine_store_ok_(struct engine *e, enum cw_rc rc);
 /* Schedule the end once nothing is queued, spilled or in flight. */
 void crawl_maybe_finish_(struct crawl *c);
 
+/* Set how the crawl ends, with a one-line message (copied; may be NULL),
+   unless the end was already reported. */
+void crawl_set_end_(struct crawl *c, enum crawl_end end, const char *msg);
+
+/* The one owner of the join counts (struct crawl_tasks): */
+/* Push a page task to the frontier on origin's host: queued. */
+enum cw_rc crawl_task_push_(struct crawl *c, const char *origin,
+    const char *url, int64_t id, int depth);
+
+/* frontier_take() gave out a task of c: queued -> in flight. */
+void crawl_task_taken_(struct crawl *c);
+
+/* Put a taken task back for another attempt: in flight -> queued. */
+void crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before);
+
+/* A task of c left flight, after its children were put: gone. */
+void crawl_task_done_(struct crawl *c, struct task *t);
+
+/* The engine is going away with t in flight: gone, the crawl not
+   finished (its row stays 'fetching' for a resume). */
+void crawl_task_abandon_(struct crawl *c, struct task *t);
+
+/* A queued page kept only as its database row (id). */
+void crawl_spill_(struct crawl *c, int64_t id);
+
+/* Spilled row id is being paged back in (crawl_task_push_ follows). */
+void crawl_unspill_(struct crawl *c, int64_t id);
+
+/* The spilled rows were not found (a batch was lost): they stay 'queued'
+   rows for a resume, and this run stops counting them. */
+void crawl_spill_lost_(struct crawl *c);
+
 /* discover.c */
 /* A URL found at depth from parent: dedup, policy, rows, task. */
 enum cw_rc crawl_discover_(struct crawl *c, const char *url, int depth,
@@ -151,15 +190,19 @@ enum cw_rc crawl_scope_key_of_(
 bool crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
     const struct fetch_result *res);
 
-/* A task left flight, after its children were put. */
-void crawl_task_done_(struct crawl *c, struct task *t);
-
 /* Whether a fetched page's links are to be extracted. */
 bool crawl_wants_links_(const struct crawl *c, const struct fetch_result *res);
 
 /* hostpolicy.c */
+enum retry_verdict {
+	RETRY_NO = 0,	 /* record the outcome */
+	RETRY_LATER,	 /* put it back, after *wait_ms */
+	RETRY_ON_RESUME, /* would be retried, but the crawl is stopping:
+			    not an outcome, the page stays queued */
+};
+
 /* Whether to retry a fetch, and after how many ms. */
-bool crawl_retry_wait_(struct crawl *c, const struct task *t,
+enum retry_verdict crawl_retry_wait_(struct crawl *c, const struct task *t,
     const struct fetch_result *res, uint64_t *wait_ms);
 
 /* Whether robots.txt keeps a taken page from being fetched. */

@@ -81,15 +81,15 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
  * Retry-After wins. The wait applies to the whole host (frontier_retry
  * moves its clock), so a failing host is backed off as a whole.
  */
-bool
+enum retry_verdict
 crawl_retry_wait_(struct crawl *c, const struct task *t,
     const struct fetch_result *res, uint64_t *wait_ms)
 {
 	uint64_t backoff;
 	bool retry;
 
-	if (c->stopping || (unsigned)t->attempts > c->opts->retries)
-		return false;
+	if ((unsigned)t->attempts > c->opts->retries)
+		return RETRY_NO;
 	switch (res->outcome) {
 	case FETCH_TIMEOUT:
 	case FETCH_CONNECT:
@@ -105,20 +105,22 @@ crawl_retry_wait_(struct crawl *c, const struct task *t,
 		retry = false;
 		break;
 	}
-	if (!retry)
-		return false;
+	if (!retry || res->retry_after_s > RETRY_AFTER_MAX_S)
+		return RETRY_NO;
+	/* A stop is not a verdict on the page: what would be tried again
+	   is tried again by the resume. */
+	if (c->stopping)
+		return RETRY_ON_RESUME;
 	backoff = (uint64_t)RETRY_BASE_MS << (t->attempts - 1);
 	if (backoff > RETRY_MAX_MS)
 		backoff = RETRY_MAX_MS;
 	/* Full jitter over the upper half: hosts don't retry in lockstep. */
 	backoff =
 	    backoff / 2 + (uint64_t)rand_r(&c->e->rng) % (backoff / 2 + 1);
-	if (res->retry_after_s > RETRY_AFTER_MAX_S)
-		return false;
 	if ((uint64_t)res->retry_after_s * 1000 > backoff)
 		backoff = (uint64_t)res->retry_after_s * 1000;
 	*wait_ms = backoff;
-	return true;
+	return RETRY_LATER;
 }
 
 /*

@@ -4,7 +4,8 @@
  *
  * The server thread owns its event_base and evhttp; the counters are
  * shared with the test thread under a mutex. Delayed answers are one-shot
- * timers holding the request until they fire.
+ * timers holding the request until they fire; held answers wait in a list
+ * until the test releases them (an event activated from its thread).
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -25,6 +26,7 @@
 
 #define TESTSRV_MAX_PATHS 4096
 #define TESTSRV_LOG 4096
+#define TESTSRV_HELD 64
 
 struct testsrv_fail {
 	const char *path; /* borrowed */
@@ -33,9 +35,16 @@ struct testsrv_fail {
 	const char *retry_after; /* borrowed */
 };
 
+struct pending;
+
 struct testsrv {
 	struct testsrv_fail fails[8];
 	size_t nfails;
+	const char *hold[8]; /* borrowed: paths whose answers are held */
+	size_t nhold;
+	struct pending *held[TESTSRV_HELD]; /* owned until sent */
+	size_t nheld;
+	struct event *release_ev; /* activated by testsrv_release */
 	bool no_path_stats;
 	struct event *stop_ev;	 /* activated by testsrv_stop */
 	unsigned auth_or_cookie; /* requests with Authorization/Cookie */
@@ -279,6 +288,42 @@ testsrv_lookup_page(struct testsrv *s, const char *path, struct pending *p)
 	free(genbuf);
 }
 
+/* Keep p in the held list if its path is held; true when kept. */
+static bool
+testsrv_holding(struct testsrv *s, const char *path, struct pending *p)
+{
+	bool kept = false;
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < s->nhold && !kept; i++)
+		if (strcmp(s->hold[i], path) == 0 && s->nheld < TESTSRV_HELD) {
+			s->held[s->nheld++] = p;
+			kept = true;
+		}
+	pthread_mutex_unlock(&s->mu);
+	return kept;
+}
+
+/* Send the held answers (on the server thread). */
+static void
+testsrv_send_held(evutil_socket_t fd, short what, void *arg)
+{
+	struct testsrv *s = arg;
+	struct pending *p;
+
+	(void)fd;
+	(void)what;
+	for (;;) {
+		pthread_mutex_lock(&s->mu);
+		p = s->nheld > 0 ? s->held[--s->nheld] : NULL;
+		pthread_mutex_unlock(&s->mu);
+		if (p == NULL)
+			break;
+		pending_send(-1, 0, p);
+	}
+}
+
 /* evhttp: every request. */
 static void
 testsrv_request(struct evhttp_request *req, void *arg)
@@ -302,6 +347,8 @@ testsrv_request(struct evhttp_request *req, void *arg)
 	p->s = s;
 	p->req = req;
 	testsrv_lookup(s, uri, p);
+	if (testsrv_holding(s, uri, p))
+		return;
 	if (p->delay_ms == 0) {
 		pending_send(-1, 0, p);
 		return;
@@ -322,6 +369,7 @@ testsrv_stop_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	testsrv_send_held(-1, 0, s);
 	event_base_loopbreak(s->base);
 }
 
@@ -351,7 +399,8 @@ testsrv_launch(struct testsrv *s, const char *addr, uint16_t port)
 		abort();
 	evhttp_set_gencb(s->http, testsrv_request, s);
 	s->stop_ev = event_new(s->base, -1, 0, testsrv_stop_cb, s);
-	if (s->stop_ev == NULL)
+	s->release_ev = event_new(s->base, -1, 0, testsrv_send_held, s);
+	if (s->stop_ev == NULL || s->release_ev == NULL)
 		abort();
 	sock = evhttp_bind_socket_with_handle(s->http, addr, port);
 	if (sock == NULL) {
@@ -404,6 +453,35 @@ testsrv_fail_first(struct testsrv *s, const char *path, unsigned n, int status,
 		s->nfails++;
 	}
 	pthread_mutex_unlock(&s->mu);
+}
+
+void
+testsrv_hold(struct testsrv *s, const char *path)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->nhold < 8)
+		s->hold[s->nhold++] = path;
+	pthread_mutex_unlock(&s->mu);
+}
+
+void
+testsrv_release(struct testsrv *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->nhold = 0;
+	pthread_mutex_unlock(&s->mu);
+	event_active(s->release_ev, 0, 0);
+}
+
+unsigned
+testsrv_held(struct testsrv *s)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&s->mu);
+	n = (unsigned)s->nheld;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 struct testsrv *
@@ -569,6 +647,7 @@ testsrv_stop(struct testsrv *s)
 	event_active(s->stop_ev, 0, 0);
 	pthread_join(s->thread, NULL);
 	event_free(s->stop_ev);
+	event_free(s->release_ev);
 	evhttp_free(s->http);
 	event_base_free(s->base);
 	for (i = 0; i < s->npaths; i++)

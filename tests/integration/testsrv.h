@@ -44,6 +44,17 @@ struct testsrv *testsrv_start_on(
 void testsrv_fail_first(struct testsrv *s, const char *path, unsigned n,
     int status, const char *retry_after);
 
+/* Hold every answer for path (whatever a fail-first rule or the page says)
+   until testsrv_release(): a test can act while a request is known to be
+   on its way, without sleeping. At most 8 held paths. */
+void testsrv_hold(struct testsrv *s, const char *path);
+
+/* Stop holding and send every held answer now. */
+void testsrv_release(struct testsrv *s);
+
+/* Answers being held right now. */
+unsigned testsrv_held(struct testsrv *s);
+
 /* Serve generated pages. */
 struct testsrv *testsrv_start_gen(testsrv_gen_cb *gen, void *arg);
 

@@ -99,8 +99,15 @@ CW_WARN_UNUSED enum cw_rc crawl_resume(struct engine *e,
    (malloc'd; NULL on failure), to find the crawl again. */
 char *crawl_seeds_to_json(char *const *seeds, size_t n);
 
-/* Stop taking this crawl's tasks; in-flight ones finish and then the done
-   callback runs with CRAWL_END_STOPPED. */
+/*
+ * Stop taking this crawl's tasks; in-flight ones finish and then the done
+ * callback runs with CRAWL_END_STOPPED (or the end set before: fail-fast,
+ * store error). A stop is not a finish: pages that come back are recorded
+ * as usual, HTML ones parsed, their links 'queued' rows; a failure that
+ * would be retried is left 'queued'; at the end no row of the crawl is
+ * 'fetching' and the crawl is 'cancelled', committed before the callback
+ * (a failed commit: CRAWL_END_STORE). crawl_resume() goes on from there.
+ */
 void crawl_stop(struct crawl *c);
 
 /* Free a finished crawl (its done callback has run). NULL is a no-op. */
