@@ -270,6 +270,60 @@ it_run_crawld(
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+int
+it_run_crawld_head(const char *const *argv, size_t nbytes, char *got,
+    size_t gotsz, char *err, size_t errsz)
+{
+	const char *bin = getenv("CRAWLD_BIN");
+	char epath[600], sink[4096];
+	const char *args[64];
+	size_t have = 0;
+	ssize_t n;
+	pid_t pid;
+	int status, i, fd, p[2];
+
+	if (bin == NULL)
+		bin = "./crawld";
+	args[0] = bin;
+	for (i = 0; argv[i] != NULL && i < 62; i++)
+		args[i + 1] = argv[i];
+	args[i + 1] = NULL;
+	snprintf(epath, sizeof(epath), "%s/stderr.txt", it_tmpdir());
+	if (pipe(p) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 1);
+		close(p[1]);
+		fd = open(epath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		/* The shell's default, whatever this test process does. */
+		signal(SIGPIPE, SIG_DFL);
+		alarm(IT_DEADLINE_S);
+		execv(bin, (char *const *)(uintptr_t)args);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0 && have < nbytes &&
+	    (n = read(p[0], sink,
+		 nbytes - have < sizeof(sink) ? nbytes - have : sizeof(sink))) >
+		0) {
+		if (got != NULL && have + 1 < gotsz)
+			memcpy(got + have, sink,
+			    (size_t)n < gotsz - 1 - have ? (size_t)n
+							 : gotsz - 1 - have);
+		have += (size_t)n;
+	}
+	if (got != NULL && gotsz > 0)
+		got[have < gotsz ? have : gotsz - 1] = '\0';
+	close(p[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	it_slurp(epath, err, errsz);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 /* Run one query and hand its first row to the caller's copy step. */
 static int
 db_query(const char *db, const char *fmt, va_list ap, sqlite3 **dbh,

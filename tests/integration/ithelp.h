@@ -50,6 +50,15 @@ int it_run_crawld(
 int it_run_crawld_fsize(
     const char *const *argv, long fsize, char *err, size_t errsz);
 
+/*
+ * Run the crawld binary with its stdout a pipe, as `crawld ... | head -c
+ * nbytes` would: read nbytes of it (0: none, the pipe is closed before
+ * crawld writes), copy them into got (NUL-terminated, may be NULL), close
+ * the pipe and wait. Returns the exit code, 128 + N for death by signal N.
+ */
+int it_run_crawld_head(const char *const *argv, size_t nbytes, char *got,
+    size_t gotsz, char *err, size_t errsz);
+
 /* Start the crawld binary with argv (NULL terminated) without waiting;
    its output goes to files in the temp dir. Returns the pid. */
 int it_spawn_crawld(const char *const *argv);

@@ -2,10 +2,12 @@
 /*
  * testsrv.c - evhttp fixture server on its own thread (see testsrv.h).
  *
- * The server thread owns its event_base and evhttp; the counters are
- * shared with the test thread under a mutex. Delayed answers are one-shot
- * timers holding the request until they fire; held answers wait in a list
- * until the test releases them (an event activated from its thread).
+ * The server thread owns its event_base and evhttp; the counters and the
+ * hold rules are shared with the test thread under a mutex. Delayed
+ * answers are one-shot timers holding the request until they fire; held
+ * ones wait on a list until testsrv_release() wakes the server thread.
+ * Every answer not sent yet is on the server's pending list, so stopping
+ * the server frees them all.
  */
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -26,7 +28,7 @@
 
 #define TESTSRV_MAX_PATHS 4096
 #define TESTSRV_LOG 4096
-#define TESTSRV_HELD 64
+#define TESTSRV_MAX_HOLDS 8
 
 struct testsrv_fail {
 	const char *path; /* borrowed */
@@ -39,12 +41,10 @@ struct pending;
 
 struct testsrv {
 	struct testsrv_fail fails[8];
+	char *holds[TESTSRV_MAX_HOLDS]; /* owned: paths held, NULL = free */
+	struct event *release_ev;	/* activated by testsrv_release */
+	struct pending *pendings;	/* not answered yet (server thread) */
 	size_t nfails;
-	const char *hold[8]; /* borrowed: paths whose answers are held */
-	size_t nhold;
-	struct pending *held[TESTSRV_HELD]; /* owned until sent */
-	size_t nheld;
-	struct event *release_ev; /* activated by testsrv_release */
 	bool no_path_stats;
 	struct event *stop_ev;	 /* activated by testsrv_stop */
 	unsigned auth_or_cookie; /* requests with Authorization/Cookie */
@@ -82,8 +82,45 @@ struct pending {
 	char *body;
 	size_t len;
 	unsigned delay_ms;
-	const char *retry_after; /* borrowed from a fail rule */
+	const char *retry_after;     /* borrowed from a fail rule */
+	char *path;		     /* owned: the request's path + query */
+	bool held;		     /* waiting for testsrv_release() */
+	struct pending *prev, *next; /* the server's pending list */
 };
+
+/* Put p on the server's list of answers not sent yet (under the mutex:
+   testsrv_held() reads the list from the test thread). */
+static void
+pending_link(struct pending *p)
+{
+	pthread_mutex_lock(&p->s->mu);
+	p->next = p->s->pendings;
+	if (p->next != NULL)
+		p->next->prev = p;
+	p->s->pendings = p;
+	pthread_mutex_unlock(&p->s->mu);
+}
+
+/* Take p off that list and free it. */
+static void
+pending_free(struct pending *p)
+{
+	pthread_mutex_lock(&p->s->mu);
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		p->s->pendings = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	pthread_mutex_unlock(&p->s->mu);
+	if (p->ev != NULL)
+		event_free(p->ev);
+	free(p->ctype);
+	free(p->location);
+	free(p->body);
+	free(p->path);
+	free(p);
+}
 
 /* Count a request for path. */
 static void
@@ -171,12 +208,62 @@ pending_send(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&p->s->mu);
 	evhttp_send_reply(p->req, p->status, "X", b);
 	evbuffer_free(b);
-	if (p->ev != NULL)
-		event_free(p->ev);
-	free(p->ctype);
-	free(p->location);
-	free(p->body);
-	free(p);
+	pending_free(p);
+}
+
+/* Answer p now, or when its delay has passed. */
+static void
+pending_start(struct pending *p)
+{
+	struct timeval tv;
+
+	if (p->delay_ms == 0) {
+		pending_send(-1, 0, p);
+		return;
+	}
+	p->ev = evtimer_new(p->s->base, pending_send, p);
+	if (p->ev == NULL)
+		abort();
+	tv.tv_sec = p->delay_ms / 1000;
+	tv.tv_usec = (p->delay_ms % 1000) * 1000;
+	evtimer_add(p->ev, &tv);
+}
+
+/* Whether requests for path are held (caller holds the mutex). */
+static bool
+testsrv_is_held(const struct testsrv *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < TESTSRV_MAX_HOLDS; i++)
+		if (s->holds[i] != NULL && strcmp(s->holds[i], path) == 0)
+			return true;
+	return false;
+}
+
+/* Server thread: answer the held requests whose path was released. */
+static void
+testsrv_release_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct testsrv *s = arg;
+	struct pending *p, *next, *go = NULL;
+
+	(void)fd;
+	(void)what;
+	pthread_mutex_lock(&s->mu);
+	for (p = s->pendings; p != NULL; p = p->next)
+		if (p->held && !testsrv_is_held(s, p->path))
+			p->held = false;
+	pthread_mutex_unlock(&s->mu);
+	/* Oldest first: the list is newest first, so collect, then start. */
+	for (p = s->pendings; p != NULL; p = p->next)
+		if (!p->held && p->ev == NULL)
+			go = p;
+	for (p = go; p != NULL; p = next) {
+		next = p->prev;
+		if (!p->held && p->ev == NULL)
+			pending_start(p);
+	}
 }
 
 /* Read a file under root for path; 0 on failure. */
@@ -288,42 +375,6 @@ testsrv_lookup_page(struct testsrv *s, const char *path, struct pending *p)
 	free(genbuf);
 }
 
-/* Keep p in the held list if its path is held; true when kept. */
-static bool
-testsrv_holding(struct testsrv *s, const char *path, struct pending *p)
-{
-	bool kept = false;
-	size_t i;
-
-	pthread_mutex_lock(&s->mu);
-	for (i = 0; i < s->nhold && !kept; i++)
-		if (strcmp(s->hold[i], path) == 0 && s->nheld < TESTSRV_HELD) {
-			s->held[s->nheld++] = p;
-			kept = true;
-		}
-	pthread_mutex_unlock(&s->mu);
-	return kept;
-}
-
-/* Send the held answers (on the server thread). */
-static void
-testsrv_send_held(evutil_socket_t fd, short what, void *arg)
-{
-	struct testsrv *s = arg;
-	struct pending *p;
-
-	(void)fd;
-	(void)what;
-	for (;;) {
-		pthread_mutex_lock(&s->mu);
-		p = s->nheld > 0 ? s->held[--s->nheld] : NULL;
-		pthread_mutex_unlock(&s->mu);
-		if (p == NULL)
-			break;
-		pending_send(-1, 0, p);
-	}
-}
-
 /* evhttp: every request. */
 static void
 testsrv_request(struct evhttp_request *req, void *arg)
@@ -332,7 +383,6 @@ testsrv_request(struct evhttp_request *req, void *arg)
 	const char *uri = evhttp_request_get_uri(req);
 	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
 	struct pending *p;
-	struct timeval tv;
 
 	testsrv_count(s, uri, evhttp_find_header(in, "User-Agent"));
 	if (evhttp_find_header(in, "Authorization") != NULL ||
@@ -346,17 +396,16 @@ testsrv_request(struct evhttp_request *req, void *arg)
 		abort();
 	p->s = s;
 	p->req = req;
+	p->path = strdup(uri);
+	if (p->path == NULL)
+		abort();
+	pending_link(p);
 	testsrv_lookup(s, uri, p);
-	if (testsrv_holding(s, uri, p))
-		return;
-	if (p->delay_ms == 0) {
-		pending_send(-1, 0, p);
-		return;
-	}
-	p->ev = evtimer_new(s->base, pending_send, p);
-	tv.tv_sec = p->delay_ms / 1000;
-	tv.tv_usec = (p->delay_ms % 1000) * 1000;
-	evtimer_add(p->ev, &tv);
+	pthread_mutex_lock(&s->mu);
+	p->held = testsrv_is_held(s, uri);
+	pthread_mutex_unlock(&s->mu);
+	if (!p->held)
+		pending_start(p);
 }
 
 /* Leave the loop: run inside it, so a stop that comes before the
@@ -369,7 +418,6 @@ testsrv_stop_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	testsrv_send_held(-1, 0, s);
 	event_base_loopbreak(s->base);
 }
 
@@ -399,7 +447,7 @@ testsrv_launch(struct testsrv *s, const char *addr, uint16_t port)
 		abort();
 	evhttp_set_gencb(s->http, testsrv_request, s);
 	s->stop_ev = event_new(s->base, -1, 0, testsrv_stop_cb, s);
-	s->release_ev = event_new(s->base, -1, 0, testsrv_send_held, s);
+	s->release_ev = event_new(s->base, -1, 0, testsrv_release_cb, s);
 	if (s->stop_ev == NULL || s->release_ev == NULL)
 		abort();
 	sock = evhttp_bind_socket_with_handle(s->http, addr, port);
@@ -453,35 +501,6 @@ testsrv_fail_first(struct testsrv *s, const char *path, unsigned n, int status,
 		s->nfails++;
 	}
 	pthread_mutex_unlock(&s->mu);
-}
-
-void
-testsrv_hold(struct testsrv *s, const char *path)
-{
-	pthread_mutex_lock(&s->mu);
-	if (s->nhold < 8)
-		s->hold[s->nhold++] = path;
-	pthread_mutex_unlock(&s->mu);
-}
-
-void
-testsrv_release(struct testsrv *s)
-{
-	pthread_mutex_lock(&s->mu);
-	s->nhold = 0;
-	pthread_mutex_unlock(&s->mu);
-	event_active(s->release_ev, 0, 0);
-}
-
-unsigned
-testsrv_held(struct testsrv *s)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&s->mu);
-	n = (unsigned)s->nheld;
-	pthread_mutex_unlock(&s->mu);
-	return n;
 }
 
 struct testsrv *
@@ -545,6 +564,74 @@ testsrv_no_path_stats(struct testsrv *s)
 	pthread_mutex_lock(&s->mu);
 	s->no_path_stats = true;
 	pthread_mutex_unlock(&s->mu);
+}
+
+void
+testsrv_hold(struct testsrv *s, const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < TESTSRV_MAX_HOLDS && s->holds[i] != NULL; i++)
+		;
+	if (i == TESTSRV_MAX_HOLDS || (s->holds[i] = strdup(path)) == NULL)
+		abort();
+	pthread_mutex_unlock(&s->mu);
+}
+
+unsigned
+testsrv_held_path(struct testsrv *s, const char *path)
+{
+	struct pending *p;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->mu);
+	for (p = s->pendings; p != NULL; p = p->next)
+		n += p->held && (path == NULL || strcmp(p->path, path) == 0);
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+unsigned
+testsrv_held(struct testsrv *s)
+{
+	return testsrv_held_path(s, NULL);
+}
+
+bool
+testsrv_wait_held(struct testsrv *s, const char *path, unsigned n)
+{
+	struct timespec ts = {0, 10 * 1000000L};
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (testsrv_held_path(s, path) >= n)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+void
+testsrv_release_path(struct testsrv *s, const char *path)
+{
+	size_t i;
+
+	pthread_mutex_lock(&s->mu);
+	for (i = 0; i < TESTSRV_MAX_HOLDS; i++)
+		if (s->holds[i] != NULL &&
+		    (path == NULL || strcmp(s->holds[i], path) == 0)) {
+			free(s->holds[i]);
+			s->holds[i] = NULL;
+		}
+	pthread_mutex_unlock(&s->mu);
+	event_active(s->release_ev, 0, 0);
+}
+
+void
+testsrv_release(struct testsrv *s)
+{
+	testsrv_release_path(s, NULL);
 }
 
 void
@@ -646,8 +733,13 @@ testsrv_stop(struct testsrv *s)
 
 	event_active(s->stop_ev, 0, 0);
 	pthread_join(s->thread, NULL);
-	event_free(s->stop_ev);
+	/* Answers never sent (held, or delayed past the end of the test). */
+	while (s->pendings != NULL)
+		pending_free(s->pendings);
+	for (i = 0; i < TESTSRV_MAX_HOLDS; i++)
+		free(s->holds[i]);
 	event_free(s->release_ev);
+	event_free(s->stop_ev);
 	evhttp_free(s->http);
 	event_base_free(s->base);
 	for (i = 0; i < s->npaths; i++)

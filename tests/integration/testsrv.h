@@ -13,6 +13,7 @@
 #ifndef CRAWLD_TESTSRV_H
 #define CRAWLD_TESTSRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,16 +45,27 @@ struct testsrv *testsrv_start_on(
 void testsrv_fail_first(struct testsrv *s, const char *path, unsigned n,
     int status, const char *retry_after);
 
-/* Hold every answer for path (whatever a fail-first rule or the page says)
-   until testsrv_release(): a test can act while a request is known to be
-   on its way, without sleeping. At most 8 held paths. */
+/*
+ * Hold every answer for path (path + query, exactly; whatever a fail-first
+ * rule or the page says): the request is received and counted but not
+ * answered until it is released. This is how a test acts while a request
+ * is known to be on its way, without sleeping. At most 8 held paths (the
+ * path is copied). Answers still held when the server stops are dropped.
+ */
 void testsrv_hold(struct testsrv *s, const char *path);
 
-/* Stop holding and send every held answer now. */
-void testsrv_release(struct testsrv *s);
-
-/* Answers being held right now. */
+/* Answers held right now: all of them, or those for path. */
 unsigned testsrv_held(struct testsrv *s);
+unsigned testsrv_held_path(struct testsrv *s, const char *path);
+
+/* Wait (polling, at most 60 s) until n requests for path are held; false
+   when they never came. For tests whose crawler runs in another process. */
+bool testsrv_wait_held(struct testsrv *s, const char *path, unsigned n);
+
+/* Stop holding (every path, or path) and answer what was held for it,
+   oldest first (each after its page's delay, if it has one). Any thread. */
+void testsrv_release(struct testsrv *s);
+void testsrv_release_path(struct testsrv *s, const char *path);
 
 /* Serve generated pages. */
 struct testsrv *testsrv_start_gen(testsrv_gen_cb *gen, void *arg);
