@@ -11,7 +11,6 @@
 #define CRAWLD_VERSION "0.1.0"
 
 /* Exit codes; the README documents them. */
-/* Exit codes; the README documents them. */
 enum exit_code {
 	EXIT_OK = 0,	    /* crawl completed (failed pages are data) */
 	EXIT_RUNTIME = 1,   /* the database failed mid-crawl, out of memory */
@@ -24,6 +23,14 @@ enum exit_code {
 
 /* The top-level usage text (main.c). */
 extern const char cli_usage_text[];
+
+/*
+ * Report what getopt_long() refused, as one "crawld: " line naming the
+ * option and where help is (main.c). Call it with opterr = 0 and an
+ * optstring starting with ':', when getopt_long() returned ch '?' (unknown
+ * option) or ':' (missing argument). Returns EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, int ch, char **argv);
 
 /* `crawld crawl`: argv[0] is "crawl". Returns the exit code. */
 int cmd_crawl(int argc, char **argv);

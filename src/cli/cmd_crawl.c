@@ -17,6 +17,7 @@
 #include "crawld/conf/options.h"
 #include "crawld/engine/engine.h"
 #include "crawld/store/store.h"
+#include "crawld/web/url.h"
 #include "cli.h"
 
 static const char crawl_help_text[] =
@@ -234,6 +235,41 @@ cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
 	return code;
 }
 
+/*
+ * Check every seed before anything is opened, so a bad one leaves no
+ * database behind. The engine normalises the seeds again in crawl_start()
+ * (it is a library and checks its own input); the messages are the same.
+ * Returns -1 when all are valid, else the exit code.
+ */
+static int
+cli_check_seeds(char *const *seeds, size_t nseeds)
+{
+	char *norm;
+	enum cw_rc rc;
+	size_t i;
+
+	for (i = 0; i < nseeds; i++) {
+		rc = url_normalise(seeds[i], &norm);
+		free(norm);
+		if (rc == CW_ENOTSUP) {
+			log_error("'%s': unsupported scheme (http and https "
+				  "only)",
+			    seeds[i]);
+			return EXIT_BAD_SEED;
+		}
+		if (rc == CW_ENOMEM) {
+			log_error("out of memory");
+			return EXIT_RUNTIME;
+		}
+		if (rc != CW_OK) {
+			log_error("'%s': not a valid URL (%s)", seeds[i],
+			    cw_strerror(rc));
+			return EXIT_BAD_SEED;
+		}
+	}
+	return -1;
+}
+
 /* Drive one crawl to its end on a fresh event base. */
 static int
 cli_run_crawl(
@@ -246,8 +282,12 @@ cli_run_crawl(
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct timeval tv = {0, 250000};
 	char err[1024];
-	int code = EXIT_RUNTIME;
+	int code;
 
+	code = cli_check_seeds(seeds, nseeds);
+	if (code != -1)
+		return code;
+	code = EXIT_RUNTIME;
 	if (store_open(o->db_path, o->sync_full ? STORE_F_SYNC_FULL : 0, &st,
 		err, sizeof(err)) != CW_OK) {
 		log_error("%s", err);
@@ -380,8 +420,9 @@ cmd_crawl(int argc, char **argv)
 	crawl_opts_init(&o);
 	memset(&cli, 0, sizeof(cli));
 	optind = 1;
+	opterr = 0; /* cli_bad_option() says it in one line */
 	while ((ch = getopt_long(
-		    argc, argv, "d:c:qvh", crawl_longopts, NULL)) != -1) {
+		    argc, argv, ":d:c:qvh", crawl_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			cli.quiet = true;
@@ -420,8 +461,8 @@ cmd_crawl(int argc, char **argv)
 			o.sync_full = strcmp(optarg, "full") == 0;
 			continue;
 		case '?':
-			fputs("Run 'crawld crawl --help' for the options.\n",
-			    stderr);
+		case ':':
+			code = cli_bad_option("crawl", ch, argv);
 			goto out;
 		default:
 			break;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_export.c - `crawld export`: open the database read-only and print its
- * pages as JSON lines or CSV (store/export.c does the formatting).
+ * pages as JSON lines or CSV (store/export.c does the formatting). A
+ * closed stdout ends it by SIGPIPE, quietly, as it ends other Unix tools.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,8 @@ cmd_export(int argc, char **argv)
 	enum cw_rc rc;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* cli_bad_option() says it in one line */
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_DB:
 			db = optarg;
@@ -74,7 +77,7 @@ cmd_export(int argc, char **argv)
 			fputs(cli_usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return EXIT_USAGE;
+			return cli_bad_option("export", ch, argv);
 		}
 	}
 	if (optind < argc) {
@@ -85,6 +88,11 @@ cmd_export(int argc, char **argv)
 		log_error("%s", err);
 		return EXIT_BAD_DB;
 	}
+	/* main() ignores SIGPIPE for libcurl; export sends nothing over
+	   the network, so a reader that went away (crawld export | head)
+	   ends it as it ends cat: quietly, by SIGPIPE (status 141 in the
+	   shell), not with an I/O error. Also undoes an inherited SIG_IGN. */
+	signal(SIGPIPE, SIG_DFL);
 	rc = export_write(st, stdout, fmt, order, crawl_id);
 	store_close(st);
 	if (rc != CW_OK) {

@@ -6,6 +6,7 @@
  * command owns its own option parsing.
  */
 #include <curl/curl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,25 @@ const char cli_usage_text[] =
     "       crawld --help | --version\n"
     "\n"
     "Run 'crawld crawl --help' for the crawl options.\n";
+
+/* The option getopt_long() refused: argv[optind - 1] holds its text
+   unless it was a short option inside a bundle ("-qx"). */
+int
+cli_bad_option(const char *cmd, int ch, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	char shortopt[3] = {'-', (char)optopt, '\0'};
+
+	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2) != 0)
+		arg = shortopt;
+	if (ch == ':')
+		log_error("%s: option '%s' needs a value (crawld %s --help)",
+		    cmd, arg, cmd);
+	else
+		log_error("%s: unknown option '%s' (crawld %s --help)", cmd,
+		    arg, cmd);
+	return EXIT_USAGE;
+}
 
 /* `crawld serve`, until the daemon lands. */
 static int
@@ -86,8 +106,7 @@ main(int argc, char **argv)
 	if (cmd != NULL) {
 		code = cmd->run(argc - 1, argv + 1);
 	} else {
-		log_error("unknown command '%s'", argv[1]);
-		fputs(cli_usage_text, stderr);
+		log_error("unknown command '%s' (crawld --help)", argv[1]);
 		code = EXIT_USAGE;
 	}
 	curl_global_cleanup();

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * it_cli.c - the crawld binary as a user runs it: exit codes, one-line
- * errors, --help, --fail-fast, export formats.
+ * errors, --help against the README, --fail-fast, export formats and a
+ * reader that goes away (crawld export | head).
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "ithelp.h"
@@ -24,13 +29,35 @@ count_lines(const char *s)
 	return n;
 }
 
-/* Bad usage exits 2 with a one-line message. */
+/*
+ * Run argv; it must exit with code and say why in exactly one line on
+ * stderr that starts "crawld: " and contains needle. Returns 0 when so.
+ */
+static int
+one_line_error(const char *const *argv, int code, const char *needle)
+{
+	int got = it_run_crawld(argv, out, sizeof(out), err, sizeof(err));
+	int bad = got != code || count_lines(err) != 1 ||
+	    strncmp(err, "crawld: ", 8) != 0 || strstr(err, needle) == NULL;
+
+	if (bad)
+		fprintf(stderr,
+		    "  crawld %s %s: exit %d (want %d), stderr (want one "
+		    "\"crawld: \" line with \"%s\"):\n%s",
+		    argv[0], argv[1] != NULL ? argv[1] : "", got, code, needle,
+		    err);
+	return bad;
+}
+
+/* Bad usage exits 2 with a one-line message naming what was wrong. */
 static void
 test_usage_errors(void)
 {
 	const char *noseed[] = {"crawl", NULL};
 	const char *badopt[] = {
 	    "crawl", "--bogus", "http://127.0.0.1:1/", NULL};
+	const char *badshort[] = {"crawl", "-x", "http://127.0.0.1:1/", NULL};
+	const char *noarg[] = {"crawl", "http://127.0.0.1:1/", "--depth", NULL};
 	const char *baddepth[] = {
 	    "crawl", "--depth", "abc", "http://127.0.0.1:1/", NULL};
 	const char *badconc[] = {
@@ -39,27 +66,57 @@ test_usage_errors(void)
 	    "crawl", "--scope", "planet", "http://127.0.0.1:1/", NULL};
 	const char *badregex[] = {
 	    "crawl", "--include", "(", "http://127.0.0.1:1/", NULL};
+	const char *badsync[] = {
+	    "crawl", "--sync", "sometimes", "http://127.0.0.1:1/", NULL};
+	const char *both[] = {"crawl", "--resume", "--recrawl", NULL};
 	const char *nocmd[] = {"frobnicate", NULL};
+	const char *expopt[] = {"export", "--bogus", NULL};
+	const char *expfmt[] = {"export", "--format", "xml", NULL};
+	const char *expnoarg[] = {"export", "--db", NULL};
+	const char *expcrawl[] = {"export", "--crawl", "x", NULL};
+	const char *expextra[] = {"export", "stray", NULL};
+	int bad = 0;
 
-	CHECK_INT(it_run_crawld(noseed, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK(strstr(err, "no seed URL") != NULL);
-	CHECK_INT(it_run_crawld(badopt, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK_INT(
-	    it_run_crawld(baddepth, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK(strstr(err, "--depth") != NULL);
-	CHECK_INT(count_lines(err), 1);
-	CHECK_INT(
-	    it_run_crawld(badconc, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK(strstr(err, "--concurrency") != NULL);
-	CHECK_INT(
-	    it_run_crawld(badscope, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK_INT(
-	    it_run_crawld(badregex, out, sizeof(out), err, sizeof(err)), 2);
-	CHECK(strstr(err, "bad regex") != NULL);
-	CHECK_INT(it_run_crawld(nocmd, out, sizeof(out), err, sizeof(err)), 2);
+	bad += one_line_error(noseed, 2, "no seed URL");
+	bad += one_line_error(badopt, 2, "--bogus");
+	bad += one_line_error(badshort, 2, "-x");
+	bad += one_line_error(noarg, 2, "--depth");
+	bad += one_line_error(baddepth, 2, "--depth");
+	bad += one_line_error(badconc, 2, "--concurrency");
+	bad += one_line_error(badscope, 2, "planet");
+	bad += one_line_error(badregex, 2, "bad regex");
+	bad += one_line_error(badsync, 2, "--sync");
+	bad += one_line_error(both, 2, "--recrawl");
+	bad += one_line_error(nocmd, 2, "frobnicate");
+	bad += one_line_error(expopt, 2, "--bogus");
+	bad += one_line_error(expfmt, 2, "xml");
+	bad += one_line_error(expnoarg, 2, "--db");
+	bad += one_line_error(expcrawl, 2, "--crawl");
+	bad += one_line_error(expextra, 2, "stray");
+	CHECK_INT(bad, 0);
 }
 
-/* Bad seeds exit 3 and name the seed; nothing is written. */
+/* Whether nothing of database path exists (nor its -wal, -shm, -journal). */
+static int
+no_db_files(const char *db)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char path[600];
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < CW_NELEM(sfx); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, sfx[i]);
+		if (access(path, F_OK) == 0) {
+			fprintf(stderr, "  %s was created\n", path);
+			found++;
+		}
+	}
+	return found == 0;
+}
+
+/* Bad seeds exit 3 and name the seed; no database file is created, even
+   when a good seed comes first. */
 static void
 test_bad_seeds(void)
 {
@@ -68,17 +125,25 @@ test_bad_seeds(void)
 	    "crawl", "--db", db, "http://exa mple.com:99999/", NULL};
 	const char *ftp[] = {"crawl", "--db", db, "ftp://127.0.0.1/", NULL};
 	const char *mailto[] = {"crawl", "--db", db, "mailto:a@b.c", NULL};
+	const char *empty[] = {"crawl", "--db", db, "", NULL};
+	const char *second[] = {
+	    "crawl", "--db", db, "http://127.0.0.1:1/", "gopher://x/", NULL};
+	const char *resume[] = {
+	    "crawl", "--resume", "--db", db, "http://[::1/", NULL};
 
 	CHECK_INT(
-	    it_run_crawld(notaurl, out, sizeof(out), err, sizeof(err)), 3);
-	CHECK(strstr(err, "exa mple") != NULL);
-	CHECK_INT(count_lines(err), 1);
-	CHECK_INT(it_run_crawld(ftp, out, sizeof(out), err, sizeof(err)), 3);
-	CHECK(strstr(err, "unsupported scheme") != NULL);
-	CHECK_INT(it_run_crawld(mailto, out, sizeof(out), err, sizeof(err)), 3);
+	    one_line_error(notaurl, 3, "'http://exa mple.com:99999/'"), 0);
+	CHECK(no_db_files(db));
+	CHECK_INT(one_line_error(ftp, 3, "unsupported scheme"), 0);
+	CHECK(no_db_files(db));
+	CHECK_INT(one_line_error(mailto, 3, "mailto:a@b.c"), 0);
+	CHECK_INT(one_line_error(empty, 3, "''"), 0);
+	CHECK_INT(one_line_error(second, 3, "gopher://x/"), 0);
+	CHECK_INT(one_line_error(resume, 3, "http://[::1/"), 0);
+	CHECK(no_db_files(db));
 }
 
-/* An unusable --db exits 4. */
+/* An unusable --db exits 4 with one line naming it. */
 static void
 test_bad_db(void)
 {
@@ -88,32 +153,111 @@ test_bad_db(void)
 	    "crawl", "--db", it_tmpdir(), "http://127.0.0.1:1/", NULL};
 	const char *exp[] = {"export", "--db", "/nonexistent/x.db", NULL};
 
-	CHECK_INT(
-	    it_run_crawld(missing, out, sizeof(out), err, sizeof(err)), 4);
-	CHECK(strstr(err, "/nonexistent/dir/x.db") != NULL);
-	CHECK_INT(it_run_crawld(isdir, out, sizeof(out), err, sizeof(err)), 4);
-	CHECK_INT(it_run_crawld(exp, out, sizeof(out), err, sizeof(err)), 4);
+	CHECK_INT(one_line_error(missing, 4, "/nonexistent/dir/x.db"), 0);
+	CHECK_INT(one_line_error(isdir, 4, it_tmpdir()), 0);
+	CHECK_INT(one_line_error(exp, 4, "/nonexistent/x.db"), 0);
 }
 
-/* --help lists every contract option. */
+/* Every crawl option of the contract, long form (and short ones). */
+static const char *const contract_options[] = {"--db", "--depth",
+    "--concurrency", "--per-host", "--delay", "--scope", "--include",
+    "--exclude", "--max-pages", "--timeout", "--max-size", "--max-links",
+    "--max-url-length", "--user-agent", "--ca-file", "--no-robots", "--retries",
+    "--retry-status", "--allow-private", "--max-redirects", "--resume",
+    "--recrawl", "--sync", "--parse-threads", "--queue-memory", "--mirror",
+    "--fail-fast", "--quiet", "--verbose"};
+
+/* Read the README's `crawl` options table (from its heading to the next
+   heading) into buf. */
+static int
+readme_options(char *buf, size_t size)
+{
+	const char *src = getenv("CRAWLD_SOURCE_DIR");
+	char path[1024], *start, *end;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/README.md", src ? src : ".");
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	start = strstr(buf, "### `crawl` options");
+	if (start == NULL)
+		return -1;
+	end = strstr(start + 1, "\n#");
+	if (end != NULL)
+		*end = '\0';
+	memmove(buf, start, strlen(start) + 1);
+	return 0;
+}
+
+/* Whether text holds opt as a whole option name (not a prefix of one). */
+static int
+has_option(const char *text, const char *opt)
+{
+	const char *p;
+	size_t n = strlen(opt);
+
+	for (p = text; (p = strstr(p, opt)) != NULL; p += n)
+		if (p[n] != '-' && (p[n] < 'a' || p[n] > 'z'))
+			return 1;
+	return 0;
+}
+
+/*
+ * --help lists every contract option, and so does the README's option
+ * table; and every long option --help names is in the README (the two
+ * cannot drift apart).
+ */
 static void
 test_help_lists_options(void)
 {
-	static const char *const names[] = {"--db", "--depth", "--concurrency",
-	    "--per-host", "--delay", "--scope", "--include", "--exclude",
-	    "--max-pages", "--timeout", "--max-size", "--user-agent",
-	    "--no-robots", "--mirror", "--fail-fast", "--quiet", "--retries",
-	    "--retry-status", "--allow-private", "--verbose"};
+	static char readme[1 << 16];
 	const char *help[] = {"crawl", "--help", NULL};
 	const char *top[] = {"--help", NULL};
-	size_t i;
+	const char *p;
+	char opt[64];
+	size_t i, n;
+	int help_opts = 0;
 
 	CHECK_INT(it_run_crawld(help, out, sizeof(out), err, sizeof(err)), 0);
-	for (i = 0; i < CW_NELEM(names); i++)
-		if (strstr(out, names[i]) == NULL) {
-			fprintf(stderr, "  missing in --help: %s\n", names[i]);
-			CHECK(0);
+	REQUIRE(readme_options(readme, sizeof(readme)) == 0);
+	for (i = 0; i < CW_NELEM(contract_options); i++) {
+		if (!has_option(out, contract_options[i])) {
+			fprintf(stderr, "  missing in --help: %s\n",
+			    contract_options[i]);
+			harness_failures++;
 		}
+		if (!has_option(readme, contract_options[i])) {
+			fprintf(stderr, "  missing in the README: %s\n",
+			    contract_options[i]);
+			harness_failures++;
+		}
+	}
+	CHECK(has_option(out, "-d") && has_option(out, "-c") &&
+	    has_option(out, "-q") && has_option(out, "-v"));
+	/* Every "--name" that starts a --help option line ("  -d, --depth N"
+	   or "      --per-host N"). */
+	for (p = out; (p = strchr(p, '\n')) != NULL;) {
+		p += 1 + strspn(p + 1, " ");
+		if (p[0] == '-' && p[1] != '-' && p[2] == ',' && p[3] == ' ')
+			p += 4;
+		if (strncmp(p, "--", 2) != 0)
+			continue;
+		p += 2;
+		n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+		snprintf(opt, sizeof(opt), "--%.*s", (int)n, p);
+		help_opts++;
+		if (strcmp(opt, "--help") != 0 && !has_option(readme, opt)) {
+			fprintf(
+			    stderr, "  --help has %s, the README not\n", opt);
+			harness_failures++;
+		}
+	}
+	CHECK(help_opts >= (int)CW_NELEM(contract_options));
 	CHECK_INT(it_run_crawld(top, out, sizeof(out), err, sizeof(err)), 0);
 	CHECK(strstr(out, "crawld export") != NULL);
 }
@@ -163,15 +307,29 @@ test_fail_fast(void)
 	rawsrv_stop(bad);
 }
 
+/* Poll (bounded: 60 s) until sql gives want; 0 when it did. */
+static int
+wait_db(const char *db, const char *sql, long long want)
+{
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (access(db, F_OK) == 0 && db_int(db, "%s", sql) == want)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 /* export: JSON lines and CSV, both orders, from the binary. */
 static void
 test_export_cli(void)
 {
 	static const struct testsrv_page site[] = {
-	    {"/", 0, NULL, "<a href=\"/a,b\">1</a><a href=\"/q\">2</a>", NULL,
+	    {"/", 0, NULL, "<a href=\"/q\">2</a><a href=\"/a,b\">1</a>", NULL,
 		0},
 	    {"/a,b", 0, NULL, "x", NULL, 0},
-	    {"/q", 0, NULL, "y", NULL, 100},
+	    {"/q", 0, NULL, "y", NULL, 0},
 	};
 	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
 	const char *db = it_db_path("exportcli.db");
@@ -182,20 +340,91 @@ test_export_cli(void)
 	const char *csv[] = {"export", "--db", db, "--format", "csv", "--order",
 	    "fetched", NULL};
 	const char *bad[] = {"export", "--db", db, "--format", "xml", NULL};
+	int pid, status;
 
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	REQUIRE(it_run_crawld(crawl, out, sizeof(out), err, sizeof(err)) == 0);
+	/* /q is asked for first but answered only once /a,b is recorded
+	   done, so it is fetched last whatever the machine's speed. */
+	testsrv_hold(s, "/q");
+	pid = it_spawn_crawld(crawl);
+	REQUIRE(pid > 0);
+	CHECK(testsrv_wait_held(s, "/q", 1));
+	CHECK_INT(wait_db(db,
+		      "SELECT count(*) FROM pages WHERE url LIKE '%/a,b' "
+		      "AND state='done'",
+		      1),
+	    0);
+	testsrv_release_path(s, "/q");
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	CHECK_INT(it_run_crawld(jsonl, out, sizeof(out), err, sizeof(err)), 0);
 	CHECK_INT(count_lines(out), 3);
 	CHECK(strncmp(out, "{\"crawl_id\":1,\"id\":1,", 21) == 0);
+	/* Discovery order: /q (the first link) before /a,b. */
+	CHECK(strstr(out, "/q\"") != NULL &&
+	    strstr(out, "/q\"") < strstr(out, "/a,b\""));
 	CHECK_INT(it_run_crawld(csv, out, sizeof(out), err, sizeof(err)), 0);
 	CHECK(strncmp(out, "crawl_id,id,url,depth,state,", 28) == 0);
 	CHECK_INT(count_lines(out), 4);
 	/* A URL with a comma is quoted (RFC 4180). */
 	CHECK(strstr(out, "\"http://127.0.0.1:") != NULL);
-	/* Fetched order: the slow /q comes last. */
-	CHECK(strstr(out, "/q,") > strstr(out, "/a,b\""));
+	/* Fetched order: the held /q comes last. */
+	CHECK(strstr(out, "/a,b\"") != NULL &&
+	    strstr(out, "/q,") > strstr(out, "/a,b\""));
 	CHECK_INT(it_run_crawld(bad, out, sizeof(out), err, sizeof(err)), 2);
+	testsrv_stop(s);
+}
+
+/* A page linking to 600 leaves: an export of 601 rows, ~170 KB of JSON,
+   more than a pipe holds. */
+static int
+wide_gen(
+    const char *path, struct testsrv_page *o, char *buf, size_t size, void *arg)
+{
+	size_t n = 0;
+	int i;
+
+	(void)arg;
+	if (strcmp(path, "/") != 0) {
+		o->body = "leaf";
+		return strncmp(path, "/leaf/", 6) == 0;
+	}
+	for (i = 0; i < 600 && n + 64 < size; i++)
+		n += (size_t)snprintf(
+		    buf + n, size - n, "<a href=\"/leaf/%d\">%d</a>", i, i);
+	o->body = buf;
+	return 1;
+}
+
+/*
+ * crawld export | head: when the reader goes away, export ends the way
+ * cat does, by SIGPIPE (141 in the shell), with nothing on stderr; not
+ * "crawld: export: I/O error". Once after the reader took the first
+ * bytes, once with the pipe closed before anything was written.
+ */
+static void
+test_export_closed_pipe(void)
+{
+	struct testsrv *s = testsrv_start_gen(wide_gen, NULL);
+	const char *db = it_db_path("exportpipe.db");
+	char seed[128], head[128];
+	const char *crawl[] = {"crawl", "-q", "--no-robots", "--depth", "1",
+	    "--db", db, seed, NULL};
+	const char *jsonl[] = {"export", "--db", db, NULL};
+	const char *csv[] = {"export", "--db", db, "--format", "csv", NULL};
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	REQUIRE(it_run_crawld(crawl, out, sizeof(out), err, sizeof(err)) == 0);
+	REQUIRE(db_int(db, "SELECT count(*) FROM pages") == 601);
+	/* (Had it all fit in the pipe, crawld would exit 0: no false pass.) */
+	CHECK_INT(
+	    it_run_crawld_head(jsonl, 20, head, sizeof(head), err, sizeof(err)),
+	    128 + SIGPIPE);
+	CHECK_STR(head, "{\"crawl_id\":1,\"id\":1");
+	CHECK_STR(err, "");
+	CHECK_INT(it_run_crawld_head(csv, 0, NULL, 0, err, sizeof(err)),
+	    128 + SIGPIPE);
+	CHECK_STR(err, "");
 	testsrv_stop(s);
 }
 
@@ -206,6 +435,7 @@ static const struct test tests[] = {
     TEST(help_lists_options),
     TEST(fail_fast),
     TEST(export_cli),
+    TEST(export_closed_pipe),
 };
 
 TEST_MAIN(tests)
