@@ -6,10 +6,13 @@
  * requests on one connection. The server's own frame log is the evidence:
  * the HEADERS frames it received, and on how many connections.
  *
- * Needs nghttpd (Debian: nghttp2-server) and openssl; without them the test
- * says so and is reported as skipped (exit 77).
+ * Needs nghttpd (Debian: nghttp2-server, in /usr/sbin) and openssl, found
+ * by CMake and passed as CRAWLD_NGHTTPD and CRAWLD_OPENSSL; without them
+ * the test fails and says what to install: scripts/setup-deps.sh installs
+ * both, so a missing one is a broken set-up, not a test to skip.
  */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +26,20 @@
 #include "ithelp.h"
 
 #define PAGES 20
+
+static const char *nghttpd_bin, *openssl_bin; /* from the environment */
+
+/* The tool named by env var (as CMake found it); NULL when missing. */
+static const char *
+tool_path(const char *var)
+{
+	const char *p = getenv(var);
+
+	if (p == NULL || *p == '\0' || strstr(p, "NOTFOUND") != NULL ||
+	    access(p, X_OK) != 0)
+		return NULL;
+	return p;
+}
 
 /* A free loopback port (bound, read back, released). */
 static unsigned
@@ -133,10 +150,10 @@ test_http2_multiplexed(void)
 	snprintf(log, sizeof(log), "%s/nghttpd.log", dir);
 	snprintf(ca_opt, sizeof(ca_opt), "ca-file=%s", cert);
 	snprintf(cmd, sizeof(cmd),
-	    "mkdir -p '%s' && openssl req -x509 -newkey rsa:2048 -nodes "
+	    "mkdir -p '%s' && '%s' req -x509 -newkey rsa:2048 -nodes "
 	    "-keyout '%s' -out '%s' -days 1 -subj /CN=127.0.0.1 "
 	    "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
-	    site, key, cert);
+	    site, openssl_bin, key, cert);
 	REQUIRE(system(cmd) == 0);
 	write_site(site);
 	REQUIRE(port != 0);
@@ -149,7 +166,7 @@ test_http2_multiplexed(void)
 		dup2(1, 2);
 		snprintf(portstr, sizeof(portstr), "%u", port);
 		alarm(60);
-		execlp("nghttpd", "nghttpd", "-v", "-a", "127.0.0.1", "-d",
+		execl(nghttpd_bin, "nghttpd", "-v", "-a", "127.0.0.1", "-d",
 		    site, portstr, key, cert, (char *)NULL);
 		_exit(127);
 	}
@@ -180,11 +197,17 @@ static const struct test tests[] = {
 int
 main(int argc, char **argv)
 {
-	if (system("command -v nghttpd >/dev/null && command -v openssl "
-		   ">/dev/null") != 0) {
-		printf(
-		    "skipped: nghttpd (nghttp2-server) or openssl missing\n");
-		return 77;
+	nghttpd_bin = tool_path("CRAWLD_NGHTTPD");
+	openssl_bin = tool_path("CRAWLD_OPENSSL");
+	if (nghttpd_bin == NULL || openssl_bin == NULL) {
+		fprintf(stderr,
+		    "it_http2: %s not found (CRAWLD_NGHTTPD=%s, "
+		    "CRAWLD_OPENSSL=%s): install nghttp2-server and openssl "
+		    "(sh scripts/setup-deps.sh) and run cmake again\n",
+		    nghttpd_bin == NULL ? "nghttpd" : "openssl",
+		    getenv("CRAWLD_NGHTTPD") ? getenv("CRAWLD_NGHTTPD") : "",
+		    getenv("CRAWLD_OPENSSL") ? getenv("CRAWLD_OPENSSL") : "");
+		return 1;
 	}
 	return harness_run(tests, CW_NELEM(tests), argc, argv);
 }
