@@ -113,11 +113,14 @@ crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before)
 	frontier_retry(c->e->fr, t, not_before);
 }
 
-/* A task of c left flight: account it (after its children were put). */
+/* A task of c left flight: account it (after its children were put). A
+   redirect target's hop count is dropped with it: the map holds only the
+   targets still waiting, not every redirect the crawl ever took. */
 void
 crawl_task_done_(struct crawl *c, struct task *t)
 {
 	CW_ASSERT(c->tasks.in_flight > 0);
+	(void)idmap_del(c->redirect_hops, t->page_id);
 	c->tasks.in_flight--;
 	frontier_done(c->e->fr, t);
 	crawl_maybe_finish_(c);
@@ -128,6 +131,7 @@ void
 crawl_task_abandon_(struct crawl *c, struct task *t)
 {
 	CW_ASSERT(c->tasks.in_flight > 0);
+	(void)idmap_del(c->redirect_hops, t->page_id);
 	c->tasks.in_flight--;
 	frontier_done(c->e->fr, t);
 }
@@ -140,6 +144,7 @@ crawl_spill_(struct crawl *c, int64_t id)
 {
 	if (c->tasks.spilled++ == 0)
 		c->tasks.spill_from = id;
+	c->spilled_total++;
 }
 
 /* Row id is paged back in. */
@@ -195,7 +200,7 @@ crawl_free(struct crawl *c)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
 	fpset_free(c->seen);
-	strmap_free(c->redirect_hops);
+	idmap_free(c->redirect_hops);
 	free(c->seed_addrs);
 	if (c->done_ev != NULL)
 		event_free(c->done_ev);
@@ -314,7 +319,7 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	c->done_arg = arg;
 	c->started_us = cw_monotonic_us();
 	c->seen = fpset_new();
-	c->redirect_hops = strmap_new();
+	c->redirect_hops = idmap_new();
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
 	if (c->seen == NULL || c->redirect_hops == NULL ||
@@ -510,6 +515,8 @@ crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
 	s->bytes = c->bytes;
 	s->links = c->links;
 	s->retries = c->retries;
+	s->spilled_total = c->spilled_total;
+	s->redirects_waiting = idmap_count(c->redirect_hops);
 	s->elapsed_s = (double)(end - c->started_us) / 1e6;
 	if (s->elapsed_s > 0)
 		s->pages_per_s = (double)(c->done + c->failed) / s->elapsed_s;

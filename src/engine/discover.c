@@ -166,11 +166,6 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 		return rc;
 	e->next_page_id++;
 	reason = crawl_policy(c, url, depth, hops, parent == 0);
-	if (hops > 0 && reason == NULL) {
-		rc = strmap_put(c->redirect_hops, url, hops, NULL);
-		if (rc != CW_OK)
-			return rc;
-	}
 	memset(&pg, 0, sizeof(pg));
 	pg.id = id;
 	pg.crawl_id = c->id;
@@ -195,6 +190,9 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 	/* A stopping crawl keeps the row 'queued' for a later resume. */
 	if (c->stopping)
 		return CW_OK;
+	/* A redirect target's hops wait with it, until its task is done. */
+	if (hops > 0 && (rc = idmap_put(c->redirect_hops, id, hops)) != CW_OK)
+		return rc;
 	return crawl_enqueue_(c, url, id, depth);
 }
 
@@ -225,7 +223,7 @@ crawl_discover_redirect(
 	int64_t hops = 0;
 	enum cw_rc rc;
 
-	(void)strmap_get(c->redirect_hops, t->url, &hops);
+	(void)idmap_get(c->redirect_hops, t->page_id, &hops);
 	rc = url_resolve(t->url, location, &url);
 	if (rc == CW_OK)
 		rc = crawl_discover_(c, url, t->depth, (int)hops + 1,

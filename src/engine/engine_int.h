@@ -21,6 +21,7 @@
 #include "crawld/engine/engine.h"
 #include "crawld/engine/fetch.h"
 #include "crawld/base/fpset.h"
+#include "crawld/base/idmap.h"
 #include "crawld/engine/frontier.h"
 #include "crawld/web/links.h"
 #include "crawld/base/log.h"
@@ -35,8 +36,10 @@ struct crawl {
 	const struct crawl_opts *opts; /* borrowed */
 	int64_t id;		       /* crawls.id */
 	struct fpset *seen;	       /* owned: URL fingerprint -> page id */
-	struct strmap *redirect_hops;  /* owned: redirect target -> hops */
-	char **scope_keys;	       /* owned, one per seed */
+	/* owned: page id of a redirect target -> its hops, from discovery
+	   until its task is done (only waiting targets cost memory) */
+	struct idmap *redirect_hops;
+	char **scope_keys; /* owned, one per seed */
 	size_t nkeys;
 	/* The join counts. Only crawl.c's crawl_task_*() and crawl_spill*()
 	   change them, each together with the frontier call it mirrors, so
@@ -48,7 +51,8 @@ struct crawl {
 		uint64_t spilled;   /* 'queued' rows only in the database */
 		int64_t spill_from; /* every spilled row has id >= this */
 	} tasks;
-	uint64_t enqueued; /* ever queued (--max-pages) */
+	uint64_t enqueued;	/* ever queued (--max-pages) */
+	uint64_t spilled_total; /* ever spilled to the database */
 	uint64_t done, failed, skipped, bytes, links, retries;
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
 	size_t nseed_addrs;
@@ -200,6 +204,11 @@ enum retry_verdict {
 	RETRY_ON_RESUME, /* would be retried, but the crawl is stopping:
 			    not an outcome, the page stays queued */
 };
+
+/* The backoff before the next attempt after `attempts` fetches (>= 1):
+   1 s doubled per attempt, capped at 60 s, jittered over its upper half
+   with rand_r(rng). Saturates: any attempt count is safe. */
+uint64_t crawl_backoff_ms_(int attempts, unsigned *rng);
 
 /* Whether to retry a fetch, and after how many ms. */
 enum retry_verdict crawl_retry_wait_(struct crawl *c, const struct task *t,

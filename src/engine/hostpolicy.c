@@ -9,6 +9,7 @@
 
 #define RETRY_BASE_MS 1000     /* first backoff; doubles per attempt */
 #define RETRY_MAX_MS 60000     /* cap of the computed backoff */
+#define RETRY_MAX_SHIFT 6      /* 1000 << 6 is past the cap already */
 #define RETRY_AFTER_MAX_S 3600 /* a longer Retry-After: give up */
 #define ROBOTS_TTL_MS (24ULL * 3600 * 1000) /* cache lifetime */
 #define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
@@ -74,6 +75,22 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	return CW_OK;
 }
 
+/* The wait before the next attempt after `attempts` fetches. */
+uint64_t
+crawl_backoff_ms_(int attempts, unsigned *rng)
+{
+	uint64_t backoff = RETRY_MAX_MS;
+
+	/* Saturate before shifting: past RETRY_MAX_SHIFT doublings the cap
+	   holds anyway, and a shift of 64 or more is undefined. */
+	if (attempts >= 1 && attempts - 1 <= RETRY_MAX_SHIFT)
+		backoff = (uint64_t)RETRY_BASE_MS << (attempts - 1);
+	if (backoff > RETRY_MAX_MS)
+		backoff = RETRY_MAX_MS;
+	/* Full jitter over the upper half: hosts don't retry in lockstep. */
+	return backoff / 2 + (uint64_t)rand_r(rng) % (backoff / 2 + 1);
+}
+
 /*
  * Whether a finished fetch should be tried again, and after how long:
  * timeouts, connection failures and --retry-status responses, up to
@@ -111,12 +128,7 @@ crawl_retry_wait_(struct crawl *c, const struct task *t,
 	   is tried again by the resume. */
 	if (c->stopping)
 		return RETRY_ON_RESUME;
-	backoff = (uint64_t)RETRY_BASE_MS << (t->attempts - 1);
-	if (backoff > RETRY_MAX_MS)
-		backoff = RETRY_MAX_MS;
-	/* Full jitter over the upper half: hosts don't retry in lockstep. */
-	backoff =
-	    backoff / 2 + (uint64_t)rand_r(&c->e->rng) % (backoff / 2 + 1);
+	backoff = crawl_backoff_ms_(t->attempts, &c->e->rng);
 	if ((uint64_t)res->retry_after_s * 1000 > backoff)
 		backoff = (uint64_t)res->retry_after_s * 1000;
 	*wait_ms = backoff;

@@ -263,6 +263,114 @@ test_redirect_chain_bounded(void)
 	testsrv_stop(s);
 }
 
+/* / links to /a0 .. /a199; each /aN answers 301 to /bN, a plain page. */
+static int
+moved_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	size_t n = 0;
+	int i;
+
+	(void)arg;
+	if (strcmp(path, "/") == 0) {
+		for (i = 0; i < 200; i++)
+			n += (size_t)snprintf(
+			    buf + n, size - n, "<a href=\"/a%d\">%d</a>", i, i);
+		out->body = buf;
+		return 1;
+	}
+	if (path[0] != '/' || (path[1] != 'a' && path[1] != 'b'))
+		return 0;
+	if (path[1] == 'a') {
+		snprintf(buf, size, "/b%s", path + 2);
+		out->status = 301;
+		out->location = buf;
+	}
+	out->content_type = "text/plain";
+	out->body = "";
+	return 1;
+}
+
+/*
+ * Defect 4 of issue 10: a redirect target's hop count is dropped once its
+ * task is done, so a site that redirects every link does not keep a copy
+ * of every target for the life of the crawl (before: 200 entries left).
+ */
+static void
+test_redirect_hops_dropped(void)
+{
+	struct testsrv *s = testsrv_start_gen(moved_gen, NULL);
+	const char *db = it_db_path("moved.db");
+	const char *opts[] = {"robots=false", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_total(s), 401);
+	CHECK_INT(r.stats.done, 401);
+	CHECK_INT(r.stats.redirects_waiting, 0);
+	testsrv_stop(s);
+}
+
+/* / links to /c0/h0 .. /c19/h0; /cK/hN answers 302 to /cK/h(N+1). */
+static int
+chains_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	size_t n = 0;
+	int i, k, h;
+
+	(void)arg;
+	if (strcmp(path, "/") == 0) {
+		for (i = 0; i < 20; i++)
+			n += (size_t)snprintf(buf + n, size - n,
+			    "<a href=\"/c%d/h0\">%d</a>", i, i);
+		out->body = buf;
+		return 1;
+	}
+	if (sscanf(path, "/c%d/h%d", &k, &h) != 2)
+		return 0;
+	snprintf(buf, size, "/c%d/h%d", k, h + 1);
+	out->status = 302;
+	out->body = "";
+	out->location = buf;
+	return 1;
+}
+
+/*
+ * Twenty redirect chains at once with --queue-memory 4, so most targets
+ * wait as rows in the database: their hop counts wait with them (by page
+ * id) and every chain is still cut after --max-redirects hops.
+ */
+static void
+test_redirect_chains_bounded_when_spilled(void)
+{
+	struct testsrv *s = testsrv_start_gen(chains_gen, NULL);
+	const char *db = it_db_path("chains.db");
+	const char *opts[] = {
+	    "robots=false", "max-redirects=5", "queue-memory=4", NULL};
+	struct it_result r;
+	char path[32];
+	int k, cut = 0;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK(r.stats.spilled_total > 0);
+	for (k = 0; k < 20; k++) {
+		snprintf(path, sizeof(path), "/c%d/h5", k);
+		cut += testsrv_hits(s, path) == 1;
+		snprintf(path, sizeof(path), "/c%d/h6", k);
+		cut += testsrv_hits(s, path) == 0;
+	}
+	CHECK_INT(cut, 40);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE reason='redirects'"),
+	    20);
+	CHECK_INT(testsrv_total(s), 1 + 20 * 6);
+	CHECK_INT(r.stats.redirects_waiting, 0);
+	testsrv_stop(s);
+}
+
 /* A host with 10 pages that each take 150 ms. */
 static int
 slow_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
@@ -377,6 +485,8 @@ test_no_credentials_to_other_host(void)
 static const struct test tests[] = {
     TEST(no_credentials_to_other_host),
     TEST(redirect_chain_bounded),
+    TEST(redirect_hops_dropped),
+    TEST(redirect_chains_bounded_when_spilled),
     TEST(two_hosts_per_host),
     TEST(retry_after_then_ok),
     TEST(retries_exhausted),

@@ -120,9 +120,13 @@ struct crawl_stats {
 	uint64_t done; /* complete responses */
 	uint64_t failed;
 	uint64_t skipped;
-	uint64_t bytes;	  /* decoded body bytes */
-	uint64_t links;	  /* links recorded */
-	uint64_t retries; /* fetches put back for another attempt */
+	uint64_t bytes;		    /* decoded body bytes */
+	uint64_t links;		    /* links recorded */
+	uint64_t retries;	    /* fetches put back for another attempt */
+	uint64_t spilled_total;	    /* tasks that went to the database
+				       instead of memory (--queue-memory) */
+	uint64_t redirects_waiting; /* redirect targets queued or in flight
+				       (their hop counts are in memory) */
 	double elapsed_s;
 	double pages_per_s; /* (done + failed) / elapsed */
 };
