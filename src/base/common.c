@@ -90,6 +90,48 @@ cw_iso8601_us(int64_t us, char *out)
 	return out;
 }
 
+/* Check UTF-8 one sequence at a time, by the table of RFC 3629 section 4. */
+bool
+cw_utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char lo, hi;
+	int n, i;
+
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			s++;
+			continue;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+		if (*s >= 0xc2 && *s <= 0xdf) {
+			n = 1;
+		} else if (*s >= 0xe0 && *s <= 0xef) {
+			n = 2;
+			if (*s == 0xe0)
+				lo = 0xa0; /* overlong */
+			else if (*s == 0xed)
+				hi = 0x9f; /* surrogates */
+		} else if (*s >= 0xf0 && *s <= 0xf4) {
+			n = 3;
+			if (*s == 0xf0)
+				lo = 0x90; /* overlong */
+			else if (*s == 0xf4)
+				hi = 0x8f; /* past U+10FFFF */
+		} else {
+			return false; /* 0x80-0xc1, 0xf5-0xff */
+		}
+		for (i = 1; i <= n; i++) {
+			if (s[i] < (i == 1 ? lo : 0x80) ||
+			    s[i] > (i == 1 ? hi : 0xbf))
+				return false; /* also stops at the NUL */
+		}
+		s += n + 1;
+	}
+	return true;
+}
+
 /* strdup that passes NULL through. */
 char *
 cw_strdup(const char *s)

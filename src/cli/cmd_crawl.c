@@ -199,10 +199,11 @@ cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
 	int code = -1;
 
 	memset(&info, 0, sizeof(info));
-	if (nseeds > 0 &&
-	    (seeds_json = crawl_seeds_to_json(seeds, nseeds)) == NULL)
-		rc = CW_ENOMEM;
-	if (rc == CW_OK && !cli->recrawl)
+	/* NULL: a seed that is not a URL (crawl_start() below says which),
+	   or no memory; either way there is no crawl of them to find. */
+	if (nseeds > 0)
+		seeds_json = crawl_seeds_to_json(seeds, nseeds);
+	if (!cli->recrawl && (nseeds == 0 || seeds_json != NULL))
 		rc = store_crawl_latest(st, seeds_json, &info);
 	if (rc != CW_OK) {
 		log_error("%s: %s", o->db_path, store_errmsg(st));

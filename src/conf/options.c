@@ -280,6 +280,14 @@ crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
 		snprintf(err, errlen, "unknown option '%s'", name);
 		return CW_EINVAL;
 	}
+	/* Options are recorded as JSON text (crawls.options; the daemon's
+	   API), which is UTF-8. A value that is not is refused here, by
+	   name, rather than failing later as "out of memory" or vanishing
+	   from the record; the bytes are not echoed. */
+	if (!cw_utf8_valid(value)) {
+		snprintf(err, errlen, "--%s: not valid UTF-8", d->name);
+		return CW_EINVAL;
+	}
 	field = (char *)o + d->offset;
 	switch (d->type) {
 	case OPT_INT:
@@ -319,7 +327,7 @@ crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
 	return CW_EINVAL;
 }
 
-/* Append a pattern list as a JSON array. */
+/* Append a pattern list as a JSON array; -1 when any part failed. */
 static int
 opts_json_patterns(json_t *obj, const char *key, char *const *src, size_t n)
 {
@@ -328,8 +336,14 @@ opts_json_patterns(json_t *obj, const char *key, char *const *src, size_t n)
 
 	if (arr == NULL)
 		return -1;
-	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(src[i]));
+	for (i = 0; i < n; i++) {
+		/* json_array_append_new() takes NULL (a json_string() that
+		   failed) as an error, and releases what it was given. */
+		if (json_array_append_new(arr, json_string(src[i])) != 0) {
+			json_decref(arr);
+			return -1;
+		}
+	}
 	return json_object_set_new(obj, key, arr);
 }
 

@@ -208,19 +208,27 @@ crawl_free(struct crawl *c)
 	free(c);
 }
 
-/* The seeds as a JSON array text for the crawls row. */
+/*
+ * Normalised seeds as the JSON array text of crawls.seeds, the crawl's
+ * identity for a re-run. Normalised URLs are ASCII (CURLU percent-encodes
+ * the rest), so json_string() fails only for want of memory; every result
+ * is checked all the same, since a seed silently left out would make two
+ * different crawls look alike. NULL on failure.
+ */
 static char *
-crawl_seeds_json(char *const *seeds, size_t n)
+crawl_seeds_json(char *const *norm, size_t n)
 {
 	json_t *arr = json_array();
-	char *text;
+	char *text = NULL;
 	size_t i;
 
 	if (arr == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
-		json_array_append_new(arr, json_string(seeds[i]));
+		if (json_array_append_new(arr, json_string(norm[i])) != 0)
+			goto out;
 	text = json_dumps(arr, JSON_COMPACT);
+out:
 	json_decref(arr);
 	return text;
 }
@@ -380,7 +388,7 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
 	if (rc != CW_OK)
 		goto out;
-	seeds_json = crawl_seeds_json(seeds, nseeds);
+	seeds_json = crawl_seeds_json(norm, nseeds);
 	opts_json = crawl_opts_to_json(opts);
 	if (seeds_json == NULL || opts_json == NULL) {
 		rc = CW_ENOMEM;
@@ -492,11 +500,22 @@ out:
 	return crawl_launched(c, rc, out, err, errlen);
 }
 
-/* The seeds as the JSON text stored in crawls.seeds. */
+/* The seeds as the JSON text crawl_start() stores in crawls.seeds. */
 char *
 crawl_seeds_to_json(char *const *seeds, size_t n)
 {
-	return crawl_seeds_json(seeds, n);
+	char **norm = calloc(n + 1, sizeof(*norm)), *text = NULL;
+	size_t i;
+
+	if (norm == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (url_normalise(seeds[i], &norm[i]) != CW_OK)
+			goto out;
+	text = crawl_seeds_json(norm, n);
+out:
+	strv_free(norm, n);
+	return text;
 }
 
 /* A crawl's counters. */

@@ -9,6 +9,7 @@
 #ifndef CRAWLD_COMMON_H
 #define CRAWLD_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -72,6 +73,10 @@ uint64_t cw_monotonic_us(void);
  */
 #define CW_ISO8601_LEN 80
 char *cw_iso8601_us(int64_t us, char *out);
+
+/* Whether s (NUL-terminated) is well-formed UTF-8 (RFC 3629: no overlong
+   forms, no surrogates, nothing past U+10FFFF). */
+bool cw_utf8_valid(const char *s);
 
 /* strdup that returns NULL on NULL input. */
 char *cw_strdup(const char *s);

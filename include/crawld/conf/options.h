@@ -71,7 +71,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
 CW_WARN_UNUSED enum cw_rc crawl_opts_set(struct crawl_opts *o, const char *name,
     const char *value, char *err, size_t errlen);
 
-/* The options as a JSON object text (malloc'd; NULL on failure). */
+/* The options as a JSON object text (malloc'd; NULL when out of memory,
+   or for a string that is not UTF-8, which crawl_opts_set refuses). */
 char *crawl_opts_to_json(const struct crawl_opts *o);
 
 /* 1 when HTTP status is one --retry-status names. */

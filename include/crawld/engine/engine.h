@@ -95,8 +95,10 @@ CW_WARN_UNUSED enum cw_rc crawl_resume(struct engine *e,
     crawl_done_cb *done, void *arg, struct crawl **out, char *err,
     size_t errlen);
 
-/* The JSON text crawl_start() stores in crawls.seeds for these seeds
-   (malloc'd; NULL on failure), to find the crawl again. */
+/* The JSON text crawl_start() stores in crawls.seeds for these seeds:
+   each normalised (url_normalise), so two spellings of one URL find the
+   same crawl and bytes that are not UTF-8 are percent-encoded. Malloc'd;
+   NULL when a seed is not an http(s) URL or out of memory. */
 char *crawl_seeds_to_json(char *const *seeds, size_t n);
 
 /*
