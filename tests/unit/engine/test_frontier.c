@@ -716,7 +716,11 @@ struct mhost {
 static struct mhost mh[M_HOSTS];
 static int mtask_host[M_MAXID];	 /* id -> host index */
 static int mtask_owner[M_MAXID]; /* id -> owner index */
-static int mtask_end[M_MAXID];	 /* times done or dropped */
+/* What the frontier did with each task, as seen from outside it: */
+static int mtaken[M_MAXID];   /* times frontier_take() returned it */
+static int mretried[M_MAXID]; /* times it went back by frontier_retry() */
+static int mdone[M_MAXID];    /* times it was passed to frontier_done() */
+static size_t mdropped;	      /* sum of frontier_drop_owner() results */
 static struct task *mflight[M_MAXID];
 static size_t mnflight;
 static int mowners[3];
@@ -806,6 +810,7 @@ m_take(struct frontier *f, uint64_t now, int step)
 		    step, (long long)t->page_id, hi);
 		return 1;
 	}
+	mtaken[t->page_id]++;
 	memmove(&m->q[0], &m->q[1], (m->n - 1) * sizeof(m->q[0]));
 	m->n--;
 	m->in_flight++;
@@ -835,7 +840,6 @@ m_drop(int o)
 	for (h = 0; h < M_HOSTS; h++) {
 		for (i = 0, j = 0; i < mh[h].n; i++) {
 			if (mtask_owner[mh[h].q[i]] == o) {
-				mtask_end[mh[h].q[i]]++;
 				dropped++;
 			} else {
 				mh[h].q[j++] = mh[h].q[i];
@@ -856,11 +860,14 @@ test_model(void)
 	uint64_t now = 1000, nb, wait;
 	struct task *t;
 	int step, r, h, o, bad = 0, pushes = 0, takes = 0, dones = 0;
-	size_t i;
+	size_t i, n, never;
 
 	REQUIRE(f != NULL);
 	memset(mh, 0, sizeof(mh));
-	memset(mtask_end, 0, sizeof(mtask_end));
+	memset(mtaken, 0, sizeof(mtaken));
+	memset(mretried, 0, sizeof(mretried));
+	memset(mdone, 0, sizeof(mdone));
+	mdropped = 0;
 	mnflight = 0;
 	rng_state = 42;
 	for (step = 0; step < M_OPS && !bad; step++) {
@@ -888,7 +895,7 @@ test_model(void)
 			takes++;
 		} else if (r < 90 && mnflight > 0) {
 			t = m_unflight(rng() % mnflight);
-			mtask_end[t->page_id]++;
+			mdone[t->page_id]++;
 			frontier_done(f, t);
 			dones++;
 		} else if (r < 96 && mnflight > 0) {
@@ -901,6 +908,7 @@ test_model(void)
 			mh[h].n++;
 			if (mh[h].next_start < nb)
 				mh[h].next_start = nb;
+			mretried[t->page_id]++;
 			frontier_retry(f, t, nb);
 		} else if (r < 99) {
 			h = (int)(rng() % M_HOSTS);
@@ -910,7 +918,9 @@ test_model(void)
 			}
 		} else {
 			o = (int)(rng() % 3);
-			if (frontier_drop_owner(f, &mowners[o]) != m_drop(o)) {
+			n = frontier_drop_owner(f, &mowners[o]);
+			mdropped += n;
+			if (n != m_drop(o)) {
 				fprintf(
 				    stderr, "  model: step %d: drop\n", step);
 				bad = 1;
@@ -930,7 +940,7 @@ test_model(void)
 	while (!bad && !frontier_idle(f)) {
 		while (mnflight > 0) {
 			t = m_unflight(0);
-			mtask_end[t->page_id]++;
+			mdone[t->page_id]++;
 			frontier_done(f, t);
 		}
 		bad |= m_take(f, now, step);
@@ -943,14 +953,25 @@ test_model(void)
 	}
 	CHECK(!bad);
 	CHECK(frontier_idle(f));
-	/* Every task ended exactly once: done or dropped. */
-	for (i = 1; i < (size_t)next_id; i++)
-		if (mtask_end[i] != 1) {
-			fprintf(stderr, "  model: task %zu ended %d times\n", i,
-			    mtask_end[i]);
+	/*
+	 * Every task ended exactly once, by what the frontier did: each take
+	 * ended in one retry or one done, no task was handed out again after
+	 * its done, and the tasks never handed out to a done are exactly as
+	 * many as frontier_drop_owner() said it dropped. (A task the frontier
+	 * lost, gave out twice or gave out after dropping it fails here.)
+	 */
+	for (i = 1, never = 0; i < (size_t)next_id; i++) {
+		if (mtaken[i] - mretried[i] != mdone[i] || mdone[i] > 1) {
+			fprintf(stderr,
+			    "  model: task %zu taken %d, retried %d, done %d\n",
+			    i, mtaken[i], mretried[i], mdone[i]);
 			harness_failures++;
 			break;
 		}
+		never += mdone[i] == 0;
+	}
+	CHECK_INT(never, mdropped);
+	CHECK(mdropped > 0);
 	frontier_free(f);
 }
 
