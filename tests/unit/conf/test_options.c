@@ -35,8 +35,19 @@ test_defaults(void)
 	CHECK(o.mirror_dir == NULL);
 	CHECK_INT(o.n_include, 0);
 	CHECK_INT(o.n_exclude, 0);
-	CHECK(o.max_links > 0);
-	CHECK(o.max_url_len > 0);
+	CHECK_INT(o.max_links, 10000);
+	CHECK_INT(o.max_url_len, 2048);
+	CHECK_INT(o.retries, 2);
+	CHECK_INT(o.n_retry_status, 5);
+	CHECK(o.n_retry_status == 5 && o.retry_status[0] == 429 &&
+	    o.retry_status[1] == 500 && o.retry_status[2] == 502 &&
+	    o.retry_status[3] == 503 && o.retry_status[4] == 504);
+	CHECK(!o.allow_private);
+	CHECK_INT(o.max_redirects, 10);
+	CHECK(!o.sync_full);
+	CHECK_INT(o.parse_threads, -1); /* auto: CPUs - 1, at least 1 */
+	CHECK_INT(o.queue_memory, 20000);
+	CHECK(o.ca_file == NULL);
 	crawl_opts_cleanup(&o);
 }
 
@@ -69,6 +80,14 @@ num_field(const struct crawl_opts *o, const char *name)
 		return (long long)o->max_links;
 	if (strcmp(name, "max-url-length") == 0)
 		return (long long)o->max_url_len;
+	if (strcmp(name, "retries") == 0)
+		return o->retries;
+	if (strcmp(name, "max-redirects") == 0)
+		return o->max_redirects;
+	if (strcmp(name, "parse-threads") == 0)
+		return o->parse_threads;
+	if (strcmp(name, "queue-memory") == 0)
+		return (long long)o->queue_memory;
 	return -999;
 }
 
@@ -105,6 +124,19 @@ test_numbers(void)
 	    {"max-links", "50", 50},
 	    {"max-url-length", "16", 16},
 	    {"max-url-length", "4096", 4096},
+	    {"max-url-length", "1000000", 1000000},
+	    {"retries", "0", 0},
+	    {"retries", "5", 5},
+	    {"retries", "100", 100},
+	    {"max-redirects", "0", 0},
+	    {"max-redirects", "3", 3},
+	    {"max-redirects", "100", 100},
+	    {"parse-threads", "0", 0},
+	    {"parse-threads", "3", 3},
+	    {"parse-threads", "8", 8},
+	    {"queue-memory", "4", 4},
+	    {"queue-memory", "500", 500},
+	    {"queue-memory", "100000000", 100000000},
 	};
 	struct crawl_opts o;
 	char err[256];
@@ -161,6 +193,19 @@ test_number_errors(void)
 	    {"timeout", ""},
 	    {"max-size", "10MB"},
 	    {"max-size", "1e13"},
+	    {"max-url-length", "1000001"},
+	    {"max-links", "-1"},
+	    {"retries", "-1"},
+	    {"retries", "101"},
+	    {"retries", "2.5"},
+	    {"max-redirects", "-1"},
+	    {"max-redirects", "101"},
+	    {"parse-threads", "-1"},
+	    {"parse-threads", "9"},
+	    {"parse-threads", "auto"},
+	    {"queue-memory", "3"},
+	    {"queue-memory", "100000001"},
+	    {"queue-memory", "x"},
 	};
 	struct crawl_opts o;
 	char err[256];
@@ -253,6 +298,19 @@ test_seconds_exact(void)
 	CHECK_INT(bad, 0);
 }
 
+/* Read the boolean field an option sets. */
+static bool
+bool_field(const struct crawl_opts *o, const char *name)
+{
+	if (strcmp(name, "robots") == 0)
+		return o->robots;
+	if (strcmp(name, "fail-fast") == 0)
+		return o->fail_fast;
+	if (strcmp(name, "allow-private") == 0)
+		return o->allow_private;
+	return o->sync_full;
+}
+
 /* Booleans in every spelling; anything else is rejected. */
 static void
 test_booleans(void)
@@ -278,7 +336,8 @@ test_booleans(void)
 	    {"truee", -1},
 	    {" true", -1},
 	};
-	static const char *const names[] = {"robots", "fail-fast"};
+	static const char *const names[] = {
+	    "robots", "fail-fast", "allow-private", "sync-full"};
 	struct crawl_opts o;
 	char err[256];
 	size_t i, k;
@@ -288,11 +347,11 @@ test_booleans(void)
 	for (k = 0; k < CW_NELEM(names); k++) {
 		for (i = 0; i < CW_NELEM(rows); i++) {
 			crawl_opts_init(&o);
-			before = k == 0 ? o.robots : o.fail_fast;
+			before = bool_field(&o, names[k]);
 			err[0] = '\0';
 			rc = crawl_opts_set(
 			    &o, names[k], rows[i].value, err, sizeof(err));
-			got = k == 0 ? o.robots : o.fail_fast;
+			got = bool_field(&o, names[k]);
 			if (rows[i].expect < 0) {
 				CHECK(rc == CW_EINVAL);
 				CHECK(strstr(err, names[k]) != NULL);
@@ -351,6 +410,12 @@ test_strings(void)
 	CHECK_STR(o.db_path, "/tmp/y.db");
 	CHECK(crawl_opts_set(&o, "mirror", "out", err, sizeof(err)) == CW_OK);
 	CHECK_STR(o.mirror_dir, "out");
+	CHECK(crawl_opts_set(&o, "ca-file", "/etc/ca.pem", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK_STR(o.ca_file, "/etc/ca.pem");
+	CHECK(crawl_opts_set(&o, "ca-file", "", err, sizeof(err)) == CW_EINVAL);
+	CHECK(strstr(err, "ca-file") != NULL);
+	CHECK_STR(o.ca_file, "/etc/ca.pem");
 	err[0] = '\0';
 	CHECK(crawl_opts_set(&o, "user-agent", "", err, sizeof(err)) ==
 	    CW_EINVAL);
@@ -358,6 +423,62 @@ test_strings(void)
 	CHECK_STR(o.user_agent, "bot/2.0 (+x)");
 	CHECK(crawl_opts_set(&o, "db", "", err, sizeof(err)) == CW_EINVAL);
 	CHECK_STR(o.db_path, "/tmp/y.db");
+	crawl_opts_cleanup(&o);
+}
+
+/* --retry-status: codes and classes; none; anything else is refused and
+   leaves the list as it was. */
+static void
+test_retry_status(void)
+{
+	static const char *const bad[] = {"99", "600", "5xxx", "5x", "6xx",
+	    ",503", "503;504", "abc", "5O3", "0xx",
+	    "429,500,502,503,504,505,506,507,508,509,510,511,512,513,514,515,"
+	    "516,517,518,519,520,521,522,523,524,525,526,527,528,529,530,531,"
+	    "532"};
+	struct crawl_opts o;
+	char err[256];
+	size_t i;
+
+	crawl_opts_init(&o);
+	CHECK(crawl_opts_retry_status(&o, 503) &&
+	    crawl_opts_retry_status(&o, 429));
+	CHECK(!crawl_opts_retry_status(&o, 501) &&
+	    !crawl_opts_retry_status(&o, 404) &&
+	    !crawl_opts_retry_status(&o, 200));
+	CHECK(crawl_opts_set(&o, "retry-status", "404,5xx", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK(crawl_opts_retry_status(&o, 404));
+	CHECK(!crawl_opts_retry_status(&o, 403) &&
+	    !crawl_opts_retry_status(&o, 429));
+	CHECK(crawl_opts_retry_status(&o, 500) &&
+	    crawl_opts_retry_status(&o, 501) &&
+	    crawl_opts_retry_status(&o, 599));
+	CHECK(!crawl_opts_retry_status(&o, 600) &&
+	    !crawl_opts_retry_status(&o, 499));
+	for (i = 0; i < CW_NELEM(bad); i++) {
+		err[0] = '\0';
+		if (crawl_opts_set(&o, "retry-status", bad[i], err,
+			sizeof(err)) != CW_EINVAL ||
+		    strstr(err, "--retry-status") == NULL) {
+			fprintf(stderr, "  retry-status '%s' accepted (%s)\n",
+			    bad[i], err);
+			harness_failures++;
+		}
+	}
+	/* Still 404,5xx. */
+	CHECK_INT(o.n_retry_status, 2);
+	CHECK(crawl_opts_retry_status(&o, 404) &&
+	    crawl_opts_retry_status(&o, 502));
+	CHECK(crawl_opts_set(&o, "retry-status", "none", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK_INT(o.n_retry_status, 0);
+	CHECK(!crawl_opts_retry_status(&o, 503));
+	CHECK(crawl_opts_set(&o, "retry-status", "429", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK(
+	    crawl_opts_set(&o, "retry-status", "", err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.n_retry_status, 0);
 	crawl_opts_cleanup(&o);
 }
 
@@ -622,6 +743,7 @@ static const struct test tests[] = {
     TEST(booleans),
     TEST(scope),
     TEST(strings),
+    TEST(retry_status),
     TEST(unknown),
     TEST(filters),
     TEST(bad_regex),
