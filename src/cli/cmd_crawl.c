@@ -176,6 +176,10 @@ cli_exit_code(const struct cli *cli)
 		log_error("%s: %s; run the same command again to resume",
 		    cli->db_path, crawl_end_message(cli->crawl));
 		return EXIT_RUNTIME;
+	case CRAWL_END_ERROR:
+		log_error("%s; run the same command again to resume",
+		    crawl_end_message(cli->crawl));
+		return EXIT_RUNTIME;
 	case CRAWL_END_STOPPED:
 	case CRAWL_END_RUNNING:
 		break;

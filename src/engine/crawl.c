@@ -47,7 +47,7 @@ crawl_finish_event(evutil_socket_t fd, short what, void *arg)
 	if (end == CRAWL_END_RUNNING)
 		end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
 	c->ended_us = cw_monotonic_us();
-	if (!e->store_failed) {
+	if (!e->halted) {
 		if (end != CRAWL_END_DONE)
 			rc = store_crawl_requeue(e->st, c->id);
 		if (rc == CW_OK)

@@ -152,7 +152,7 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 	int64_t id;
 	enum cw_rc rc;
 
-	if (e->store_failed)
+	if (e->halted)
 		return CW_OK; /* nothing more is written, see crawl_record_ */
 	if (fpset_get(c->seen, url, &id)) {
 		if (parent == 0 || parent == id)
@@ -235,8 +235,8 @@ crawl_discover_redirect(
 }
 
 /* Stop a crawl after its first failure (--fail-fast). */
-static void
-crawl_fail_fast(struct crawl *c, const char *url, const char *reason)
+void
+crawl_fail_fast_(struct crawl *c, const char *url, const char *reason)
 {
 	char msg[1024];
 
@@ -275,7 +275,7 @@ crawl_record_(
 
 	/* After a failed write nothing more is written: the next run
 	   resumes from the last whole batch. */
-	if (e->store_failed)
+	if (e->halted)
 		return;
 	crawl_fill_result(t, res, &sr);
 	c->bytes += (uint64_t)res->bytes;
@@ -303,15 +303,12 @@ crawl_record_(
 		return;
 	if (res->outcome != FETCH_OK) {
 		if (c->opts->fail_fast)
-			crawl_fail_fast(c, t->url, reason);
+			crawl_fail_fast_(c, t->url, reason);
 		return;
 	}
 	if (res->redirect_url != NULL)
 		rc = crawl_discover_redirect(c, t, res->redirect_url);
-	if (rc == CW_ENOMEM)
-		log_error(
-		    "engine: out of memory recording links of %s", t->url);
-	else if (rc != CW_OK)
+	if (rc != CW_OK) /* the target would be lost: an end (ENOMEM too) */
 		engine_store_error_(e, rc);
 }
 
@@ -330,7 +327,7 @@ bool
 crawl_wants_links_(const struct crawl *c, const struct fetch_result *res)
 {
 	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
-	    res->status >= 200 && res->status < 300 && !c->e->store_failed;
+	    res->status >= 200 && res->status < 300 && !c->e->halted;
 }
 
 /*

@@ -41,27 +41,53 @@ engine_config_from_opts(struct engine_config *cfg, const struct crawl_opts *o)
 	    : parsepool_default_threads();
 }
 
-/* Every write error ends every crawl: the database is the product. */
+/*
+ * A failure that would lose work if the crawls went on ends every crawl of
+ * the engine: the database is the product, and memory is the process's.
+ * The open batch is dropped (a page recorded without all its links must
+ * not be committed), nothing more is written, and a re-run resumes from
+ * the last whole batch. Even a crawl that has already ended otherwise
+ * (stopped, failed fast) but not yet reported it ends with this error:
+ * what it wrote last is lost, and the message says so.
+ */
+void
+engine_fail_(struct engine *e, enum crawl_end end, const char *msg)
+{
+	struct crawl *c;
+
+	if (e->halted)
+		return;
+	e->halted = true;
+	log_info("engine: %s: every crawl stops, nothing more is written", msg);
+	store_rollback(e->st);
+	LIST_FOREACH (c, &e->crawls, entry) {
+		crawl_set_end_(c, end, msg);
+		crawl_stop(c);
+	}
+}
+
+/* A store write (or what feeds it) failed with rc. */
 void
 engine_store_error_(struct engine *e, enum cw_rc rc)
 {
-	struct crawl *c;
 	char msg[512];
 
-	if (e->store_failed)
+	if (rc == CW_ENOMEM) {
+		engine_fail_(e, CRAWL_END_ERROR, "out of memory");
 		return;
-	e->store_failed = true;
+	}
 	/* store.c logged the failure where it happened; this is the one-line
 	   reason each crawl ends with. */
 	snprintf(
 	    msg, sizeof(msg), "%s (%s)", cw_strerror(rc), store_errmsg(e->st));
-	/* Even a crawl that has already ended otherwise (stopped, failed
-	   fast) but not yet reported it ends with the store error: what it
-	   wrote last is lost, and the message says how to get it back. */
-	LIST_FOREACH (c, &e->crawls, entry) {
-		crawl_set_end_(c, CRAWL_END_STORE, msg);
-		crawl_stop(c);
-	}
+	engine_fail_(e, CRAWL_END_STORE, msg);
+}
+
+/* Whether engine_fail_() ran. */
+bool
+engine_halted(const struct engine *e)
+{
+	return e->halted;
 }
 
 /* Check a store result; false (and the crawls stopping) on failure. */
@@ -190,7 +216,7 @@ engine_parse_done(void *arg, struct parse_job *job)
 		crawl_task_abandon_(c, t);
 		goto out;
 	}
-	if (!e->store_failed) {
+	if (!e->halted) {
 		c->done++;
 		c->bytes += (uint64_t)pp->sr.bytes;
 		if (!engine_store_ok_(e, store_page_finish(e->st, &pp->sr)))
@@ -198,10 +224,9 @@ engine_parse_done(void *arg, struct parse_job *job)
 		else if (rc == CW_OK)
 			rc = crawl_discover_links_(c, t, &job->links);
 	}
-	if (rc == CW_ENOMEM)
-		log_error(
-		    "engine: out of memory recording links of %s", t->url);
-	else if (rc != CW_OK)
+	/* Out of memory with the page half recorded is an end too: the
+	   batch is dropped, so the page is not 'done' without its links. */
+	if (rc != CW_OK)
 		engine_store_error_(e, rc);
 	crawl_task_done_(c, t);
 	if (store_batch_rows(e->st) >= ENGINE_FLUSH_ROWS)
@@ -244,6 +269,7 @@ engine_launch(struct engine *e, struct task *t)
 	struct crawl *c = t->owner;
 	struct fetch *f;
 	struct fetch_result res;
+	enum robots_verdict verdict;
 	enum cw_rc rc;
 
 	if (t->kind == TASK_K_GATE) {
@@ -252,8 +278,9 @@ engine_launch(struct engine *e, struct task *t)
 	}
 	crawl_task_taken_(c);
 	t->attempts++;
-	if (crawl_robots_denies_(c, t)) {
-		crawl_skip_robots_(c, t);
+	verdict = crawl_robots_verdict_(c, t);
+	if (verdict != ROBOTS_V_ALLOW) {
+		crawl_hold_robots_(c, t, verdict);
 		return;
 	}
 	if (!engine_store_ok_(e, store_page_fetching(e->st, t->page_id))) {
@@ -298,7 +325,7 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 		crawl_maybe_finish_(c); /* a refill may have found nothing */
 	}
 	/* Parsing is the slower stage: don't fetch far ahead of it. */
-	while (e->nidle > 0 && !e->store_failed &&
+	while (e->nidle > 0 && !e->halted &&
 	    parsepool_pending(e->pool) < 2 * (size_t)e->cfg.concurrency) {
 		t = frontier_take(e->fr, now, &wait);
 		if (t == NULL)
@@ -471,7 +498,7 @@ engine_free(struct engine *e)
 		event_free(e->wait_ev);
 	if (e->hk_ev != NULL)
 		event_free(e->hk_ev);
-	if (e->st != NULL && !e->store_failed)
+	if (e->st != NULL && !e->halted)
 		engine_flush_(e);
 	frontier_free(e->fr);
 	free(e->lag_hist);

@@ -79,6 +79,9 @@ enum robots_state {
 struct hostinfo {
 	enum robots_state robots_state;
 	struct robots *rules; /* owned */
+	char *unreachable;    /* owned: why robots.txt could not be read
+				 ("HTTP 503", a TLS or connect error);
+				 NULL when it was */
 	uint64_t expires_ms;
 	unsigned failures; /* unreachable robots.txt */
 };
@@ -103,7 +106,7 @@ struct engine {
 	struct event *hk_ev;   /* owned: housekeeping */
 	uint64_t hk_due_us;    /* when hk_ev should fire */
 	int64_t next_page_id;
-	bool store_failed;
+	bool halted;	    /* engine_fail_() ran: nothing more is written */
 	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
 	uint64_t lag_samples;
 	uint64_t lag_max_us;
@@ -124,7 +127,12 @@ void engine_flush_(struct engine *e);
 /* Ask for one pump on the next loop pass. */
 void engine_kick_(struct engine *e);
 
-/* A store write failed: end every crawl, write nothing more. */
+/* A failure that loses work if the crawls went on: drop the open batch,
+   end every crawl with end and msg (copied), write nothing more. */
+void engine_fail_(struct engine *e, enum crawl_end end, const char *msg);
+
+/* Recording failed with rc: a store error (CRAWL_END_STORE), or
+   CW_ENOMEM (CRAWL_END_ERROR, "out of memory"); see engine_fail_(). */
 void engine_store_error_(struct engine *e, enum cw_rc rc);
 
 /* true if rc is CW_OK, else engine_store_error_() and false. */
@@ -179,6 +187,9 @@ enum cw_rc crawl_discover_links_(
 enum cw_rc crawl_enqueue_(
     struct crawl *c, const char *url, int64_t id, int depth);
 
+/* The first failure of a --fail-fast crawl: end FAIL_FAST and stop. */
+void crawl_fail_fast_(struct crawl *c, const char *url, const char *reason);
+
 /* Record a fetch's outcome row (and its redirect target). */
 void crawl_record_(
     struct crawl *c, const struct task *t, const struct fetch_result *res);
@@ -214,8 +225,16 @@ uint64_t crawl_backoff_ms_(int attempts, unsigned *rng);
 enum retry_verdict crawl_retry_wait_(struct crawl *c, const struct task *t,
     const struct fetch_result *res, uint64_t *wait_ms);
 
-/* Whether robots.txt keeps a taken page from being fetched. */
-bool crawl_robots_denies_(const struct crawl *c, const struct task *t);
+enum robots_verdict {
+	ROBOTS_V_ALLOW = 0,   /* fetch it */
+	ROBOTS_V_DENY,	      /* a rule forbids it: 'skipped' (robots) */
+	ROBOTS_V_UNREACHABLE, /* robots.txt could not be read: 'failed' */
+	ROBOTS_V_NOMEM,	      /* could not even tell */
+};
+
+/* What robots.txt says about a taken page. */
+enum robots_verdict crawl_robots_verdict_(
+    const struct crawl *c, const struct task *t);
 
 /* A robots.txt fetch finished; true when put back to retry. */
 bool engine_robots_done_(
@@ -228,8 +247,9 @@ bool engine_gate_addr_allowed_(
 /* Gate an origin until its robots.txt is known. */
 enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);
 
-/* Record a page robots.txt forbids, and finish its task. */
-void crawl_skip_robots_(struct crawl *c, struct task *t);
+/* Record a page robots.txt holds back (verdict v, not ALLOW), and finish
+   its task. */
+void crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v);
 
 /* The SSRF guard: may the crawl connect to sa? (fetch.h) */
 bool crawl_addr_allowed_(

@@ -21,8 +21,10 @@ hostinfo_free(void *arg)
 {
 	struct hostinfo *hi = arg;
 
-	if (hi != NULL)
+	if (hi != NULL) {
 		robots_free(hi->rules);
+		free(hi->unreachable);
+	}
 	free(hi);
 }
 
@@ -62,6 +64,8 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	    cw_monotonic_ms() >= hi->expires_ms) {
 		robots_free(hi->rules);
 		hi->rules = NULL;
+		free(hi->unreachable);
+		hi->unreachable = NULL;
 		hi->robots_state = ROBOTS_UNKNOWN;
 	}
 	if (hi->robots_state != ROBOTS_UNKNOWN)
@@ -193,11 +197,28 @@ robots_rules_for(const char *agent, const struct fetch_result *res,
 	return robots_new_disallow_all(rules);
 }
 
+/* Why an unreachable robots.txt could not be read: "HTTP 503", or
+   libcurl's message (TLS, connect, DNS, timeout). Malloc'd; NULL: OOM. */
+static char *
+robots_cause(const struct fetch_result *res)
+{
+	char cause[CURL_ERROR_SIZE + 32];
+
+	if (res->outcome == FETCH_OK)
+		snprintf(cause, sizeof(cause), "HTTP %ld", res->status);
+	else
+		snprintf(cause, sizeof(cause), "%s",
+		    res->error != NULL ? res->error
+				       : fetch_outcome_name(res->outcome));
+	return strdup(cause);
+}
+
 /*
  * A robots.txt fetch finished. Unreachable ones are tried again with
- * backoff (ROBOTS_TRIES in all) before the host is taken as disallowed.
- * The rules are for the engine's User-Agent product token. Returns true
- * when the task was put back rather than finished.
+ * backoff (ROBOTS_TRIES in all) before the host is taken as disallowed,
+ * its cause kept for the pages it holds back. The rules are for the
+ * engine's User-Agent product token. Returns true when the task was put
+ * back rather than finished.
  */
 bool
 engine_robots_done_(
@@ -205,13 +226,22 @@ engine_robots_done_(
 {
 	struct hostinfo *hi = engine_hostinfo(t->host);
 	struct robots *rules = NULL;
-	bool unreachable;
+	char *cause = NULL;
+	bool unreachable = false;
 	uint32_t delay;
 
 	if (hi == NULL ||
 	    robots_rules_for(e->user_agent, res, &rules, &unreachable) !=
-		CW_OK) {
-		log_error("robots: out of memory for %s", t->url);
+		CW_OK ||
+	    (unreachable && hi->failures + 1 >= ROBOTS_TRIES &&
+		(cause = robots_cause(res)) == NULL)) {
+		/* Without rules the host stays gated and its pages wait
+		   forever: the crawls end instead (the gate task goes). */
+		char msg[2200];
+
+		robots_free(rules);
+		snprintf(msg, sizeof(msg), "out of memory reading %s", t->url);
+		engine_fail_(e, CRAWL_END_ERROR, msg);
 		return false;
 	}
 	if (unreachable && ++hi->failures < ROBOTS_TRIES) {
@@ -225,6 +255,8 @@ engine_robots_done_(
 	}
 	robots_free(hi->rules);
 	hi->rules = rules;
+	free(hi->unreachable);
+	hi->unreachable = cause;
 	hi->robots_state = ROBOTS_READY;
 	hi->expires_ms = cw_monotonic_ms() + ROBOTS_TTL_MS;
 	hi->failures = 0;
@@ -232,36 +264,48 @@ engine_robots_done_(
 	if (delay > host_delay(t->host))
 		host_set_delay(e->fr, t->host, delay);
 	host_set_gate(e->fr, t->host, false);
-	log_info("robots: %s status=%ld%s crawl-delay=%u ms", t->url,
-	    res->status, unreachable ? " (unreachable: disallow all)" : "",
-	    delay);
+	log_info("robots: %s status=%ld%s%s crawl-delay=%u ms", t->url,
+	    res->status, cause != NULL ? " unreachable, disallow all: " : "",
+	    cause != NULL ? cause : "", delay);
 	return false;
 }
 
-/* Whether robots.txt keeps a taken page from being fetched. */
-bool
-crawl_robots_denies_(const struct crawl *c, const struct task *t)
+/* What robots.txt says about a taken page. */
+enum robots_verdict
+crawl_robots_verdict_(const struct crawl *c, const struct task *t)
 {
 	const struct hostinfo *hi = host_data(t->host);
 	char *pq = NULL;
-	bool denied;
+	bool allowed;
 
 	if (!c->opts->robots || hi == NULL || hi->rules == NULL)
-		return false;
+		return ROBOTS_V_ALLOW;
+	if (hi->unreachable != NULL)
+		return ROBOTS_V_UNREACHABLE;
 	if (url_path_query(t->url, &pq) != CW_OK)
-		return false;
-	denied = !robots_allowed(hi->rules, pq);
+		return ROBOTS_V_NOMEM; /* a normalised URL always parses */
+	allowed = robots_allowed(hi->rules, pq);
 	free(pq);
-	return denied;
+	return allowed ? ROBOTS_V_ALLOW : ROBOTS_V_DENY;
 }
 
-/* Record a page robots.txt forbids: skipped, never requested. */
+/*
+ * Record a page robots.txt holds back, never requested: 'skipped'
+ * (robots) when a rule forbids it; 'failed' with the cause when
+ * robots.txt could not be read (RFC 9309 2.3.1.4: assume complete
+ * disallow), so the user sees the TLS or connect error, not a rule that
+ * does not exist. A failed page counts for --fail-fast like any other.
+ */
 void
-crawl_skip_robots_(struct crawl *c, struct task *t)
+crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v)
 {
+	const struct hostinfo *hi = host_data(t->host);
 	struct store_result sr;
+	char reason[CURL_ERROR_SIZE + 64];
 
-	if (c->e->store_failed) {
+	if (v == ROBOTS_V_NOMEM)
+		engine_store_error_(c->e, CW_ENOMEM);
+	if (c->e->halted) {
 		crawl_task_done_(c, t);
 		return;
 	}
@@ -271,7 +315,17 @@ crawl_skip_robots_(struct crawl *c, struct task *t)
 	sr.reason = "robots";
 	sr.bytes = -1;
 	sr.fetched_us = 0;
-	c->skipped++;
-	(void)engine_store_ok_(c->e, store_page_finish(c->e->st, &sr));
+	if (v == ROBOTS_V_UNREACHABLE) {
+		snprintf(reason, sizeof(reason), "robots-unreachable: %s",
+		    hi->unreachable);
+		sr.state = PAGE_FAILED;
+		sr.reason = reason;
+		c->failed++;
+	} else {
+		c->skipped++;
+	}
+	if (engine_store_ok_(c->e, store_page_finish(c->e->st, &sr)) &&
+	    v == ROBOTS_V_UNREACHABLE && c->opts->fail_fast)
+		crawl_fail_fast_(c, t->url, reason);
 	crawl_task_done_(c, t);
 }

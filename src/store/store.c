@@ -177,8 +177,9 @@ struct store {
 	sqlite3_stmt *stmt[SS_COUNT_]; /* owned, prepared at open */
 	unsigned flags;		       /* STORE_F_* */
 	bool in_batch;		       /* a BEGIN is open */
-	size_t batch_rows;	       /* rows written since BEGIN */
-	char errmsg[256];	       /* copy: sqlite's is volatile */
+	bool broken;	   /* a ROLLBACK failed: the transaction may be open */
+	size_t batch_rows; /* rows written since BEGIN */
+	char errmsg[256];  /* copy: sqlite's is volatile */
 };
 
 static const char *const page_state_names[] = {
@@ -325,12 +326,44 @@ store_begin(struct store *st)
 
 	if (st->in_batch)
 		return CW_OK;
+	if (st->broken) {
+		/* errmsg still names the failed ROLLBACK. */
+		return CW_ESTORE;
+	}
 	rc = store_run(st, SS_BEGIN, "begin", NULL);
 	if (rc == CW_OK) {
 		st->in_batch = true;
 		st->batch_rows = 0;
 	}
 	return rc;
+}
+
+/*
+ * ROLLBACK the open transaction unless SQLite already did. The message of
+ * the failure that led here stays in errmsg. If the ROLLBACK fails and the
+ * transaction is still open, the next BEGIN would fail in a confusing way
+ * or, worse, later rows would join this batch: the store is marked broken
+ * and refuses every later write, saying why.
+ */
+static void
+store_rollback_tx(struct store *st)
+{
+	char first[sizeof(st->errmsg)];
+	int src;
+
+	if (sqlite3_get_autocommit(st->db))
+		return;
+	src = sqlite3_step(st->stmt[SS_ROLLBACK]);
+	sqlite3_reset(st->stmt[SS_ROLLBACK]);
+	if (src == SQLITE_DONE || sqlite3_get_autocommit(st->db))
+		return;
+	st->broken = true;
+	log_warnx("store: rollback failed (%s): no more writes",
+	    sqlite3_errmsg(st->db));
+	snprintf(first, sizeof(first), "%s", st->errmsg);
+	snprintf(st->errmsg, sizeof(st->errmsg),
+	    "%.150s%s rollback failed: %.80s", first,
+	    first[0] != '\0' ? ";" : "", sqlite3_errmsg(st->db));
 }
 
 /*
@@ -346,11 +379,19 @@ store_abort_batch(struct store *st)
 		return;
 	log_warnx("store: write failed, batch of %zu rows rolled back",
 	    st->batch_rows);
-	if (!sqlite3_get_autocommit(st->db)) {
-		/* Keep the failed write's message, not ROLLBACK's. */
-		sqlite3_step(st->stmt[SS_ROLLBACK]);
-		sqlite3_reset(st->stmt[SS_ROLLBACK]);
-	}
+	store_rollback_tx(st);
+	st->in_batch = false;
+	st->batch_rows = 0;
+}
+
+/* Drop the open batch on the caller's word (the engine gave up). */
+void
+store_rollback(struct store *st)
+{
+	if (!st->in_batch)
+		return;
+	log_warnx("store: batch of %zu rows dropped", st->batch_rows);
+	store_rollback_tx(st);
 	st->in_batch = false;
 	st->batch_rows = 0;
 }
@@ -500,8 +541,12 @@ sqlerr:
 	rc = (src & 0xff) == SQLITE_FULL ? CW_EFULL : CW_ESTORE;
 	snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
 out:
-	if (began && !sqlite3_get_autocommit(st->db))
-		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	/* A ROLLBACK that fails here costs nothing: the caller closes the
+	   connection, and closing undoes an open transaction. */
+	if (began && !sqlite3_get_autocommit(st->db) &&
+	    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_warnx("store: %s: rollback of the migration failed: %s",
+		    path, sqlite3_errmsg(st->db));
 	return rc;
 }
 
@@ -836,11 +881,7 @@ store_flush(struct store *st)
 	if (rc != CW_OK) {
 		log_warnx("store: commit failed, batch of %zu rows lost",
 		    st->batch_rows);
-		if (!sqlite3_get_autocommit(st->db)) {
-			/* Keep the COMMIT's message, not ROLLBACK's. */
-			sqlite3_step(st->stmt[SS_ROLLBACK]);
-			sqlite3_reset(st->stmt[SS_ROLLBACK]);
-		}
+		store_rollback_tx(st);
 	}
 	st->in_batch = false;
 	st->batch_rows = 0;

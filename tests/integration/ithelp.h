@@ -63,6 +63,13 @@ int it_run_crawld_head(const char *const *argv, size_t nbytes, char *got,
    its output goes to files in the temp dir. Returns the pid. */
 int it_spawn_crawld(const char *const *argv);
 
+/* A free loopback port (bound, read back, released) for a child server;
+   0 on failure. */
+unsigned it_free_port(void);
+
+/* Whether something accepts connections on 127.0.0.1:port. */
+bool it_port_open(unsigned port);
+
 /* First column of the first row of sql (printf-style) as an integer;
    -1 when there is no row. */
 long long db_int(const char *db, const char *fmt, ...)

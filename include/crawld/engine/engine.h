@@ -67,6 +67,8 @@ enum crawl_end {
 	CRAWL_END_STOPPED,     /* crawl_stop(): queued pages left for resume */
 	CRAWL_END_FAIL_FAST,   /* a page failed under --fail-fast */
 	CRAWL_END_STORE,       /* the database refused a write */
+	CRAWL_END_ERROR,       /* a runtime error (out of memory, an event
+				  that could not be armed) */
 };
 
 /* Called once when a crawl finishes, from a deferred event. */
@@ -135,10 +137,19 @@ struct crawl_stats {
 
 void crawl_get_stats(const struct crawl *c, struct crawl_stats *st);
 
-/* How it ended; for CRAWL_END_FAIL_FAST and CRAWL_END_STORE a one-line
-   message naming the URL or the database error (borrowed). */
+/* How it ended; for CRAWL_END_FAIL_FAST, CRAWL_END_STORE and
+   CRAWL_END_ERROR a one-line message naming the URL or the error
+   (borrowed). */
 enum crawl_end crawl_end_reason(const struct crawl *c);
 const char *crawl_end_message(const struct crawl *c);
+
+/*
+ * Whether the engine has halted: a store error or a runtime error
+ * (CRAWL_END_STORE, CRAWL_END_ERROR) ended every crawl, the open batch was
+ * dropped and nothing more is written. A halted engine is only good for
+ * engine_free(); a re-run (or a new engine) resumes from the database.
+ */
+bool engine_halted(const struct engine *e);
 
 /* Loop health: lateness of the housekeeping timer, in microseconds. */
 struct engine_lag {

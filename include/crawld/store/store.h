@@ -149,6 +149,11 @@ CW_WARN_UNUSED enum cw_rc store_page_finish(
 CW_WARN_UNUSED enum cw_rc store_link_insert(struct store *st, int64_t src_id,
     int64_t dst_id, enum link_element element);
 
+/* Drop the open batch, if any: none of its rows is committed (the engine
+   gave up half way, e.g. out of memory with a page's links half put). A
+   ROLLBACK that fails leaves the store refusing every later write. */
+void store_rollback(struct store *st);
+
 /* Commit the open batch, if any. */
 CW_WARN_UNUSED enum cw_rc store_flush(struct store *st);
 
