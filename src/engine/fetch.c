@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fetch.c - a worker slot's curl easy handle and what it brings back.
+ * fetch.c - a worker slot's curl easy handle and what it brings back, and
+ * the two places the SSRF guard runs inside libcurl: when a socket is
+ * opened (CURLOPT_OPENSOCKETFUNCTION) and before each request is sent on
+ * a connection, new or reused (CURLOPT_PREREQFUNCTION, libcurl 7.80).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <strings.h>
 
@@ -105,12 +110,65 @@ fetch_opensocket_cb(
 	return socket(address->family, address->socktype, address->protocol);
 }
 
+/* The address libcurl reports as text ("127.0.0.1", "::1") as a sockaddr;
+   false when it is not an IP address. */
+static bool
+fetch_parse_ip(const char *ip, int port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (ip == NULL)
+		return false;
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		return true;
+	}
+	if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * libcurl is about to send a request on a connection, new or reused: the
+ * SSRF guard again, for this request, on the address the connection is
+ * to. The socket check alone judges connections, and the multi handle's
+ * pool lets one crawl's request ride a connection another crawl (or the
+ * robots gate, or a crawl already finished) was allowed to open. An
+ * address that does not parse is refused: the guard fails closed.
+ */
+static int
+fetch_prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port,
+    int local_port)
+{
+	struct fetch *f = arg;
+	struct sockaddr_storage ss;
+
+	(void)local_ip;
+	(void)local_port;
+	if (f->addr_check == NULL)
+		return CURL_PREREQFUNC_OK;
+	if (!fetch_parse_ip(primary_ip, primary_port, &ss) ||
+	    !f->addr_check(
+		f->addr_check_arg, f->task, (const struct sockaddr *)&ss)) {
+		f->blocked = true;
+		return CURL_PREREQFUNC_ABORT;
+	}
+	return CURL_PREREQFUNC_OK;
+}
+
 /* A new slot with an easy handle that stays configured across tasks. */
 struct fetch *
 fetch_new(const struct fetch_opts *opts, void *owner)
 {
 	struct fetch *f;
 	CURL *e;
+	int bad = 0;
 
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
@@ -123,30 +181,48 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	f->opts = opts;
 	f->owner = owner;
 	buf_init(&f->body, opts->max_size);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, f);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, opts->user_agent);
+	/* Every option matters (the guard, the caps, the protocols): a
+	   handle missing one is not used at all. */
+	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, f) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, fetch_write_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_WRITEDATA, f) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_USERAGENT, opts->user_agent) !=
+	    CURLE_OK;
 	/* "" = every encoding this libcurl can decode (gzip, deflate, br). */
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
-	curl_easy_setopt(
-	    e, CURLOPT_CONNECTTIMEOUT_MS, opts->connect_timeout_ms);
-	curl_easy_setopt(
-	    e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_size);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, opts->timeout_ms) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+		   opts->connect_timeout_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+		   (curl_off_t)opts->max_size) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) != CURLE_OK;
 	if (opts->ca_file != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
-	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f);
+		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) !=
+		    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
+		   fetch_opensocket_cb) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, fetch_prereq_cb) !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PREREQDATA, f) != CURLE_OK;
 	/* HTTP/2 over TLS where offered; wait for a multiplexed stream rather
 	   than open another connection to the same host. */
-	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	bad |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+		   (long)CURL_HTTP_VERSION_2TLS) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) != CURLE_OK;
+	if (bad) {
+		log_warnx("fetch: libcurl refused an option (out of memory, or "
+			  "older than 7.85)");
+		fetch_free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -178,18 +254,20 @@ fetch_start(struct fetch *f, struct task *task)
 	bool gate;
 
 	CW_ASSERT(f->state == FETCH_ST_IDLE);
-	if (curl_easy_setopt(f->easy, CURLOPT_URL, task->url) != CURLE_OK)
-		return CW_ENOMEM;
-	if (f->body.cap > 4 * FETCH_BODY_HINT)
-		buf_cleanup(&f->body); /* don't pin one huge page's memory */
-	buf_reset(&f->body);
 	/* A robots.txt (gate) fetch keeps any body and follows up to 5
 	   redirects itself, as RFC 9309 section 2.3.1.2 allows; pages never
 	   follow: their redirects are links. */
 	gate = task->kind == TASK_K_GATE;
-	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, gate ? 1L : 0L);
-	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	if (curl_easy_setopt(f->easy, CURLOPT_URL, task->url) != CURLE_OK ||
+	    curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, gate ? 1L : 0L) !=
+		CURLE_OK ||
+	    curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L) != CURLE_OK ||
+	    curl_easy_setopt(
+		f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK)
+		return CW_ENOMEM;
+	if (f->body.cap > 4 * FETCH_BODY_HINT)
+		buf_cleanup(&f->body); /* don't pin one huge page's memory */
+	buf_reset(&f->body);
 	f->task = task;
 	f->bytes = 0;
 	f->keep_body = gate;
@@ -217,6 +295,8 @@ fetch_classify(const struct fetch *f, CURLcode result)
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
 		return f->blocked ? FETCH_BLOCKED : FETCH_CONNECT;
+	case CURLE_ABORTED_BY_CALLBACK: /* the request check said no */
+		return f->blocked ? FETCH_BLOCKED : FETCH_ERROR;
 	default:
 		return FETCH_ERROR;
 	}

@@ -141,7 +141,9 @@ crawl_retry_wait_(struct crawl *c, const struct task *t,
 
 /*
  * The SSRF guard for a robots.txt fetch, which serves every crawl: the
- * address must be one some live crawl may connect to.
+ * address must be one some crawl still taking pages may connect to. A
+ * finished or stopping crawl has no page waiting behind the gate, so it
+ * grants nothing (it may linger in the list until crawl_free()).
  */
 bool
 engine_gate_addr_allowed_(
@@ -151,7 +153,8 @@ engine_gate_addr_allowed_(
 	struct crawl *c;
 
 	LIST_FOREACH (c, &e->crawls, entry)
-		if (crawl_addr_allowed_(c, t, sa))
+		if (!c->finished && !c->stopping &&
+		    crawl_addr_allowed_(c, t, sa))
 			return true;
 	return false;
 }

@@ -182,9 +182,140 @@ test_stopped_crawl_leaves_no_gate(void)
 	testsrv_stop(s);
 }
 
+/* Leave the loop when the one crawl running is done. */
+static void
+one_done(struct crawl *c, void *arg)
+{
+	(void)c;
+	event_base_loopbreak(arg);
+}
+
+/*
+ * Crawl seed_a (options oa) to its end, then seed_b (ob), on one engine
+ * (so one connection pool); the first crawl is freed before the second
+ * starts when free_first, else it stays, finished. Returns the end of the
+ * second crawl.
+ */
+static enum crawl_end
+run_crawls_in_turn(const char *db, const char *seed_a,
+    const struct crawl_opts *oa, bool free_first, const char *seed_b,
+    const struct crawl_opts *ob)
+{
+	struct engine_config cfg;
+	struct store *st = NULL;
+	struct event_base *base = event_base_new();
+	struct engine *e;
+	struct crawl *a = NULL, *c = NULL;
+	struct timeval deadline = {30, 0};
+	char err[256], *seeds[1];
+	enum crawl_end end = CRAWL_END_RUNNING;
+
+	if (store_open(db, 0, &st, err, sizeof(err)) != CW_OK || base == NULL)
+		abort();
+	engine_config_from_opts(&cfg, oa);
+	e = engine_new(base, st, &cfg);
+	if (e == NULL)
+		abort();
+	seeds[0] = (char *)(uintptr_t)seed_a;
+	if (crawl_start(
+		e, oa, seeds, 1, one_done, base, &a, err, sizeof(err)) != CW_OK)
+		abort();
+	event_base_loopexit(base, &deadline);
+	event_base_dispatch(base);
+	CHECK_INT(crawl_end_reason(a), CRAWL_END_DONE);
+	if (free_first)
+		crawl_free(a);
+	seeds[0] = (char *)(uintptr_t)seed_b;
+	if (crawl_start(
+		e, ob, seeds, 1, one_done, base, &c, err, sizeof(err)) != CW_OK)
+		abort();
+	event_base_loopexit(base, &deadline);
+	event_base_dispatch(base);
+	end = crawl_end_reason(c);
+	engine_free(e);
+	event_base_free(base);
+	store_close(st);
+	return end;
+}
+
+/*
+ * Defect 8 of issue 10: the SSRF guard judged connections, not requests.
+ * Crawl A may reach 127.0.0.1 (its seed); its connection stays in the
+ * engine's pool after it finished. Crawl B may reach only 127.0.0.2 (its
+ * seed) and links to A's server: its request must be refused although a
+ * pooled connection to that address could carry it (before: B reused it
+ * and fetched /secret).
+ */
+static void
+run_pool_case(bool free_first, bool robots_b, const char *dbname)
+{
+	static const struct testsrv_page site_a[] = {
+	    {"/", 0, "text/plain", "A", NULL, 0},
+	    {"/secret", 0, "text/plain", "private", NULL, 0},
+	};
+	char body_b[256], seed_a[128], seed_b[128];
+	struct testsrv_page site_b[] = {
+	    {"/", 0, NULL, body_b, NULL, 0},
+	};
+	struct testsrv *a = testsrv_start(site_a, CW_NELEM(site_a));
+	struct testsrv *b = testsrv_start_on("127.0.0.2", site_b, 1);
+	const char *db = it_db_path(dbname);
+	struct crawl_opts o, ob;
+	char err[256];
+
+	snprintf(body_b, sizeof(body_b), "<a href=\"%s/secret\">x</a>",
+	    testsrv_origin(a));
+	snprintf(seed_a, sizeof(seed_a), "%s/", testsrv_origin(a));
+	snprintf(seed_b, sizeof(seed_b), "%s/", testsrv_origin(b));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	links_global_init();
+	log_init(LOG_LVL_QUIET);
+	crawl_opts_init(&o);
+	crawl_opts_init(&ob);
+	REQUIRE(
+	    crawl_opts_set(&o, "robots", "false", err, sizeof(err)) == CW_OK);
+	REQUIRE(crawl_opts_set(&ob, "robots", robots_b ? "true" : "false", err,
+		    sizeof(err)) == CW_OK);
+	REQUIRE(crawl_opts_set(&ob, "scope", "any", err, sizeof(err)) == CW_OK);
+	CHECK_INT(run_crawls_in_turn(db, seed_a, &o, free_first, seed_b, &ob),
+	    CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(a, "/"), 1);
+	/* Nor does B's robots.txt gate pass on the finished crawl's word. */
+	CHECK_INT(testsrv_hits(a, "/robots.txt"), 0);
+	CHECK_INT(testsrv_hits(b, "/"), 1);
+	CHECK_INT(testsrv_hits(a, "/secret"), 0);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=2 AND url "
+		      "LIKE '%%/secret' AND state='skipped' AND "
+		      "reason='blocked-address'"),
+	    1);
+	crawl_opts_cleanup(&o);
+	crawl_opts_cleanup(&ob);
+	testsrv_stop(a);
+	testsrv_stop(b);
+}
+
+/* The crawl that opened the connection is gone (crawl_free). */
+static void
+test_pooled_connection_not_reused_past_guard(void)
+{
+	run_pool_case(true, false, "ssrf-pool.db");
+}
+
+/* The crawl that opened it is finished but still held (as the daemon
+   holds finished jobs), and B asks for A's host's robots.txt first: the
+   gate fetch must not count the finished crawl as one that may connect. */
+static void
+test_finished_crawl_grants_no_gate(void)
+{
+	run_pool_case(false, true, "ssrf-gate.db");
+}
+
 static const struct test tests[] = {
     TEST(two_crawls_share_host_budget),
     TEST(stopped_crawl_leaves_no_gate),
+    TEST(pooled_connection_not_reused_past_guard),
+    TEST(finished_crawl_grants_no_gate),
 };
 
 TEST_MAIN(tests)

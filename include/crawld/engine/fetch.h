@@ -56,9 +56,11 @@ struct fetch_opts {
 };
 
 /*
- * Decides whether a connection to sa may be opened for the task (the SSRF
- * guard). Called from inside libcurl (CURLOPT_OPENSOCKETFUNCTION): it must
- * not call curl_multi_* or free anything.
+ * Decides whether the task may talk to sa (the SSRF guard). Called from
+ * inside libcurl, when a socket is to be opened (CURLOPT_OPENSOCKETFUNCTION)
+ * and again before each request is sent on a new or reused connection
+ * (CURLOPT_PREREQFUNCTION): it must not call curl_multi_* or free
+ * anything. A refusal makes the outcome FETCH_BLOCKED.
  */
 typedef bool fetch_addr_check_cb(
     void *arg, const struct task *t, const struct sockaddr *sa);
