@@ -201,6 +201,22 @@ static const char *const store_element_names[] = {
     [LINK_EL_IFRAME] = "iframe",
     [LINK_EL_FRAME] = "frame",
     [LINK_EL_REDIRECT] = "redirect",
+    [LINK_EL_IMG] = "img",
+    [LINK_EL_SOURCE] = "source",
+    [LINK_EL_SCRIPT] = "script",
+    [LINK_EL_VIDEO] = "video",
+    [LINK_EL_AUDIO] = "audio",
+    [LINK_EL_TRACK] = "track",
+    [LINK_EL_INPUT] = "input",
+    [LINK_EL_OBJECT] = "object",
+    [LINK_EL_EMBED] = "embed",
+    [LINK_EL_BODY] = "body",
+    [LINK_EL_TABLE] = "table",
+    [LINK_EL_TD] = "td",
+    [LINK_EL_TH] = "th",
+    [LINK_EL_STYLE] = "style",
+    [LINK_EL_ANY] = "any",
+    [LINK_EL_CSS] = "css",
 };
 
 /* The states store_crawl_set_state() accepts (CONTRACT.md). */

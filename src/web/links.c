@@ -1,57 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * links.c - link extraction from HTML with libxml2's push (SAX) parser.
+ * links.c - link extraction from HTML: the public entry points, the list,
+ * and the accumulator every extractor of the web layer appends to.
  *
- * One call of links_extract() owns one libxml2 parser context whose SAX
- * handler has only startElement (plus silent error sinks), so no tree is
- * built. The handler copies raw href/src values into the caller's
- * struct link_list arena; when the parse ends, every raw reference is
- * resolved against the effective base (the first <base href>, itself
- * resolved against the document URL) and the raw entries are replaced by
- * the normalised URLs. The module owns nothing between calls; the only
- * global is the one-time xmlInitParser().
+ * A call collects raw references (copied into the caller's struct
+ * link_list arena, with their element, attribute, flags and spans) while
+ * one of the HTML paths runs: libxml2's SAX parser (linksax.c) or, for a
+ * requisites-only scan of a UTF-8 page, the raw tokenizer (linkraw.c);
+ * css.c uses the same accumulator for stylesheets. When the document
+ * ends, every raw reference is resolved against the effective base (the
+ * first <base href>, itself resolved against the document URL) and the
+ * raw entries are replaced by the normalised URLs. The module owns
+ * nothing between calls; the only global is the one-time xmlInitParser().
  */
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
-#include <libxml/HTMLparser.h>
-#include <libxml/encoding.h>
-#include <libxml/globals.h>
 #include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/xmlerror.h>
 
 #include "crawld/web/links.h"
 #include "crawld/web/url.h"
-
-/*
- * NOERROR/NOWARNING: hostile pages must not spam the log; RECOVER: keep
- * what can be recovered; NONET: never fetch a DTD. NOBLANKS and COMPACT
- * only shape a DOM, which we never build.
- */
-#define LINKS_PARSE_OPTIONS                                                    \
-	(HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |        \
-	    HTML_PARSE_RECOVER)
-
-#define LINKS_NO_BASE SIZE_MAX
+#include "links_int.h"
 
 /* First sizes of the arrays; both double from there. */
 #define LINKS_ITEMS_MIN 32
 #define LINKS_STRINGS_MIN 2048
-
-/* Per-call parse state, passed to the SAX callbacks as user data. */
-struct links_ctx {
-	struct link_list *out; /* borrowed: the caller's list */
-	xmlParserCtxtPtr ctxt; /* borrowed: the running parser (offsets) */
-	size_t base_off;       /* arena offset of the raw <base href> */
-	uint64_t bias; /* offset added to libxml2's (see links_offset) */
-	unsigned long last_raw; /* libxml2's offset at the last element */
-	uint32_t last_off;	/* the last offset returned */
-	enum cw_rc rc;		/* first failure seen in a callback */
-};
 
 static pthread_once_t links_once = PTHREAD_ONCE_INIT;
 
@@ -95,6 +70,11 @@ link_list_reset(struct link_list *l)
 	l->slen = 0;
 	l->skipped = 0;
 	l->truncated = 0;
+	l->base_found = false;
+	l->base_flags = 0;
+	l->base_quote = 0;
+	l->base_off = 0;
+	l->base_len = 0;
 }
 
 /* The URL of item i (borrowed from the list). */
@@ -104,6 +84,18 @@ link_list_url(const struct link_list *l, size_t i)
 	if (i >= l->count)
 		return (NULL);
 	return (l->strings + l->items[i].url_off);
+}
+
+/* The raw reference of item i, kept after its URL (LINKS_OPT_RAW). */
+const char *
+link_list_raw(const struct link_list *l, size_t i)
+{
+	const char *u;
+
+	if (i >= l->count || (l->items[i].flags & LINK_F_HAS_RAW) == 0)
+		return (NULL);
+	u = l->strings + l->items[i].url_off;
+	return (u + strlen(u) + 1);
 }
 
 /* Make room for one more item, doubling the array. */
@@ -153,206 +145,152 @@ links_grow_strings(struct link_list *l, size_t need)
 	return (CW_OK);
 }
 
-/* Copy s[0..n) plus a NUL into the arena; *off gets its offset. */
+/*
+ * Copy s[0..n) plus a NUL into the arena, then (unless toff is SIZE_MAX)
+ * the arena's own NUL-terminated string at toff; *off gets the offset of
+ * the first. The second is named by offset: growing may move the arena.
+ */
 static enum cw_rc
-links_put_string(struct link_list *l, const char *s, size_t n, size_t *off)
+links_put_strings(
+    struct link_list *l, const char *s, size_t n, size_t toff, size_t *off)
 {
+	size_t tn = toff != SIZE_MAX ? strlen(l->strings + toff) : 0;
+	size_t need = n + 1 + (toff != SIZE_MAX ? tn + 1 : 0);
 	enum cw_rc rc;
 
-	rc = links_grow_strings(l, n + 1);
+	rc = links_grow_strings(l, need);
 	if (rc != CW_OK)
 		return (rc);
 	memcpy(l->strings + l->slen, s, n);
 	l->strings[l->slen + n] = '\0';
+	if (toff != SIZE_MAX)
+		memcpy(l->strings + l->slen + n + 1, l->strings + toff, tn + 1);
 	*off = l->slen;
-	l->slen += n + 1;
+	l->slen += need;
+	return (CW_OK);
+}
+
+/* Start the accumulator of one call. */
+void
+links_acc_init(
+    struct links_acc *a, struct link_list *out, const struct links_opts *o)
+{
+	memset(a, 0, sizeof(*a));
+	a->out = out;
+	if (o != NULL)
+		a->o = *o;
+	a->first = out->count;
+	a->sfirst = out->slen;
+	a->base_raw = LINKS_NO_BASE;
+	buf_init(&a->pv.text, SIZE_MAX);
+	buf_init(&a->pr.text, SIZE_MAX);
+	out->base_found = false;
+	out->base_flags = LINK_F_OFFSET_UNKNOWN;
+	out->base_quote = 0;
+	out->base_off = 0;
+	out->base_len = 0;
+}
+
+/* Set proto's span, or mark it unknown (see links_int.h). */
+void
+links_acc_span(struct links_acc *a, struct link *proto, size_t off, size_t len)
+{
+	if ((a->o.flags & LINKS_OPT_OFFSETS) == 0 || off > UINT32_MAX ||
+	    len > UINT32_MAX - off) {
+		proto->flags |= LINK_F_OFFSET_UNKNOWN;
+		proto->off = 0;
+		proto->len = 0;
+		return;
+	}
+	proto->flags &= (uint8_t)~LINK_F_OFFSET_UNKNOWN;
+	proto->off = (uint32_t)off;
+	proto->len = (uint32_t)len;
+}
+
+/* Append one raw reference (see links_int.h). */
+enum cw_rc
+links_acc_add(
+    struct links_acc *a, const char *v, size_t n, const struct link *proto)
+{
+	struct link_list *l = a->out;
+	size_t off;
+	enum cw_rc rc;
+
+	rc = links_grow_items(l);
+	if (rc != CW_OK)
+		return (rc);
+	rc = links_put_strings(l, v, n, SIZE_MAX, &off);
+	if (rc == CW_ELIMIT) {
+		/* A document with > 4 GB of references: keep what we have. */
+		l->truncated++;
+		return (CW_OK);
+	}
+	if (rc != CW_OK)
+		return (rc);
+	l->items[l->count] = *proto;
+	if ((a->o.flags & LINKS_OPT_OFFSETS) == 0) {
+		l->items[l->count].flags |= LINK_F_OFFSET_UNKNOWN;
+		l->items[l->count].off = 0;
+		l->items[l->count].len = 0;
+	}
+	l->items[l->count].flags &= (uint8_t)~LINK_F_HAS_RAW;
+	l->items[l->count].url_off = (uint32_t)off;
+	l->count++;
+	return (CW_OK);
+}
+
+/* Record the first <base href> (see links_int.h). */
+enum cw_rc
+links_acc_base(
+    struct links_acc *a, const char *v, size_t n, const struct link *span)
+{
+	struct link_list *l = a->out;
+	size_t off;
+	enum cw_rc rc;
+
+	if (a->base_raw != LINKS_NO_BASE)
+		return (CW_OK);
+	rc = links_put_strings(l, v, n, SIZE_MAX, &off);
+	if (rc == CW_ELIMIT)
+		return (CW_OK);
+	if (rc != CW_OK)
+		return (rc);
+	a->base_raw = off;
+	l->base_found = true;
+	l->base_flags = span->flags & (LINK_F_OFFSET_UNKNOWN | LINK_F_ATTR);
+	l->base_quote = span->quote;
+	l->base_off = span->off;
+	l->base_len = span->len;
+	if ((a->o.flags & LINKS_OPT_OFFSETS) == 0) {
+		l->base_flags |= LINK_F_OFFSET_UNKNOWN;
+		l->base_off = l->base_len = 0;
+	}
 	return (CW_OK);
 }
 
 /*
- * Byte offset of the parser in the document: just past the start tag's
- * attributes when called from startElement. libxml2 counts bytes of its
- * UTF-8 view of the input, which are the document's own bytes unless it
- * transcodes. When it switches encoding mid-stream (a <meta charset>, or
- * bytes that are not UTF-8) it drops what it parsed and counts anew from
- * the switch point, which it does not record; the last offset seen before
- * is then taken as the new origin, so offsets after a switch are a lower
- * bound and never go backwards. Called for every element, so a restart is
- * seen. Clamped to uint32_t.
- */
-static uint32_t
-links_offset(struct links_ctx *lc)
-{
-	xmlParserInputPtr in;
-	unsigned long raw;
-	uint64_t off;
-
-	in = lc->ctxt != NULL ? lc->ctxt->input : NULL;
-	if (in == NULL || in->cur == NULL || in->base == NULL ||
-	    in->cur < in->base)
-		return (lc->last_off);
-	raw = in->consumed + (unsigned long)(in->cur - in->base);
-	if (raw < lc->last_raw)
-		lc->bias = (uint64_t)lc->last_off - raw;
-	lc->last_raw = raw;
-	off = lc->bias + raw;
-	lc->last_off = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off;
-	return (lc->last_off);
-}
-
-/*
- * Map an element name to the link element it is and the attribute that
- * carries its reference. Returns 0 for elements we ignore, -1 for <base>.
- */
-static int
-links_classify(const char *name, enum link_element *el, enum link_attr *at)
-{
-	*at = LINK_ATTR_HREF;
-	switch (name[0]) {
-	case 'a':
-	case 'A':
-		if (name[1] == '\0') {
-			*el = LINK_EL_A;
-			return (1);
-		}
-		if (strcasecmp(name, "area") == 0) {
-			*el = LINK_EL_AREA;
-			return (1);
-		}
-		return (0);
-	case 'b':
-	case 'B':
-		return (strcasecmp(name, "base") == 0 ? -1 : 0);
-	case 'f':
-	case 'F':
-		*at = LINK_ATTR_SRC;
-		*el = LINK_EL_FRAME;
-		return (strcasecmp(name, "frame") == 0);
-	case 'i':
-	case 'I':
-		*at = LINK_ATTR_SRC;
-		*el = LINK_EL_IFRAME;
-		return (strcasecmp(name, "iframe") == 0);
-	case 'l':
-	case 'L':
-		*el = LINK_EL_LINK;
-		return (strcasecmp(name, "link") == 0);
-	default:
-		return (0);
-	}
-}
-
-/*
- * SAX startElement: remember the raw reference of a link element, or of
- * the first <base href>. A value-less attribute (<a href>) counts as "".
- */
-static void
-links_start_element(void *ud, const xmlChar *name, const xmlChar **atts)
-{
-	struct links_ctx *lc = ud;
-	struct link_list *l = lc->out;
-	enum link_element el = LINK_EL_A;   /* set by links_classify; */
-	enum link_attr at = LINK_ATTR_HREF; /* gcc -O2 cannot see it */
-	const char *want, *val = NULL;
-	size_t i, off;
-	uint32_t src;
-	int kind;
-	enum cw_rc rc;
-
-	if (lc->rc != CW_OK || name == NULL)
-		return;
-	src = links_offset(lc);
-	if (atts == NULL)
-		return;
-	kind = links_classify((const char *)name, &el, &at);
-	if (kind == 0 || (kind < 0 && lc->base_off != LINKS_NO_BASE))
-		return;
-	want = at == LINK_ATTR_SRC ? "src" : "href";
-	for (i = 0; atts[i] != NULL; i += 2) {
-		if (strcasecmp((const char *)atts[i], want) == 0) {
-			val = atts[i + 1] != NULL ? (const char *)atts[i + 1]
-						  : "";
-			break;
-		}
-	}
-	if (val == NULL)
-		return;
-	if (kind > 0 && (rc = links_grow_items(l)) != CW_OK)
-		goto fail;
-	rc = links_put_string(l, val, strlen(val), &off);
-	if (rc != CW_OK)
-		goto fail;
-	if (kind < 0) {
-		lc->base_off = off;
-		return;
-	}
-	l->items[l->count].url_off = (uint32_t)off;
-	l->items[l->count].src_offset = src;
-	l->items[l->count].element = (uint8_t)el;
-	l->items[l->count].attribute = (uint8_t)at;
-	l->count++;
-	return;
-fail:
-	if (rc == CW_ELIMIT) {
-		/* A document with > 4 GB of references: keep what we have. */
-		l->truncated++;
-		return;
-	}
-	lc->rc = rc;
-	xmlStopParser(lc->ctxt);
-}
-
-/* Error sink for libxml2's parser errors: malformed HTML is normal. */
-static void
-links_silent_serror(void *ud, xmlErrorPtr err)
-{
-	(void)ud;
-	(void)err;
-}
-
-/* Error sink for libxml2's context-less (encoding) errors. */
-static void
-links_silent_generic(void *ud, const char *msg, ...)
-{
-	(void)ud;
-	(void)msg;
-}
-
-/*
- * Build the SAX handler: only startElement. initialized = XML_SAX2_MAGIC
- * makes libxml2 honour serror, so parser errors reach our silent sink even
- * when some other code set a global structured error handler.
- */
-static void
-links_sax_init(htmlSAXHandler *sax)
-{
-	memset(sax, 0, sizeof(*sax));
-	sax->startElement = links_start_element;
-	sax->serror = links_silent_serror;
-	sax->initialized = XML_SAX2_MAGIC;
-}
-
-/*
  * Resolve the raw references items[first..count) against the effective
- * base and replace them by the normalised URLs, compacting the list.
- * Resolved strings are appended after the raw ones and moved down over
- * them at the end, so raw strings are never overwritten while still
- * needed. At most max_links (0 = no limit) items are kept.
+ * base and replace them by the normalised URLs (each followed by its raw
+ * reference with LINKS_OPT_RAW), compacting the list. Resolved strings
+ * are appended after the raw ones and moved down over them at the end,
+ * so raw strings are never overwritten while still needed. At most
+ * max_links (0 = no limit) items are kept.
  */
-static enum cw_rc
-links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
-    size_t sfirst, size_t max_links)
+enum cw_rc
+links_acc_finish(struct links_acc *a, const char *base_url)
 {
-	struct link_list *l = lc->out;
+	struct link_list *l = a->out;
 	char *base = NULL, *url = NULL;
-	const char *eff;
-	size_t i, n, kept = 0, rawend, off, shift;
+	const char *eff, *raw;
+	size_t i, n, kept = 0, rawend, off, shift, first = a->first;
+	size_t max = a->o.max_links;
+	bool keep_raw = (a->o.flags & LINKS_OPT_RAW) != 0;
 	enum cw_rc rc = CW_OK, r;
 
 	eff = base_url;
-	if (lc->base_off != LINKS_NO_BASE) {
+	if (a->base_raw != LINKS_NO_BASE) {
 		/* An unusable <base href> leaves the document URL in force. */
-		r = url_resolve(base_url, l->strings + lc->base_off, &base);
+		r = url_resolve(base_url, l->strings + a->base_raw, &base);
 		if (r == CW_ENOMEM) {
 			rc = r;
 			goto out;
@@ -363,12 +301,13 @@ links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
 	n = l->count;
 	rawend = l->slen;
 	for (i = first; i < n; i++) {
-		if (max_links != 0 && kept == max_links) {
+		if (max != 0 && kept == max) {
 			/* Unresolved, so a few may be really "skipped". */
 			l->truncated += n - i;
 			break;
 		}
-		r = url_resolve(eff, l->strings + l->items[i].url_off, &url);
+		raw = l->strings + l->items[i].url_off;
+		r = url_resolve(eff, raw, &url);
 		if (r == CW_ENOMEM) {
 			rc = r;
 			goto out;
@@ -377,7 +316,8 @@ links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
 			l->skipped++;
 			continue;
 		}
-		rc = links_put_string(l, url, strlen(url), &off);
+		rc = links_put_strings(l, url, strlen(url),
+		    keep_raw ? l->items[i].url_off : SIZE_MAX, &off);
 		FREE_NULL(url);
 		if (rc == CW_ELIMIT) {
 			l->truncated += n - i;
@@ -388,26 +328,56 @@ links_resolve(struct links_ctx *lc, const char *base_url, size_t first,
 			goto out;
 		l->items[first + kept] = l->items[i];
 		l->items[first + kept].url_off = (uint32_t)off;
+		if (keep_raw)
+			l->items[first + kept].flags |= LINK_F_HAS_RAW;
 		kept++;
 	}
 	/* Move the resolved strings down over the raw ones. */
-	shift = rawend - sfirst;
+	shift = rawend - a->sfirst;
 	if (shift > 0) {
-		memmove(
-		    l->strings + sfirst, l->strings + rawend, l->slen - rawend);
+		memmove(l->strings + a->sfirst, l->strings + rawend,
+		    l->slen - rawend);
 		l->slen -= shift;
 		for (i = first; i < first + kept; i++)
 			l->items[i].url_off -= (uint32_t)shift;
 	}
 	l->count = first + kept;
+	a->base_raw = LINKS_NO_BASE;
 out:
 	free(url);
 	free(base);
 	return (rc);
 }
 
-/* Whether s[0..n) is well-formed UTF-8 (plain ASCII included). */
-static int
+/* Free a pieces vector. */
+void
+links_pieces_cleanup(struct links_pieces *ps)
+{
+	free(ps->p);
+	buf_cleanup(&ps->text);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* End the call (see links_int.h). */
+void
+links_acc_done(struct links_acc *a, enum cw_rc rc)
+{
+	links_pieces_cleanup(&a->pv);
+	links_pieces_cleanup(&a->pr);
+	if (rc != CW_OK) {
+		/* Leave the list as it was, minus nothing the caller had. */
+		a->out->count = a->first;
+		a->out->slen = a->sfirst;
+		a->out->base_found = false;
+	}
+}
+
+/*
+ * Whether s[0..n) is UTF-8 libxml2 decodes without an error (so it never
+ * switches to ISO-8859-1 mid-stream): well-formed sequences, no overlong
+ * forms (which libxml2 rejects), surrogates allowed (which it accepts).
+ */
+bool
 links_is_utf8(const unsigned char *s, size_t n)
 {
 	size_t i = 0, k, need;
@@ -434,174 +404,115 @@ links_is_utf8(const unsigned char *s, size_t n)
 		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
 			need = 3;
 		else
-			return (0);
+			return (false);
 		if (n - i <= need)
-			return (0);
+			return (false);
 		for (k = 1; k <= need; k++)
 			if ((s[i + k] & 0xc0) != 0x80)
-				return (0);
+				return (false);
+		if ((s[i] == 0xe0 && s[i + 1] < 0xa0) ||
+		    (s[i] == 0xf0 && s[i + 1] < 0x90) ||
+		    (s[i] == 0xf4 && s[i + 1] > 0x8f))
+			return (false);
 		i += need + 1;
 	}
-	return (1);
-}
-
-/*
- * Choose the encoding libxml2 starts with. A byte-order mark decides (and
- * is skipped, *skip bytes), and *lock says a later <meta charset> must not
- * override it, as the HTML spec wants. Without one, input that is valid
- * UTF-8 is parsed as UTF-8 (a <meta charset> may still switch); anything
- * else gets XML_CHAR_ENCODING_NONE, with which libxml2 looks for a
- * <meta charset> and falls back to ISO-8859-1 itself: its mid-stream
- * fallback from UTF-8 loses the first non-UTF-8 character.
- */
-static xmlCharEncoding
-links_sniff(const unsigned char *s, size_t n, size_t *skip, int *lock)
-{
-	*skip = 0;
-	*lock = 1;
-	if (n >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
-		*skip = 3;
-		return (XML_CHAR_ENCODING_UTF8);
-	}
-	if (n >= 2 && s[0] == 0xff && s[1] == 0xfe) {
-		*skip = 2;
-		return (XML_CHAR_ENCODING_UTF16LE);
-	}
-	if (n >= 2 && s[0] == 0xfe && s[1] == 0xff) {
-		*skip = 2;
-		return (XML_CHAR_ENCODING_UTF16BE);
-	}
-	*lock = 0;
-	return (links_is_utf8(s, n) ? XML_CHAR_ENCODING_UTF8
-				    : XML_CHAR_ENCODING_NONE);
-}
-
-/* Feed html[0..len) to the parser in int-sized chunks, then terminate. */
-static void
-links_feed(htmlParserCtxtPtr ctxt, const char *html, size_t len)
-{
-	size_t n;
-
-	while (len > 0) {
-		n = len > INT_MAX ? INT_MAX : len;
-		(void)htmlParseChunk(ctxt, html, (int)n, 0);
-		html += n;
-		len -= n;
-	}
-	(void)htmlParseChunk(ctxt, NULL, 0, 1);
+	return (true);
 }
 
 /* Extract the links of one document into out (see links.h). */
 enum cw_rc
-links_extract(const char *html, size_t len, const char *base_url,
-    size_t max_links, struct link_list *out)
+links_extract_opts(const char *html, size_t len, const char *base_url,
+    const struct links_opts *o, struct link_list *out)
 {
-	struct links_ctx lc;
-	htmlSAXHandler sax;
-	htmlParserCtxtPtr ctxt = NULL;
-	xmlGenericErrorFunc old_generic;
-	void *old_generic_ctx;
-	xmlStructuredErrorFunc old_serror;
-	void *old_serror_ctx;
-	xmlCharEncoding enc;
-	size_t first, sfirst, skip;
-	int lock;
+	struct links_acc acc;
 	enum cw_rc rc;
 
-	if (out == NULL || (html == NULL && len > 0))
+	if (out == NULL || base_url == NULL || (html == NULL && len > 0))
+		return (CW_EINVAL);
+	if (o != NULL &&
+	    (o->mode > LINKS_MODE_REQUISITES ||
+		(o->flags & ~(unsigned)(LINKS_OPT_OFFSETS | LINKS_OPT_RAW)) !=
+		    0))
 		return (CW_EINVAL);
 	if (html == NULL)
 		html = "";
 	links_global_init();
-	first = out->count;
-	sfirst = out->slen;
-	memset(&lc, 0, sizeof(lc));
-	lc.out = out;
-	lc.base_off = LINKS_NO_BASE;
-	lc.rc = CW_OK;
-	links_sax_init(&sax);
-
-	/*
-	 * Encoding errors (iconv failures) are raised without a parser
-	 * context and would go to the thread's generic handler, stderr by
-	 * default; these handlers are thread-local, so swap them for the call.
-	 */
-	old_generic = xmlGenericError;
-	old_generic_ctx = xmlGenericErrorContext;
-	old_serror = xmlStructuredError;
-	old_serror_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, links_silent_generic);
-	xmlSetStructuredErrorFunc(NULL, NULL);
-
-	enc = links_sniff((const unsigned char *)html, len, &skip, &lock);
-	ctxt = htmlCreatePushParserCtxt(&sax, &lc, NULL, 0, NULL, enc);
-	if (ctxt == NULL) {
-		rc = CW_ENOMEM;
-		goto out;
-	}
-	lc.ctxt = ctxt;
-	lc.bias = skip;
-	(void)htmlCtxtUseOptions(ctxt, LINKS_PARSE_OPTIONS);
-	if (lock && ctxt->input != NULL && ctxt->input->encoding == NULL &&
-	    xmlGetCharEncodingName(enc) != NULL) {
-		/* libxml2's meta check leaves a named encoding alone. */
-		ctxt->input->encoding =
-		    xmlCharStrdup(xmlGetCharEncodingName(enc));
-		if (ctxt->input->encoding == NULL) {
-			rc = CW_ENOMEM;
-			goto out;
-		}
-	}
-	links_feed(ctxt, html + skip, len - skip);
-	rc = lc.rc;
-	if (rc != CW_OK)
-		goto out;
-	rc = links_resolve(&lc, base_url, first, sfirst, max_links);
-out:
-	if (ctxt != NULL)
-		htmlFreeParserCtxt(ctxt);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	xmlSetStructuredErrorFunc(old_serror_ctx, old_serror);
-	if (rc != CW_OK) {
-		/* Leave the list as it was, minus nothing the caller had. */
-		out->count = first;
-		out->slen = sfirst;
-	}
+	links_acc_init(&acc, out, o);
+	rc = CW_ENOTSUP;
+	if (acc.o.mode == LINKS_MODE_REQUISITES)
+		rc = links_raw_run(&acc, html, len);
+	if (rc == CW_ENOTSUP)
+		rc = links_sax_run(&acc, html, len);
+	if (rc == CW_OK)
+		rc = links_acc_finish(&acc, base_url);
+	links_acc_done(&acc, rc);
 	return (rc);
 }
 
-/* The HTML name of a link element. */
+/* links_extract_opts() in the default mode (see links.h). */
+enum cw_rc
+links_extract(const char *html, size_t len, const char *base_url,
+    size_t max_links, struct link_list *out)
+{
+	struct links_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.max_links = max_links;
+	return (links_extract_opts(html, len, base_url, &o, out));
+}
+
+/* The name of a link element (the links table's element column). */
 const char *
 link_element_name(enum link_element e)
 {
-	switch (e) {
-	case LINK_EL_A:
-		return ("a");
-	case LINK_EL_AREA:
-		return ("area");
-	case LINK_EL_LINK:
-		return ("link");
-	case LINK_EL_IFRAME:
-		return ("iframe");
-	case LINK_EL_FRAME:
-		return ("frame");
-	case LINK_EL_REDIRECT:
-		return ("redirect");
-	}
-	return ("unknown");
+	static const char *const names[LINK_EL_COUNT] = {
+	    [LINK_EL_A] = "a",
+	    [LINK_EL_AREA] = "area",
+	    [LINK_EL_LINK] = "link",
+	    [LINK_EL_IFRAME] = "iframe",
+	    [LINK_EL_FRAME] = "frame",
+	    [LINK_EL_REDIRECT] = "redirect",
+	    [LINK_EL_IMG] = "img",
+	    [LINK_EL_SOURCE] = "source",
+	    [LINK_EL_SCRIPT] = "script",
+	    [LINK_EL_VIDEO] = "video",
+	    [LINK_EL_AUDIO] = "audio",
+	    [LINK_EL_TRACK] = "track",
+	    [LINK_EL_INPUT] = "input",
+	    [LINK_EL_OBJECT] = "object",
+	    [LINK_EL_EMBED] = "embed",
+	    [LINK_EL_BODY] = "body",
+	    [LINK_EL_TABLE] = "table",
+	    [LINK_EL_TD] = "td",
+	    [LINK_EL_TH] = "th",
+	    [LINK_EL_STYLE] = "style",
+	    [LINK_EL_ANY] = "any",
+	    [LINK_EL_CSS] = "css",
+	};
+
+	if ((unsigned)e >= LINK_EL_COUNT || names[e] == NULL)
+		return ("unknown");
+	return (names[e]);
 }
 
-/* The HTML name of a link attribute. */
+/* The name of a link attribute. */
 const char *
 link_attr_name(enum link_attr a)
 {
-	switch (a) {
-	case LINK_ATTR_HREF:
-		return ("href");
-	case LINK_ATTR_SRC:
-		return ("src");
-	case LINK_ATTR_LOCATION:
-		return ("location");
-	}
-	return ("unknown");
+	static const char *const names[LINK_ATTR_COUNT] = {
+	    [LINK_ATTR_HREF] = "href",
+	    [LINK_ATTR_SRC] = "src",
+	    [LINK_ATTR_LOCATION] = "location",
+	    [LINK_ATTR_SRCSET] = "srcset",
+	    [LINK_ATTR_POSTER] = "poster",
+	    [LINK_ATTR_DATA] = "data",
+	    [LINK_ATTR_BACKGROUND] = "background",
+	    [LINK_ATTR_STYLE] = "style",
+	    [LINK_ATTR_URL] = "url",
+	    [LINK_ATTR_IMPORT] = "import",
+	};
+
+	if ((unsigned)a >= LINK_ATTR_COUNT || names[a] == NULL)
+		return ("unknown");
+	return (names[a]);
 }
