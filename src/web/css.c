@@ -133,7 +133,7 @@ static enum cw_rc
 css_put_byte(struct css_scan *cs, unsigned char c)
 {
 	if (c == 0)
-		return (css_put_cp(cs, 0));
+		return (css_put_cp(cs, 0xfffd));
 	return (buf_append(&cs->val, &c, 1));
 }
 
@@ -272,8 +272,9 @@ css_report(struct css_scan *cs, size_t off, size_t end, enum css_kind kind,
 static inline bool
 css_url_bad_char(unsigned char c)
 {
-	return (c == '"' || c == '\'' || c == '(' || c <= 0x08 || c == 0x0b ||
-	    (c >= 0x0e && c <= 0x1f) || c == 0x7f);
+	/* NUL is not among them: CSS reads it as U+FFFD. */
+	return (c == '"' || c == '\'' || c == '(' || (c >= 0x01 && c <= 0x08) ||
+	    c == 0x0b || (c >= 0x0e && c <= 0x1f) || c == 0x7f);
 }
 
 /* Skip the remnants of a bad url from p: to ')' (escapes honoured). */
@@ -415,8 +416,8 @@ css_import(struct css_scan *cs, size_t p, enum cw_rc *rc)
 		q = css_ident(cs, p, name, sizeof(name));
 		if (q < cs->n && s[q] == '(' && strcmp(name, "url") == 0)
 			return (css_url(cs, q + 1, CSS_REF_IMPORT, rc));
-		return (q);
 	}
+	/* Anything else is scanned as if the @import were not there. */
 	return (p);
 }
 

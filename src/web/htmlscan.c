@@ -189,7 +189,8 @@ static void
 hs_tag_read(const unsigned char *s, size_t len, size_t lt, struct hs_tag *t)
 {
 	struct hs_attr a;
-	size_t p, i;
+	char nm[sizeof(t->name)];
+	size_t p, i, k;
 	bool named;
 
 	memset(t, 0, sizeof(*t));
@@ -197,10 +198,13 @@ hs_tag_read(const unsigned char *s, size_t len, size_t lt, struct hs_tag *t)
 	p = hs_name(s, len, lt + 1);
 	t->name_end = p;
 	t->name_len = p - lt - 1;
-	if (t->name_len < sizeof(t->name))
-		for (i = 0; i < t->name_len; i++)
-			t->name[i] = (char)(s[lt + 1 + i] |
-			    (hs_letter(s[lt + 1 + i]) ? 0x20 : 0));
+	/* A name too long for name[] stays "": no element of ours. */
+	k = t->name_len < sizeof(nm) ? t->name_len : 0;
+	memset(nm, 0, sizeof(nm));
+	for (i = 0; i < k; i++)
+		nm[i] = (char)(s[lt + 1 + i] |
+		    (hs_letter(s[lt + 1 + i]) ? 0x20 : 0));
+	memcpy(t->name, nm, sizeof(nm));
 	p = hs_skip_blanks(s, len, p);
 	while (!hs_attrs_done(s, len, p)) {
 		p = hs_attr_read(s, len, p, &a, &named);
