@@ -255,6 +255,54 @@ links_sax_fill(struct links_sax *lc, const struct hs_tag *t,
 	return (all);
 }
 
+/*
+ * Whether raw tag t has libxml2's attributes atts (the first few, each
+ * decoding to the same value; a value-less one is ""): how an element
+ * without references is recognised in a transcoded document.
+ */
+static bool
+links_sax_atts_match(
+    struct links_sax *lc, const struct hs_tag *t, const xmlChar **atts)
+{
+	struct links_want w;
+	struct links_attr_spec spec;
+	size_t i;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.vkind = LINKS_V_URL;
+	for (i = 0; atts[i] != NULL && i < 16; i += 2) {
+		memset(&w, 0, sizeof(w));
+		spec.name = (const char *)atts[i];
+		w.spec = &spec;
+		w.v = atts[i + 1] != NULL ? (const char *)atts[i + 1] : "";
+		w.vlen = strlen(w.v);
+		if (!links_sax_rawside(lc, t, &w, LINKS_WANT_MAX))
+			return (false);
+	}
+	return (true);
+}
+
+/* What identifies the element being placed: its wanted attributes, or
+   (none wanted) all its attributes. */
+struct links_match {
+	struct links_want *w;
+	size_t n;
+	const xmlChar **atts;
+};
+
+/*
+ * Whether raw tag t is the element m describes: all its attributes match
+ * (when it has any), and its wanted ones, whose raw sides are filled.
+ */
+static bool
+links_sax_match(
+    struct links_sax *lc, const struct hs_tag *t, struct links_match *m)
+{
+	if (m->atts != NULL && !links_sax_atts_match(lc, t, m->atts))
+		return (false);
+	return (links_sax_fill(lc, t, m->w, m->n));
+}
+
 /* Forget every raw side (no span for any piece). */
 static void
 links_sax_unknown(struct links_want *w, size_t n)
@@ -280,7 +328,7 @@ links_sax_named(const struct hs_tag *t, const char *name, size_t nl)
  */
 static bool
 links_sax_back(struct links_sax *lc, const char *name, size_t nl, size_t p,
-    struct links_want *w, size_t n, struct hs_tag *t)
+    struct links_match *m, struct hs_tag *t)
 {
 	size_t lo, at = p, tries;
 
@@ -304,7 +352,7 @@ links_sax_back(struct links_sax *lc, const char *name, size_t nl, size_t p,
 			continue;
 		/* Read it again whole, for its end and raw text. */
 		(void)hs_tag_at((const char *)lc->doc, lc->len, at, t);
-		if (links_sax_fill(lc, t, w, n))
+		if (links_sax_match(lc, t, m))
 			return (true);
 	}
 	return (false);
@@ -320,8 +368,8 @@ links_sax_back(struct links_sax *lc, const char *name, size_t nl, size_t p,
  * whether the tag was found (t is then set).
  */
 static bool
-links_sax_place(struct links_sax *lc, const char *name, struct links_want *w,
-    size_t n, struct hs_tag *t)
+links_sax_place(struct links_sax *lc, const char *name, struct links_match *m,
+    struct hs_tag *t)
 {
 	struct hs_scanner save = lc->sc;
 	size_t nl = strlen(name), p = 0, prev, tags = 0;
@@ -332,26 +380,27 @@ links_sax_place(struct links_sax *lc, const char *name, struct links_want *w,
 			if (t->start >= p)
 				break;
 			if (links_sax_named(t, name, nl) && p <= t->end) {
-				(void)links_sax_fill(lc, t, w, n);
+				/* The place proves it: values decide per span.
+				 */
+				(void)links_sax_fill(lc, t, m->w, m->n);
 				lc->floor = lc->sc.pos;
 				return (true);
 			}
 		}
 		lc->sc.pos = prev;
-		if (links_sax_back(lc, name, nl, p, w, n, t)) {
+		if (links_sax_back(lc, name, nl, p, m, t)) {
 			lc->sc.pos = t->text_end != 0 ? t->text_end : t->end;
 			lc->floor = lc->sc.pos;
 			return (true);
 		}
 		/* libxml2 is at p: what lies before is behind us too. */
 		lc->sc.pos = p > lc->sc.pos ? p : lc->sc.pos;
-		links_sax_unknown(w, n);
+		links_sax_unknown(m->w, m->n);
 		return (false);
 	}
 	while (hs_next_tag(&lc->sc, t) && tags++ < LINKS_SYNC_TAGS &&
 	    t->start - save.pos <= LINKS_SYNC_BYTES) {
-		if (links_sax_named(t, name, nl) &&
-		    links_sax_fill(lc, t, w, n)) {
+		if (links_sax_named(t, name, nl) && links_sax_match(lc, t, m)) {
 			lc->floor = lc->sc.pos;
 			return (true);
 		}
@@ -362,7 +411,7 @@ links_sax_place(struct links_sax *lc, const char *name, struct links_want *w,
 		lc->spans = false;
 	else
 		lc->budget -= p;
-	links_sax_unknown(w, n);
+	links_sax_unknown(m->w, m->n);
 	return (false);
 }
 
@@ -411,13 +460,14 @@ links_sax_style_end(struct links_sax *lc)
 static void
 links_sax_style_start(struct links_sax *lc, uint32_t src)
 {
+	struct links_match m = {NULL, 0, NULL};
 	struct hs_tag t;
 
 	lc->in_style = true;
 	lc->style_src = src;
 	memset(&lc->style_raw, 0, sizeof(lc->style_raw));
 	buf_reset(&lc->style);
-	if (!lc->spans || !links_sax_place(lc, "style", NULL, 0, &t) ||
+	if (!lc->spans || !links_sax_place(lc, "style", &m, &t) ||
 	    t.text_end == 0)
 		return;
 	lc->style_raw.known = true;
@@ -434,6 +484,7 @@ links_sax_base(struct links_sax *lc, const xmlChar **atts)
 	static const struct links_attr_spec href = {
 	    "href", LINK_ATTR_HREF, LINKS_V_URL, 0};
 	struct links_want w;
+	struct links_match m = {&w, 1, NULL};
 	struct link span;
 	struct hs_tag t;
 
@@ -444,8 +495,8 @@ links_sax_base(struct links_sax *lc, const xmlChar **atts)
 		return (CW_OK);
 	memset(&span, 0, sizeof(span));
 	span.flags = LINK_F_ATTR | LINK_F_OFFSET_UNKNOWN;
-	if (lc->spans && links_sax_place(lc, "base", &w, 1, &t) &&
-	    w.raw.known && w.raw.same) {
+	if (lc->spans && links_sax_place(lc, "base", &m, &t) && w.raw.known &&
+	    w.raw.same) {
 		links_acc_span(lc->acc, &span, w.raw.off, w.raw.len);
 		span.quote = (uint8_t)w.raw.quote;
 	}
@@ -462,9 +513,10 @@ links_sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 {
 	struct links_sax *lc = ud;
 	struct links_want w[LINKS_WANT_MAX];
+	struct links_match m;
 	const struct links_elem *e;
 	struct hs_tag t;
-	size_t n, i, nl;
+	size_t n, i, nl, p;
 	uint32_t src;
 
 	if (lc->rc != CW_OK || name == NULL)
@@ -486,10 +538,21 @@ links_sax_start(void *ud, const xmlChar *name, const xmlChar **atts)
 	if (atts == NULL)
 		return;
 	n = links_wants(lc->acc, e, links_sax_get, atts, w);
-	if (n == 0)
+	m.w = w;
+	m.n = n;
+	m.atts = atts;
+	if (n == 0) {
+		/*
+		 * In a transcoded document tags are found again in order, so
+		 * every element with attributes keeps the scan in step (made
+		 * up elements have none); with exact offsets it need not.
+		 */
+		if (lc->spans && !links_sax_exact(lc, &p))
+			(void)links_sax_place(lc, (const char *)name, &m, &t);
 		return;
+	}
 	if (lc->spans)
-		(void)links_sax_place(lc, (const char *)name, w, n, &t);
+		(void)links_sax_place(lc, (const char *)name, &m, &t);
 	for (i = 0; i < n && lc->rc == CW_OK; i++)
 		lc->rc = links_emit(lc->acc, &w[i], src);
 out:
