@@ -2,6 +2,7 @@
 """Write a deterministic synthetic web site and its manifest, for bench/run.
 
   gensite.py DIR --pages N [--depth D] [--links K] [--port P] [--seed S]
+             [--min-kb A --max-kb B] [--links-per-par L]
 
 DIR/site/       the documents (index.html, robots.txt, static/site.css, s*/...)
 DIR/urls.tsv    every in-scope URL (path?query) with its BFS depth and kind
@@ -13,9 +14,11 @@ N pages).  Every link points at most one tree level deeper than its page, so
 a page's BFS depth from /index.html is its tree level; a real BFS over the
 resolved hrefs checks that before the manifest is written.
 
-Each page is 10-30 KB of pseudo-text with exactly K <a href> (more only when
-the fixed ones exceed K): home, parent, tree children, "#top", a ?query copy
-of the home page, a ?print=1 copy of itself (1 page in 10), a shared 404
+Each page is 10-30 KB (--min-kb, --max-kb) of pseudo-text with exactly K
+<a href> (more only when the fixed ones exceed K), L text links to a
+paragraph (--links-per-par; 0: as many as fit the page's size, for the
+parse-bound site): home, parent, tree children, "#top", a ?query copy of the
+home page, a ?print=1 copy of itself (1 page in 10), a shared 404
 (1 in 20) and a unique 404 (1 in 100), one link off the host (127.0.0.250-252:
 nothing listens there), and cross links written relative, absolute-path or
 as absolute URLs (origin http://127.0.0.1:PORT), some with #fragments.
@@ -127,7 +130,7 @@ def page_links(t, i, k, origin, rng):
     return out
 
 
-def render(t, i, links, paras, words, rng, lo, hi):
+def render(t, i, links, paras, words, rng, lo, hi, lpp=1):
     """One HTML page of i's links padded with text to a random size in [lo, hi]."""
     def a(h):
         return '<a href="%s">%s</a>' % (escape(h), rng.choice(words))
@@ -145,15 +148,29 @@ def render(t, i, links, paras, words, rng, lo, hi):
         " | ".join(a(h) for h in by["foot"]))
     target = rng.randint(lo, hi) - len(head) - len(tail)
     body, size, sec, todo = [], 0, 0, by["text"]
+    # Links per paragraph (--links-per-par): one by default; 0 = as many
+    # as make the links run out near the page's size (~60 bytes a link),
+    # for the parse-bound site's 2,000 links in 200-500 KB.
+    per = lpp
+    if per == 0:
+        per, plen = 1, sum(len(p) for p in paras) / len(paras) + 8
+        while per < len(todo) and len(todo) / per * (plen + per * 60) > target:
+            per += 1
     while size < target or todo:
         if sec * 6 <= len(body):
             sec += 1
             body.append('<h2 id="sec%d">%s</h2>\n' % (sec, rng.choice(words).title()))
             size += len(body[-1])
         txt = rng.choice(paras)
-        if todo:
+        if todo and per == 1:
             cut = txt.find(" ", len(txt) // 2)
             txt = txt[:cut] + " " + a(todo.pop()) + txt[cut:]
+        elif todo:
+            ws = txt.split(" ")
+            for k in range(min(per, len(todo)), 0, -1):
+                at = len(ws) * k // (per + 1)
+                ws.insert(at, a(todo.pop()))
+            txt = " ".join(ws)
         body.append("<p>%s</p>\n" % txt)
         size += len(body[-1])
     return head + "".join(body) + tail
@@ -198,6 +215,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--min-kb", type=int, default=10)
     ap.add_argument("--max-kb", type=int, default=30)
+    ap.add_argument("--links-per-par", type=int, default=1,
+                    help="text links in one paragraph (0: as many as fit the page size)")
     a = ap.parse_args()
 
     origin = "http://127.0.0.1:%d" % a.port
@@ -214,7 +233,8 @@ def main():
         rng = random.Random(a.seed * 1000003 + i)
         links = page_links(t, i, a.links, origin, rng)
         hrefs.append([h for h, _ in links])
-        data = render(t, i, links, paras, words, rng, a.min_kb * 1024, a.max_kb * 1024).encode()
+        data = render(t, i, links, paras, words, rng, a.min_kb * 1024, a.max_kb * 1024,
+                      a.links_per_par).encode()
         fp = root + t.path[i]
         d = os.path.dirname(fp)
         if d not in made:

@@ -133,6 +133,33 @@ cli_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/*
+ * The -v line saying where the CPU went, by thread: the loop (network,
+ * engine and, without a store thread, SQLite), parsing, the store; per
+ * fetched page too, since that is the figure that carries over between
+ * machines (docs/benchmarks.md).
+ */
+static void
+cli_summary_cpu(const struct engine *e, uint64_t pages)
+{
+	struct engine_cpu cpu;
+	double n = pages > 0 ? (double)pages : 1;
+	char store[64];
+
+	engine_get_cpu(e, &cpu);
+	if (cpu.store_thread)
+		snprintf(store, sizeof(store), "store %.2f s (%.3f ms/page)",
+		    cpu.store_s, cpu.store_s * 1000 / n);
+	else
+		snprintf(store, sizeof(store), "store on the loop");
+	fprintf(stderr,
+	    "crawld: cpu: loop %.2f s (%.3f ms/page), parse %.2f s "
+	    "(%.3f ms/page, %u thread%s), %s; process %.2f s\n",
+	    cpu.loop_s, cpu.loop_s * 1000 / n, cpu.parse_s,
+	    cpu.parse_s * 1000 / n, cpu.parse_threads,
+	    cpu.parse_threads == 1 ? "" : "s", store, cpu.process_s);
+}
+
 /* Print the closing summary. */
 static void
 cli_summary(const struct cli *cli, const struct engine *e)
@@ -159,6 +186,7 @@ cli_summary(const struct cli *cli, const struct engine *e)
 		    "(%llu samples)\n",
 		    (double)lag.p50_us / 1000, (double)lag.p99_us / 1000,
 		    (double)lag.max_us / 1000, (unsigned long long)lag.samples);
+		cli_summary_cpu(e, s.done + s.failed);
 	}
 }
 

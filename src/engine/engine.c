@@ -376,6 +376,46 @@ engine_get_lag(const struct engine *e, struct engine_lag *lag)
 	lag->p99_us = e->lag_samples ? engine_lag_percentile(e, 0.99) : 0;
 }
 
+/* A CPU clock in nanoseconds (0 if it cannot be read). */
+static uint64_t
+engine_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The loop thread's CPU clock, in nanoseconds. */
+static uint64_t
+engine_loop_cpu_ns(const struct engine *e)
+{
+	clockid_t id;
+
+	if (pthread_getcpuclockid(e->loop_thread, &id) != 0)
+		return 0;
+	return engine_clock_ns(id);
+}
+
+/* CPU by thread role since engine_new(). */
+void
+engine_get_cpu(const struct engine *e, struct engine_cpu *cpu)
+{
+	uint64_t loop = engine_loop_cpu_ns(e) - e->loop_cpu0_ns;
+	uint64_t proc =
+	    engine_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - e->process_cpu0_ns;
+
+	memset(cpu, 0, sizeof(*cpu));
+	cpu->parse_threads = parsepool_threads(e->pool);
+	cpu->parse_s = parsepool_cpu_s(e->pool);
+	cpu->loop_s = (double)loop / 1e9;
+	if (cpu->parse_threads == 0) /* the inline parses ran on the loop */
+		cpu->loop_s =
+		    cpu->loop_s > cpu->parse_s ? cpu->loop_s - cpu->parse_s : 0;
+	cpu->process_s = (double)proc / 1e9;
+}
+
 /* Set the multi handle's connection limits from the config. */
 static void
 engine_setup_multi(struct engine *e)
@@ -426,6 +466,9 @@ engine_new(
 	e->st = st;
 	e->cfg = *cfg;
 	e->rng = (unsigned)cw_monotonic_us();
+	e->loop_thread = pthread_self();
+	e->loop_cpu0_ns = engine_loop_cpu_ns(e);
+	e->process_cpu0_ns = engine_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 	LIST_INIT(&e->crawls);
 	e->user_agent = strdup(cfg->user_agent);
 	e->fopts.user_agent = e->user_agent;

@@ -13,9 +13,11 @@
 
 #include <jansson.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "crawld/engine/curlev.h"
 #include "crawld/engine/engine.h"
@@ -110,6 +112,9 @@ struct engine {
 	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
 	uint64_t lag_samples;
 	uint64_t lag_max_us;
+	pthread_t loop_thread;	   /* the thread that made the engine */
+	uint64_t loop_cpu0_ns;	   /* its CPU clock then */
+	uint64_t process_cpu0_ns;  /* the process's then */
 	LIST_HEAD(, crawl) crawls; /* borrowed list of live crawls */
 };
 

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "crawld/base/log.h"
@@ -39,6 +40,7 @@ struct parsepool {
 	int pipe_fd[2];		   /* owned: workers -> loop */
 	struct event *wake_ev;	   /* owned */
 	size_t pending;		   /* loop thread: submitted - returned */
+	uint64_t inline_cpu_ns;	   /* loop thread: CPU of inline parses */
 };
 
 /* Append a job to a list. */
@@ -225,13 +227,34 @@ fail:
 	return NULL;
 }
 
+/* A thread CPU clock in nanoseconds (0 if it cannot be read). */
+static uint64_t
+parsepool_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Parse a job on the loop thread, counting its CPU as parsing. */
+static void
+parsepool_run_inline(struct parsepool *p, struct parse_job *job)
+{
+	uint64_t t0 = parsepool_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+
+	parse_job_run(job);
+	p->inline_cpu_ns += parsepool_clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+}
+
 /* Queue a job (or, without workers, parse it now and queue the result). */
 void
 parsepool_submit(struct parsepool *p, struct parse_job *job)
 {
 	p->pending++;
 	if (p->nthreads == 0)
-		parse_job_run(job);
+		parsepool_run_inline(p, job);
 	pthread_mutex_lock(&p->mu);
 	if (p->nthreads == 0) {
 		parsepool_finished_locked(p, job);
@@ -246,6 +269,27 @@ size_t
 parsepool_pending(const struct parsepool *p)
 {
 	return p->pending;
+}
+
+/* CPU seconds of parsing: the workers' thread clocks, or inline time. */
+double
+parsepool_cpu_s(const struct parsepool *p)
+{
+	uint64_t ns = p->inline_cpu_ns;
+	clockid_t id;
+	unsigned i;
+
+	for (i = 0; i < p->nthreads; i++)
+		if (pthread_getcpuclockid(p->threads[i], &id) == 0)
+			ns += parsepool_clock_ns(id);
+	return (double)ns / 1e9;
+}
+
+/* Worker threads in the pool. */
+unsigned
+parsepool_threads(const struct parsepool *p)
+{
+	return p->nthreads;
 }
 
 /* Mark a chain cancelled and hand it back. */

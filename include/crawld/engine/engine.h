@@ -26,6 +26,7 @@
 #define CRAWLD_ENGINE_H
 
 #include <event2/event.h>
+#include <stdbool.h>
 
 #include "crawld/base/common.h"
 #include "crawld/conf/options.h"
@@ -159,5 +160,23 @@ struct engine_lag {
 	uint64_t max_us;
 };
 void engine_get_lag(const struct engine *e, struct engine_lag *lag);
+
+/*
+ * Where the process's CPU went, by thread role, in seconds since the
+ * engine started, from the threads' own CPU clocks (the kernel's per-thread
+ * accounting, as RUSAGE_THREAD and /proc/self/task read it):
+ */
+struct engine_cpu {
+	double loop_s;		/* the loop thread (libcurl, libevent, the
+				   engine, the store when store_thread is
+				   false), less parsing done inline on it */
+	double parse_s;		/* link extraction: the parse workers, or the
+				   inline parses with --parse-threads 0 */
+	unsigned parse_threads; /* parse workers (0 = on the loop) */
+	double store_s;		/* the store's own thread; 0 without one */
+	bool store_thread;	/* false: SQLite runs on the loop thread */
+	double process_s;	/* the whole process (its CPU clock) */
+};
+void engine_get_cpu(const struct engine *e, struct engine_cpu *cpu);
 
 #endif /* CRAWLD_ENGINE_H */

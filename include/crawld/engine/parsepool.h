@@ -65,6 +65,17 @@ size_t parsepool_pending(const struct parsepool *p);
  */
 void parsepool_free(struct parsepool *p);
 
+/*
+ * CPU seconds spent parsing so far: the workers' own thread CPU clocks
+ * (pthread_getcpuclockid: all they do is parse and wait for jobs), or,
+ * with 0 threads, the loop thread's CPU inside the inline parses. Loop
+ * thread only.
+ */
+double parsepool_cpu_s(const struct parsepool *p);
+
+/* How many worker threads the pool runs (0 = inline on the loop). */
+unsigned parsepool_threads(const struct parsepool *p);
+
 /* A sensible default worker count: online CPUs - 1, at least 1, at most 8. */
 unsigned parsepool_default_threads(void);
 
