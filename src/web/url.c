@@ -701,6 +701,21 @@ url_fast_ipv4(const char *h, size_t n)
 	return parts == 4;
 }
 
+/* Whether the segment at s (up to end) is "." (1) or ".." (2), else 0. */
+static int
+url_fast_dot_seg(const char *s, const char *end)
+{
+	size_t n = 0;
+
+	while (s + n < end && s[n] != '/' && s[n] != '?')
+		n++;
+	if (n == 1 && s[0] == '.')
+		return 1;
+	if (n == 2 && s[0] == '.' && s[1] == '.')
+		return 2;
+	return 0;
+}
+
 /*
  * Whether base is an already-normalised URL of the simplest kind:
  * "http(s)://host[:port]/path[?query]" with a lower-case name host (its
@@ -710,19 +725,20 @@ url_fast_ipv4(const char *h, size_t n)
  * authority.
  */
 static int
-url_fast_base(const char *base, const char **path)
+url_fast_base(const char *base, size_t n, const char **path)
 {
 	const char *p, *host, *colon = NULL, *last_dot = NULL, *q;
+	const char *end = base + n;
 	int https, letter = 0;
 
-	if (strncmp(base, "http://", 7) == 0)
+	if (n >= 7 && strncmp(base, "http://", 7) == 0)
 		https = 0;
-	else if (strncmp(base, "https://", 8) == 0)
+	else if (n >= 8 && strncmp(base, "https://", 8) == 0)
 		https = 1;
 	else
 		return 0;
 	host = p = base + 7 + https;
-	for (; *p != '/' && *p != '\0'; p++) {
+	for (; p < end && *p != '/'; p++) {
 		if (*p == ':' && colon == NULL)
 			colon = p;
 		else if (colon != NULL && (*p < '0' || *p > '9'))
@@ -734,7 +750,7 @@ url_fast_base(const char *base, const char **path)
 		else if (colon == NULL && *p != '-' && (*p < '0' || *p > '9'))
 			return 0;
 	}
-	if (*p != '/' || p == host || (colon != NULL && colon == host))
+	if (p == end || p == host || (colon != NULL && colon == host))
 		return 0;
 	if (colon != NULL) {
 		/* 1-65535, as curl writes it: no leading zero, not the
@@ -757,31 +773,48 @@ url_fast_base(const char *base, const char **path)
 		return 0;
 	}
 	*path = p;
-	for (; *p != '\0'; p++) {
+	for (; p < end; p++) {
 		if (!url_fast_char((unsigned char)*p))
-			return 0;
-		/* No empty segment ("//" normalises away), and no "." or
-		   ".." segment anywhere in the path. */
-		if (*p == '/' && p[1] == '/')
-			return 0;
-		if (*p == '/' && p[1] == '.' &&
-		    (p[2] == '/' || p[2] == '?' || p[2] == '\0' ||
-			(p[2] == '.' &&
-			    (p[3] == '/' || p[3] == '?' || p[3] == '\0'))))
 			return 0;
 		if (*p == '?')
 			break;
+		/* No empty segment ("//" normalises away), and no "." or
+		   ".." segment anywhere in the path. */
+		if (*p == '/' && url_fast_dot_seg(p + 1, end) != 0)
+			return 0;
+		if (*p == '/' && p + 1 < end && p[1] == '/')
+			return 0;
 	}
-	for (; *p != '\0'; p++)
+	for (; p < end; p++)
 		if (!url_fast_char((unsigned char)*p))
 			return 0;
 	return p[-1] != '?';
 }
 
 /*
- * Whether ref[0..n) is a reference the fast path joins: url_fast_char
- * characters, no "//" (network path or empty segment), no scheme (no ':'
- * at all), no "." or ".." segment, not ending in an empty query.
+ * Whether ref[0..n)'s path ends in a dot segment, with or without a '/'
+ * after it, and a query follows ("./?a", "g/..?b"): curl 7.88 drops the
+ * '/' that RFC 3986 keeps there, and the slow path's answer is the normal
+ * form, so the fast path leaves these to it.
+ */
+static int
+url_fast_dot_before_query(const char *ref, size_t n)
+{
+	const char *q = memchr(ref, '?', n), *end, *seg;
+
+	if (q == NULL)
+		return 0;
+	end = q > ref && q[-1] == '/' ? q - 1 : q;
+	for (seg = end; seg > ref && seg[-1] != '/'; seg--)
+		;
+	return url_fast_dot_seg(seg, end) != 0;
+}
+
+/*
+ * Whether ref[0..n) is a relative reference the fast path joins:
+ * url_fast_char characters, no "//" (network path or empty segment), no
+ * scheme (no ':' at all), not ending in an empty query. "." and ".."
+ * segments are allowed: the join removes them (url_fast_dedot).
  */
 static int
 url_fast_ref(const char *ref, size_t n)
@@ -801,16 +834,62 @@ url_fast_ref(const char *ref, size_t n)
 		if (!in_query && ref[i] == '/' && i + 1 < n &&
 		    ref[i + 1] == '/')
 			return 0; /* an empty segment: leave it to curl */
-		if (in_query || ref[i] != '.' || (i > 0 && ref[i - 1] != '/'))
-			continue;
-		/* A segment starting with '.': "." and ".." are dot segments.
-		 */
-		if (i + 1 == n || ref[i + 1] == '/' || ref[i + 1] == '?' ||
-		    (ref[i + 1] == '.' &&
-			(i + 2 == n || ref[i + 2] == '/' || ref[i + 2] == '?')))
-			return 0;
 	}
-	return 1;
+	return !url_fast_dot_before_query(ref, n);
+}
+
+/*
+ * RFC 3986 section 5.2.4 remove_dot_segments, in place, on the path
+ * p[0..*n) (it starts with '/'; it has no empty segment): "." segments go,
+ * ".." removes the segment before it (none above the root), and a path
+ * that ends in a dot segment keeps its trailing '/'. Returns the new
+ * length through *n.
+ */
+static void
+url_fast_dedot(char *p, size_t *n)
+{
+	size_t in = 0, out = 0, seg;
+	int dots;
+
+	while (in < *n) {
+		/* p[in] is the '/' that starts a segment. */
+		dots = url_fast_dot_seg(p + in + 1, p + *n);
+		seg = 1;
+		while (in + seg < *n && p[in + seg] != '/')
+			seg++;
+		if (dots == 0) {
+			memmove(p + out, p + in, seg);
+			out += seg;
+		} else {
+			if (dots == 2)
+				while (out > 0 && p[--out] != '/')
+					;
+			if (in + seg == *n)
+				p[out++] =
+				    '/'; /* "/a/.." is "/", "/a/." "/a/" */
+		}
+		in += seg;
+	}
+	*n = out;
+}
+
+/* An absolute reference that is already normalised and simple: itself,
+   without its fragment. -1 when it is not one. */
+static int
+url_resolve_fast_abs(const char *ref, size_t rlen, char **out)
+{
+	const char *path;
+	char *res;
+
+	if (rlen > URL_MAX_LEN_DEFAULT || !url_fast_base(ref, rlen, &path))
+		return -1;
+	res = malloc(rlen + 1);
+	if (res == NULL)
+		return CW_ENOMEM;
+	memcpy(res, ref, rlen);
+	res[rlen] = '\0';
+	*out = res;
+	return CW_OK;
 }
 
 /* Join a simple reference to a simple base; -1 when the fast path does
@@ -819,10 +898,13 @@ static int
 url_resolve_fast(const char *base, const char *ref, char **out)
 {
 	const char *path, *keep_end;
-	size_t rlen = strcspn(ref, "#"), klen, len;
+	size_t rlen = strcspn(ref, "#"), klen, len, plen;
 	char *res;
 
-	if (base == NULL || !url_fast_base(base, &path) ||
+	*out = NULL;
+	if (rlen >= 7 && ref[0] == 'h')
+		return url_resolve_fast_abs(ref, rlen, out);
+	if (base == NULL || !url_fast_base(base, strlen(base), &path) ||
 	    !url_fast_ref(ref, rlen))
 		return -1;
 	if (rlen == 0)
@@ -846,6 +928,14 @@ url_resolve_fast(const char *base, const char *ref, char **out)
 	memcpy(res, base, klen);
 	memcpy(res + klen, ref, rlen);
 	res[len] = '\0';
+	/* Dot segments of the merged path (the query is left alone). */
+	plen = strcspn(res + (path - base), "?");
+	if (memchr(res + (path - base), '.', plen) != NULL) {
+		klen = plen;
+		url_fast_dedot(res + (path - base), &plen);
+		memmove(res + (path - base) + plen, res + (path - base) + klen,
+		    len - (size_t)(path - base) - klen + 1);
+	}
 	*out = res;
 	return CW_OK;
 }

@@ -570,6 +570,26 @@ test_fast_path_matches_full(void)
 		bad += !same_result(
 		    bases[(seed >> 8) % CW_NELEM(bases)], ref, &fast);
 	}
+	/* Absolute references: the already-normal ones take the fast path
+	   (they are themselves), the others must still agree. */
+	for (i = 0; i < 100000; i++) {
+		char abs[48];
+
+		seed = seed * 1103515245 + 12345;
+		n = (int)((seed >> 16) % 12);
+		snprintf(abs, sizeof(abs), "%s/",
+		    (seed >> 8) % 3 == 0       ? "http://a.test"
+			: (seed >> 8) % 3 == 1 ? "https://127.0.0.1:18470"
+					       : "http://A.test:80");
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245 + 12345;
+			abs[strlen(abs) + 1] = '\0';
+			abs[strlen(abs)] =
+			    alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		bad += !same_result(
+		    bases[(seed >> 8) % CW_NELEM(bases)], abs, &fast);
+	}
 	CHECK_INT(bad, 0);
 	CHECK(fast > 1000);
 }
@@ -603,9 +623,70 @@ test_fast_path_taken(void)
 	free(out);
 }
 
+/*
+ * The fast path takes what real pages are made of: relative references
+ * with dot segments ("../../s00/p.html", the usual form of a generated
+ * or hand-written site), and absolute URLs that are already normal; it
+ * leaves alone what only the full path gets right.
+ */
+static void
+test_fast_path_applies(void)
+{
+	static const struct {
+		const char *base, *ref, *want; /* want NULL: the full path */
+	} cases[] = {
+	    {"http://a.test/b/c/d", "../g", "http://a.test/b/g"},
+	    {"http://a.test/b/c/d", "../../g", "http://a.test/g"},
+	    {"http://a.test/b/c/d", "../../../../g", "http://a.test/g"},
+	    {"http://a.test/b/c/d", "./g", "http://a.test/b/c/g"},
+	    {"http://a.test/b/c/d", ".", "http://a.test/b/c/"},
+	    {"http://a.test/b/c/d", "..", "http://a.test/b/"},
+	    {"http://a.test/b/c/d", "g/../h", "http://a.test/b/c/h"},
+	    {"http://a.test/b/c/d", "g/.", "http://a.test/b/c/g/"},
+	    {"http://a.test/b/c/d", "/x/./y/../z?q=./..",
+		"http://a.test/x/z?q=./.."},
+	    {"http://127.0.0.1:18470/s01/d02/t03/p000123.html",
+		"../../../s00/d01/index.html#sec3",
+		"http://127.0.0.1:18470/s00/d01/index.html"},
+	    {"http://a.test/b", "http://127.0.0.1:18470/s00/index.html#x",
+		"http://127.0.0.1:18470/s00/index.html"},
+	    {"http://a.test/b", "https://b.test/p?x=1", "https://b.test/p?x=1"},
+	    {"http://a.test/b/c/", "./?a", NULL},   /* curl's own answer */
+	    {"http://a.test/b/c/", "g/..?a", NULL}, /* the same */
+	    {"http://a.test/b", "HTTP://b.test/", NULL},
+	    {"http://a.test/b", "http://b.test:80/", NULL},
+	    {"http://a.test/b", "http://b.test/./x", NULL},
+	    {"http://a.test/b", "http://b.test", NULL},
+	    {"http://a.test/b", "//b.test/x", NULL},
+	    {"http://a.test/b", "a//b", NULL},
+	};
+	char *out, *slow;
+	size_t i;
+	int fast;
+
+	for (i = 0; i < CW_NELEM(cases); i++) {
+		CHECK_INT(
+		    resolve_counted(cases[i].base, cases[i].ref, &out, &fast),
+		    CW_OK);
+		CHECK_INT(url_resolve_slow(cases[i].base, cases[i].ref, &slow),
+		    CW_OK);
+		CHECK_STR(out, slow);
+		if (fast != (cases[i].want != NULL)) {
+			fprintf(stderr, "  %s: %s the fast path\n",
+			    cases[i].ref, fast ? "took" : "missed");
+			harness_failures++;
+		}
+		if (cases[i].want != NULL)
+			CHECK_STR(out, cases[i].want);
+		free(out);
+		free(slow);
+	}
+}
+
 static const struct test tests[] = {
     TEST(fast_path_matches_full),
     TEST(fast_path_taken),
+    TEST(fast_path_applies),
     TEST(rfc3986_normal),
     TEST(rfc3986_abnormal),
     TEST(normalise_rules),
