@@ -298,6 +298,10 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 			return rc == CW_ENOMEM ? rc : CW_EPARSE;
 		}
 		rc = crawl_scope_key_of_(c, norm[i], &c->scope_keys[i]);
+		/* Counted as soon as it is there, so crawl_free() frees it
+		   whatever fails next. */
+		if (rc == CW_OK)
+			c->nkeys++;
 		if (rc == CW_OK)
 			rc = crawl_add_seed_addrs(c, norm[i]);
 		if (rc != CW_OK) {
@@ -305,7 +309,6 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 			    err, errlen, "%s: %s", seeds[i], cw_strerror(rc));
 			return rc;
 		}
-		c->nkeys++;
 	}
 	return CW_OK;
 }

@@ -4,9 +4,12 @@
  *
  * One struct sockev per socket libcurl asks us to watch, attached to the
  * socket with curl_multi_assign() and freed when libcurl says
- * CURL_POLL_REMOVE (or at teardown). One timer event carries libcurl's
- * single timeout.
+ * CURL_POLL_REMOVE (or at teardown), or at once when its event cannot be
+ * made: a sockev never lives without its event. One timer event carries
+ * libcurl's single timeout.
  */
+#include <stdio.h>
+
 #include "crawld/engine/curlev.h"
 #include "crawld/base/log.h"
 
@@ -21,9 +24,22 @@ struct curlev {
 	CURLM *multi;		 /* owned */
 	struct event *timer;	 /* owned */
 	curlev_done_cb *done;
+	curlev_error_cb *on_error; /* NULL = none */
 	void *arg;
 	size_t attached;
+	char error[128]; /* "" while the handle works */
+	bool error_told; /* on_error ran */
 };
+
+/* Remember the first reason the handle is spent. */
+static void
+curlev_set_error(struct curlev *cev, const char *what)
+{
+	if (cev->error[0] == '\0') {
+		snprintf(cev->error, sizeof(cev->error), "%s", what);
+		log_warnx("curlev: %s: every transfer fails", what);
+	}
+}
 
 /* Report every finished transfer; handles are detached first. */
 static void
@@ -40,8 +56,13 @@ curlev_drain(struct curlev *cev)
 			continue;
 		easy = msg->easy_handle;
 		result = msg->data.result;
-		curl_multi_remove_handle(cev->multi, easy);
-		cev->attached--;
+		/* A handle that will not come off cannot carry the next task
+		   (curlev_add fails then); the transfer is done all the same.
+		 */
+		if (curl_multi_remove_handle(cev->multi, easy) == CURLM_OK)
+			cev->attached--;
+		else
+			log_warnx("curlev: cannot remove a finished transfer");
 		cev->done(cev->arg, easy, result);
 	}
 }
@@ -54,9 +75,16 @@ curlev_action(struct curlev *cev, curl_socket_t fd, int ev_bitmask)
 	int running;
 
 	mc = curl_multi_socket_action(cev->multi, fd, ev_bitmask, &running);
-	if (mc != CURLM_OK)
+	if (mc == CURLM_ABORTED_BY_CALLBACK)
+		curlev_set_error(cev, "a libcurl callback failed");
+	else if (mc != CURLM_OK)
 		log_warnx("curlev: socket_action: %s", curl_multi_strerror(mc));
 	curlev_drain(cev);
+	if (cev->error[0] != '\0' && !cev->error_told) {
+		cev->error_told = true;
+		if (cev->on_error != NULL)
+			cev->on_error(cev->arg, cev->error);
+	}
 }
 
 /* libevent: a watched socket is ready. */
@@ -91,13 +119,29 @@ curlev_timer_cb(CURLM *multi, long timeout_ms, void *arg)
 
 	(void)multi;
 	if (timeout_ms < 0) {
-		evtimer_del(cev->timer);
+		if (evtimer_del(cev->timer) != 0)
+			log_warnx("curlev: cannot delete the timer");
 		return 0;
 	}
 	tv.tv_sec = timeout_ms / 1000;
 	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(cev->timer, &tv);
+	if (evtimer_add(cev->timer, &tv) != 0) {
+		/* Without it transfers would wait for ever: tell libcurl. */
+		curlev_set_error(cev, "cannot arm the transfer timer");
+		return -1;
+	}
 	return 0;
+}
+
+/* Forget a socket's context: its event, the struct, the assignment. */
+static void
+curlev_forget(struct curlev *cev, curl_socket_t fd, struct sockev *se)
+{
+	if (se->ev != NULL)
+		event_free(se->ev);
+	free(se);
+	if (curl_multi_assign(cev->multi, fd, NULL) != CURLM_OK)
+		log_debug("curlev: socket %d already unknown", (int)fd);
 }
 
 /* libcurl: watch, re-watch or forget a socket. */
@@ -110,11 +154,8 @@ curlev_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
-		if (se != NULL) {
-			event_free(se->ev);
-			free(se);
-			curl_multi_assign(cev->multi, fd, NULL);
-		}
+		if (se != NULL)
+			curlev_forget(cev, fd, se);
 		return 0;
 	}
 	kind = EV_PERSIST;
@@ -125,19 +166,25 @@ curlev_socket_cb(CURL *easy, curl_socket_t fd, int what, void *arg, void *sockp)
 	if (se == NULL) {
 		se = calloc(1, sizeof(*se));
 		if (se == NULL)
-			return -1;
+			goto fail;
 		se->fd = fd;
 		se->cev = cev;
-		curl_multi_assign(cev->multi, fd, se);
-	} else {
+		if (curl_multi_assign(cev->multi, fd, se) != CURLM_OK) {
+			free(se);
+			goto fail;
+		}
+	} else if (se->ev != NULL) {
 		event_free(se->ev);
 	}
 	se->ev = event_new(cev->base, fd, kind, curlev_socket_event, se);
-	if (se->ev == NULL || event_add(se->ev, NULL) != 0) {
-		log_warnx("curlev: cannot watch socket %d", (int)fd);
-		return -1;
-	}
-	return 0;
+	if (se->ev != NULL && event_add(se->ev, NULL) == 0)
+		return 0;
+	/* Never keep a context without its event: a later call for this
+	   socket must not find (and free) a NULL event. */
+	curlev_forget(cev, fd, se);
+fail:
+	curlev_set_error(cev, "cannot watch a socket (out of memory)");
+	return -1;
 }
 
 /* A new multi handle on base. */
@@ -158,11 +205,18 @@ curlev_new(struct event_base *base, curlev_done_cb *done, void *arg)
 		curlev_free(cev);
 		return NULL;
 	}
-	curl_multi_setopt(
-	    cev->multi, CURLMOPT_SOCKETFUNCTION, curlev_socket_cb);
-	curl_multi_setopt(cev->multi, CURLMOPT_SOCKETDATA, cev);
-	curl_multi_setopt(cev->multi, CURLMOPT_TIMERFUNCTION, curlev_timer_cb);
-	curl_multi_setopt(cev->multi, CURLMOPT_TIMERDATA, cev);
+	if (curl_multi_setopt(cev->multi, CURLMOPT_SOCKETFUNCTION,
+		curlev_socket_cb) != CURLM_OK ||
+	    curl_multi_setopt(cev->multi, CURLMOPT_SOCKETDATA, cev) !=
+		CURLM_OK ||
+	    curl_multi_setopt(cev->multi, CURLMOPT_TIMERFUNCTION,
+		curlev_timer_cb) != CURLM_OK ||
+	    curl_multi_setopt(cev->multi, CURLMOPT_TIMERDATA, cev) !=
+		CURLM_OK) {
+		log_warnx("curlev: libcurl refused a multi option");
+		curlev_free(cev);
+		return NULL;
+	}
 	return cev;
 }
 
@@ -208,6 +262,18 @@ curlev_remove(struct curlev *cev, CURL *easy)
 {
 	if (curl_multi_remove_handle(cev->multi, easy) == CURLM_OK)
 		cev->attached--;
+}
+
+void
+curlev_set_error_cb(struct curlev *cev, curlev_error_cb *cb)
+{
+	cev->on_error = cb;
+}
+
+const char *
+curlev_error(const struct curlev *cev)
+{
+	return cev->error[0] != '\0' ? cev->error : NULL;
 }
 
 size_t

@@ -169,6 +169,36 @@ engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
 	}
 }
 
+/*
+ * The multi handle is spent (a socket event or timer could not be made):
+ * every transfer on it is lost. The crawls end with the error, and the
+ * transfers libcurl will not report are taken back here: their pages
+ * stay 'fetching' rows (nothing more is written) for the resume.
+ */
+static void
+engine_multi_failed(void *arg, const char *why)
+{
+	struct engine *e = arg;
+	struct fetch *f;
+	struct task *t;
+	unsigned i;
+
+	engine_fail_(e, CRAWL_END_ERROR, why);
+	for (i = 0; i < e->cfg.concurrency; i++) {
+		f = e->slots[i];
+		t = f->task;
+		if (t == NULL)
+			continue;
+		curlev_remove(e->cev, f->easy);
+		fetch_abandon(f);
+		e->idle[e->nidle++] = f;
+		if (t->kind == TASK_K_GATE)
+			frontier_done(e->fr, t);
+		else
+			crawl_task_done_(t->owner, t);
+	}
+}
+
 /* libcurl finished a transfer (called by curlev after socket_action). */
 static void
 engine_transfer_done(void *arg, CURL *easy, CURLcode result)
@@ -182,6 +212,10 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	fetch_finish(f, result, &res);
 	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
 	    (long long)t->page_id, res.status, (long long)res.bytes, t->url);
+	/* A spent multi handle fails every transfer: that is no outcome of
+	   the page, and nothing more can be fetched. */
+	if (curlev_error(e->cev) != NULL)
+		engine_fail_(e, CRAWL_END_ERROR, curlev_error(e->cev));
 	f->task = NULL;
 	e->idle[e->nidle++] = f;
 	if (t->kind == TASK_K_GATE) {
@@ -254,6 +288,11 @@ engine_launch_gate(struct engine *e, struct task *t)
 		fetch_abandon(f);
 	}
 	e->idle[e->nidle++] = f;
+	if (curlev_error(e->cev) != NULL) {
+		frontier_done(e->fr, t);
+		engine_multi_failed(e, curlev_error(e->cev));
+		return;
+	}
 	/* Could not start: an unreachable robots.txt, retried as such. */
 	memset(&res, 0, sizeof(res));
 	res.outcome = FETCH_ERROR;
@@ -297,13 +336,20 @@ engine_launch(struct engine *e, struct task *t)
 			return;
 		fetch_abandon(f);
 	}
+	e->idle[e->nidle++] = f;
+	/* A spent multi handle is the engine's end, not the page's. */
+	if (curlev_error(e->cev) != NULL) {
+		engine_fail_(e, CRAWL_END_ERROR, curlev_error(e->cev));
+		crawl_task_done_(c, t);
+		engine_multi_failed(e, curlev_error(e->cev));
+		return;
+	}
 	/* Could not even start: record it as failed like any other error. */
 	memset(&res, 0, sizeof(res));
 	res.outcome = FETCH_ERROR;
 	res.error = "could not start the transfer";
 	res.bytes = 0;
 	crawl_record_(c, t, &res);
-	e->idle[e->nidle++] = f;
 	crawl_task_done_(c, t);
 }
 
@@ -335,7 +381,10 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 	if (e->nidle > 0 && wait != UINT64_MAX && wait > 0) {
 		tv.tv_sec = (time_t)(wait / 1000);
 		tv.tv_usec = (suseconds_t)((wait % 1000) * 1000);
-		evtimer_add(e->wait_ev, &tv);
+		/* Without the timer the waiting hosts would never start. */
+		if (evtimer_add(e->wait_ev, &tv) != 0)
+			engine_fail_(e, CRAWL_END_ERROR,
+			    "cannot arm the politeness timer");
 	}
 }
 
@@ -416,18 +465,23 @@ engine_get_cpu(const struct engine *e, struct engine_cpu *cpu)
 	cpu->process_s = (double)proc / 1e9;
 }
 
-/* Set the multi handle's connection limits from the config. */
-static void
+/* Set the multi handle's connection limits from the config (the
+   per-host budget is a promise: an engine without it is not made). */
+static enum cw_rc
 engine_setup_multi(struct engine *e)
 {
 	CURLM *m = curlev_multi(e->cev);
 
-	curl_multi_setopt(
-	    m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)e->cfg.per_host);
-	curl_multi_setopt(
-	    m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)e->cfg.concurrency);
-	curl_multi_setopt(
-	    m, CURLMOPT_MAXCONNECTS, (long)e->cfg.concurrency * 2);
+	if (curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
+		(long)e->cfg.per_host) != CURLM_OK ||
+	    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+		(long)e->cfg.concurrency) != CURLM_OK ||
+	    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS,
+		(long)e->cfg.concurrency * 2) != CURLM_OK) {
+		log_warnx("engine: libcurl refused a connection limit");
+		return CW_EINVAL;
+	}
+	return CW_OK;
 }
 
 /* Create the worker slots. */
@@ -488,13 +542,13 @@ engine_new(
 	    e->fr == NULL || e->pump_ev == NULL || e->wait_ev == NULL ||
 	    e->hk_ev == NULL || e->pool == NULL ||
 	    engine_make_slots(e) != CW_OK ||
-	    store_next_page_id(st, &e->next_page_id) != CW_OK) {
+	    store_next_page_id(st, &e->next_page_id) != CW_OK ||
+	    engine_setup_multi(e) != CW_OK || event_add(e->hk_ev, &tv) != 0) {
 		engine_free(e);
 		return NULL;
 	}
-	engine_setup_multi(e);
+	curlev_set_error_cb(e->cev, engine_multi_failed);
 	e->hk_due_us = cw_monotonic_us() + ENGINE_FLUSH_MS * 1000;
-	event_add(e->hk_ev, &tv);
 	return e;
 }
 

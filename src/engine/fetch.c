@@ -62,15 +62,18 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		char *ct = NULL;
 		curl_off_t clen = -1;
 
-		if (!f->keep_body) {
-			curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+		/* A getinfo that fails leaves the defaults: no type (the
+		   body is not kept), no length (no reservation). */
+		if (!f->keep_body &&
+		    curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct) ==
+			CURLE_OK)
 			f->keep_body = fetch_is_html_type(ct);
-		}
 		/* One allocation of the announced size (capped), instead of
 		   a doubling chain: bodies go to the parser, so each page
 		   gets a fresh buffer. A wrong length only costs a realloc. */
-		curl_easy_getinfo(
-		    f->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen);
+		if (curl_easy_getinfo(f->easy,
+			CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &clen) != CURLE_OK)
+			clen = -1;
 		if (f->keep_body && clen > 0 &&
 		    buf_reserve(&f->body, (size_t)clen) != CW_OK) {
 			snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
@@ -243,7 +246,11 @@ fetch_from_easy(CURL *easy)
 {
 	char *p = NULL;
 
-	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p);
+	/* Every handle the engine adds is a slot's, with CURLOPT_PRIVATE
+	   set in fetch_new(); a failure here is a broken invariant. */
+	if (curl_easy_getinfo(easy, CURLINFO_PRIVATE, &p) != CURLE_OK)
+		p = NULL;
+	CW_ASSERT(p != NULL);
 	return (struct fetch *)(void *)p;
 }
 
@@ -311,11 +318,20 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	long status = 0;
 
 	memset(res, 0, sizeof(*res));
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
-	curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff);
-	curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after);
+	/* Each value stays at its "absent" default when getinfo fails. */
+	if (curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	    CURLE_OK)
+		status = 0;
+	if (curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK)
+		ct = NULL;
+	if (curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK)
+		loc = NULL;
+	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff) !=
+	    CURLE_OK)
+		eff = NULL;
+	if (curl_easy_getinfo(f->easy, CURLINFO_RETRY_AFTER, &retry_after) !=
+	    CURLE_OK)
+		retry_after = 0;
 	res->outcome = fetch_classify(f, result);
 	res->status = status;
 	res->content_type = ct;

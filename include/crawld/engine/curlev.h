@@ -12,6 +12,15 @@
  * multi handle, so the callback may reuse it, add new handles with
  * curlev_add(), or free it. The callback must not free the curlev.
  *
+ * When one of our callbacks cannot do its job (no memory for a socket's
+ * event, a timer that cannot be armed), it says so to libcurl, which
+ * then fails every transfer of the multi handle (libcurl 7.85 and later:
+ * they complete with CURLE_ABORTED_BY_CALLBACK, or never), and
+ * curlev_error() says why from then on: the handle is spent. The error
+ * callback (curlev_set_error_cb) runs once, after socket_action returned
+ * and the finished transfers were reported, so the owner can take back
+ * the transfers libcurl will not report.
+ *
  * Owns the multi handle and the per-socket events. Borrows the event_base
  * and the easy handles. Loop thread only.
  */
@@ -47,6 +56,17 @@ CW_WARN_UNUSED enum cw_rc curlev_add(struct curlev *cev, CURL *easy);
 
 /* Stop a transfer without reporting it. Not from a libcurl callback. */
 void curlev_remove(struct curlev *cev, CURL *easy);
+
+/* The multi handle became spent (why: as curlev_error()). */
+typedef void curlev_error_cb(void *arg, const char *why);
+
+/* Call cb (with the done callback's arg) when the handle becomes spent;
+   never from inside curlev_add() (which returns an error instead). */
+void curlev_set_error_cb(struct curlev *cev, curlev_error_cb *cb);
+
+/* Why the multi handle is spent (a callback of ours failed, see above),
+   or NULL while it works. Borrowed. */
+const char *curlev_error(const struct curlev *cev);
 
 /* Transfers currently attached. */
 size_t curlev_running(const struct curlev *cev);
