@@ -11,6 +11,7 @@
  * items plus skipped plus truncated as there were references. Any
  * violation aborts, so the fuzzer reports it as a crash.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* What the callback saw. */
 struct fuzz_seen {
+	const uint8_t *data; /* borrowed: the input */
 	size_t size;
 	size_t end; /* end of the last span */
 	size_t n;
@@ -36,6 +38,13 @@ fuzz_fail(const char *what)
 {
 	fprintf(stderr, "fuzz_css: %s\n", what);
 	abort();
+}
+
+/* CSS whitespace. */
+static int
+fuzz_ws(uint8_t c)
+{
+	return (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f');
 }
 
 /* css_ref_cb: check one reference. */
@@ -58,8 +67,25 @@ fuzz_ref(void *arg, const struct css_ref *r)
 	    r->quote != LINK_Q_SINGLE)
 		fuzz_fail("bad quote");
 	if (r->quote != LINK_Q_NONE &&
-	    (r->off == 0 || r->off + r->len > s->size))
-		fuzz_fail("a quoted span without its quote");
+	    (r->off == 0 ||
+		s->data[r->off - 1] !=
+		    (r->quote == LINK_Q_DOUBLE ? '"' : '\'')))
+		fuzz_fail("a quoted span does not follow its quote");
+	/*
+	 * A trailing blank may end an escape: a hex one's ("\\62 ") or an
+	 * escaped blank ("\\ "), which are the value's own.
+	 */
+	if (r->quote == LINK_Q_NONE && r->len > 0 &&
+	    (fuzz_ws(s->data[r->off]) ||
+		(fuzz_ws(s->data[r->off + r->len - 1]) &&
+		    (r->len < 2 ||
+			(!isxdigit(s->data[r->off + r->len - 2]) &&
+			    s->data[r->off + r->len - 2] != '\\')))))
+		fuzz_fail("an unquoted url's span has its blanks");
+	if (r->quote == LINK_Q_NONE && r->off + r->len < s->size &&
+	    s->data[r->off + r->len] != ')' &&
+	    !fuzz_ws(s->data[r->off + r->len]))
+		fuzz_fail("an unquoted url's span stops short");
 	s->end = r->off + r->len;
 	s->n++;
 	return (CW_OK);
@@ -79,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&sheet, 0, sizeof(sheet));
 	memset(&decls, 0, sizeof(decls));
 	sheet.size = decls.size = size;
+	sheet.data = decls.data = data;
 	rc = css_scan((const char *)data, size, 0, fuzz_ref, &sheet);
 	if (rc == CW_ENOMEM)
 		return 0;

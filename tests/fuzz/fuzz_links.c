@@ -11,10 +11,10 @@
  * backwards. A second extraction appended to the same list must
  * reproduce the first exactly (determinism, and appending to a non-empty
  * list). With spans asked for: every known span lies inside the input,
- * spans of different links never overlap, and (for an ASCII document
- * that names no charset, read as it is) an attribute span decodes to the
- * raw reference. LINKS_MODE_DEFAULT must be exactly LINKS_MODE_ALL's links
- * of the elements it takes, and LINKS_MODE_REQUISITES must give
+ * spans of different links never overlap, and (for a UTF-8 document
+ * that names no other charset, read as it is) an attribute span decodes
+ * to the raw reference. LINKS_MODE_DEFAULT must be exactly LINKS_MODE_ALL's
+ * links of the elements it takes, and LINKS_MODE_REQUISITES must give
  * requisites only. Any violation aborts, so the fuzzer reports it as a
  * crash.
  */
@@ -78,18 +78,62 @@ fuzz_check(const struct link_list *l, size_t from, size_t n)
 	}
 }
 
-/* Whether the input is ASCII and names no charset (read as it is). */
+/* Whether s[0..n) is well-formed UTF-8, no overlong forms. */
+static bool
+fuzz_utf8(const uint8_t *s, size_t n)
+{
+	size_t i = 0, k, need;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			need = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			need = 2;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			need = 3;
+		else
+			return (false);
+		if (n - i <= need)
+			return (false);
+		for (k = 1; k <= need; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (false);
+		if ((s[i] == 0xe0 && s[i + 1] < 0xa0) ||
+		    (s[i] == 0xf0 && s[i + 1] < 0x90) ||
+		    (s[i] == 0xf4 && s[i + 1] > 0x8f))
+			return (false);
+		i += need + 1;
+	}
+	return (true);
+}
+
+/*
+ * Whether libxml2 reads the input as it is (so spans decode to exactly
+ * its values): UTF-8, and every "charset" it mentions names UTF-8.
+ */
 static bool
 fuzz_plain(const uint8_t *data, size_t size)
 {
-	size_t i;
+	size_t i, p;
 
-	for (i = 0; i < size; i++)
-		if (data[i] >= 0x80)
+	if (!fuzz_utf8(data, size))
+		return (false);
+	for (i = 0; i + 7 <= size; i++) {
+		if (strncasecmp((const char *)data + i, "charset", 7) != 0)
+			continue;
+		p = i + 7;
+		while (p < size &&
+		    (data[p] == ' ' || data[p] == '=' || data[p] == '"' ||
+			data[p] == '\''))
+			p++;
+		if (size - p < 5 ||
+		    strncasecmp((const char *)data + p, "utf-8", 5) != 0)
 			return (false);
-	for (i = 0; i + 7 <= size; i++)
-		if (strncasecmp((const char *)data + i, "charset", 7) == 0)
-			return (false);
+	}
 	return (true);
 }
 
