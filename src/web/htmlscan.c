@@ -551,6 +551,9 @@ hs_decode(const char *str, size_t n, struct buf *out, struct buf *map,
 	enum cw_rc rc = CW_OK;
 
 	*truncated = false;
+	/* One map entry per decoded byte: at most one per input byte. */
+	if (map != NULL)
+		rc = buf_reserve(map, (n + 1) * sizeof(uint32_t));
 	while (i < n && rc == CW_OK) {
 		/* Copy the run up to the next '&' in one piece. */
 		run = i;

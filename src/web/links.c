@@ -430,7 +430,7 @@ links_extract_opts(const char *html, size_t len, const char *base_url,
 	if (out == NULL || base_url == NULL || (html == NULL && len > 0))
 		return (CW_EINVAL);
 	if (o != NULL &&
-	    (o->mode > LINKS_MODE_REQUISITES ||
+	    ((unsigned)o->mode > LINKS_MODE_REQUISITES ||
 		(o->flags & ~(unsigned)(LINKS_OPT_OFFSETS | LINKS_OPT_RAW)) !=
 		    0))
 		return (CW_EINVAL);

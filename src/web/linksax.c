@@ -120,6 +120,15 @@ links_sax_exact(struct links_sax *lc, size_t *p)
 	return (*p <= lc->len);
 }
 
+/* Whether libxml2 is transcoding the input (an encoder is installed). */
+static bool
+links_sax_transcoded(const struct links_sax *lc)
+{
+	xmlParserInputPtr in = lc->ctxt->input;
+
+	return (in != NULL && in->buf != NULL && in->buf->encoder != NULL);
+}
+
 /*
  * Convert r[0..n), in the document's encoding, to UTF-8 in lc->conv;
  * false when the encoding is unknown or the bytes do not convert.
@@ -221,7 +230,7 @@ links_sax_rawside(struct links_sax *lc, const struct hs_tag *t,
 	}
 	raw->known = true;
 	raw->same = raw->rlen == w->vlen && memcmp(raw->r, w->v, w->vlen) == 0;
-	if (raw->same || lc->ctxt->input->buf->encoder == NULL ||
+	if (raw->same || !links_sax_transcoded(lc) ||
 	    links_ascii(sv, at.val_len))
 		return (raw->same);
 	/* Transcoded: pieces compare through links_sax_eq; a URL whole. */
@@ -446,7 +455,7 @@ links_sax_style_end(struct links_sax *lc)
 	if (lc->style_raw.known) {
 		lc->style_raw.same = lc->style_raw.rlen == lc->style.len &&
 		    memcmp(lc->style_raw.r, text, lc->style.len) == 0;
-		if (lc->ctxt->input->buf->encoder != NULL) {
+		if (links_sax_transcoded(lc)) {
 			lc->style_raw.eq = links_sax_eq;
 			lc->style_raw.eq_arg = lc;
 		}
