@@ -250,6 +250,12 @@ curlev_add(struct curlev *cev, CURL *easy)
 	mc = curl_multi_add_handle(cev->multi, easy);
 	if (mc != CURLM_OK) {
 		log_warnx("curlev: add_handle: %s", curl_multi_strerror(mc));
+		/* libcurl may have linked the handle before a callback of ours
+		   failed (CURLM_ABORTED_BY_CALLBACK): take it out again, or it
+		   outlives the multi handle and its cleanup writes to freed
+		   memory. Not attached: CURLM_OK, nothing done. */
+		if (curl_multi_remove_handle(cev->multi, easy) != CURLM_OK)
+			log_warnx("curlev: cannot detach a refused transfer");
 		return CW_EINVAL;
 	}
 	cev->attached++;
