@@ -24,7 +24,8 @@ struct it_result {
 	struct crawl_stats stats;
 	char message[512];
 	bool timed_out;	    /* the safety deadline hit */
-	bool frontier_idle; /* engine's frontier at the end */
+	bool frontier_idle; /* the engine's frontier at the end: nothing
+			       queued or in flight (gate tasks too) */
 };
 
 /*
