@@ -188,6 +188,11 @@ cli_summary(const struct cli *cli, const struct engine *e)
 		    (double)lag.p50_us / 1000, (double)lag.p99_us / 1000,
 		    (double)lag.max_us / 1000, (unsigned long long)lag.samples);
 		cli_summary_cpu(e, s.done + s.failed);
+		if (s.spilled_total > 0)
+			fprintf(stderr,
+			    "crawld: frontier: %llu queued pages waited in the "
+			    "database (over --queue-memory)\n",
+			    (unsigned long long)s.spilled_total);
 	}
 }
 

@@ -99,7 +99,16 @@ crash_and_resume(const char *name, long long after, const char *qmem)
 	/* The kill really interrupted the crawl. */
 	CHECK(before < TREE_PAGES);
 
+	/* The resume, with -v for its summary. */
+	argv[1] = "-v";
 	CHECK_INT(it_run_crawld(argv, NULL, 0, errbuf, sizeof(errbuf)), 0);
+	/* With --queue-memory 8 the resumed frontier (hundreds of queued
+	   rows) must have spilled, and said so; with 20000 it must not. */
+	if (strcmp(qmem, "8") == 0)
+		CHECK(strstr(errbuf, "queued pages waited in the database") !=
+		    NULL);
+	else
+		CHECK(strstr(errbuf, "waited in the database") == NULL);
 	CHECK_INT(db_int(db, "SELECT count(*) FROM pages WHERE state='done'"),
 	    TREE_PAGES);
 	CHECK_INT(db_int(db, "SELECT count(*) FROM pages"), TREE_PAGES);
