@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "ithelp.h"
@@ -22,25 +23,32 @@ seed_of(struct testsrv *s)
 	return url_buf;
 }
 
-/* 503 with Retry-After: 1, then 200: done after two attempts, a second
-   apart as the server saw them. */
-static void
-test_retry_after_then_ok(void)
+/*
+ * /busy answers 503 with Retry-After: value once, then 200. The page must
+ * be done after two attempts; returns the gap between them as the server
+ * saw them (ms), -1 when there were not two.
+ */
+static long long
+retry_after_gap(const char *name, const char *value)
 {
 	static const struct testsrv_page site[] = {
 	    {"/", 0, NULL, "<a href=\"/busy\">b</a>", NULL, 0},
 	    {"/busy", 0, NULL, "finally", NULL, 0},
 	};
 	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
-	const char *db = it_db_path("retryafter.db");
+	const char *db = it_db_path(name);
 	const char *opts[] = {"robots=false", NULL};
 	struct it_result r;
 	long long t0 = -1, t1 = -1, t;
 	char path[64];
 	unsigned i;
 
-	testsrv_fail_first(s, "/busy", 1, 503, "1");
-	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	testsrv_fail_first(s, "/busy", 1, 503, value);
+	if (it_crawl(db, seed_of(s), opts, &r) != 0) {
+		harness_failures++;
+		testsrv_stop(s);
+		return -1;
+	}
 	CHECK_INT(r.end, CRAWL_END_DONE);
 	CHECK_INT(testsrv_hits(s, "/busy"), 2);
 	CHECK_INT(db_int(db,
@@ -61,8 +69,85 @@ test_retry_after_then_ok(void)
 		else
 			t1 = t;
 	}
-	/* Retry-After: 1 is honoured (the backoff alone would be 0.5-1 s). */
-	CHECK(t1 - t0 >= 950);
+	testsrv_stop(s);
+	return t0 >= 0 && t1 >= 0 ? t1 - t0 : -1;
+}
+
+/* An HTTP date secs seconds from now (RFC 9110 IMF-fixdate). */
+static void
+http_date(char *buf, size_t size, long secs)
+{
+	time_t when = time(NULL) + secs;
+	struct tm tm;
+
+	gmtime_r(&when, &tm);
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+/*
+ * Retry-After: 3 is honoured. The backoff of a first retry alone is
+ * 0.5-1 s, so a gap of 2.5 s or more is the header's doing (a slow machine
+ * only makes the gap longer). The old "1" was within the jitter's reach.
+ */
+static void
+test_retry_after_then_ok(void)
+{
+	long long gap = retry_after_gap("retryafter.db", "3");
+
+	CHECK(gap >= 2500);
+	if (gap < 2500)
+		fprintf(stderr, "  gap %lld ms\n", gap);
+}
+
+/* Retry-After as an HTTP date 5 s ahead: waited for too (whole seconds,
+   so at least 4 s less the time the answer took to arrive). */
+static void
+test_retry_after_http_date(void)
+{
+	char date[64];
+	long long gap;
+
+	http_date(date, sizeof(date), 5);
+	gap = retry_after_gap("retrydate.db", date);
+	CHECK(gap >= 2500);
+	if (gap < 2500)
+		fprintf(
+		    stderr, "  gap %lld ms after Retry-After: %s\n", gap, date);
+}
+
+/*
+ * A Retry-After over an hour (in seconds or as a date) is not waited for:
+ * the 503 is the page's outcome after one attempt, nothing is retried and
+ * the crawl ends (it would sit out the deadline otherwise).
+ */
+static void
+test_retry_after_over_an_hour(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/secs\">s</a><a href=\"/date\">d</a>",
+		NULL, 0},
+	    {"/secs", 0, NULL, "never", NULL, 0},
+	    {"/date", 0, NULL, "never", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("retrylong.db");
+	const char *opts[] = {"robots=false", NULL};
+	struct it_result r;
+	char date[64];
+
+	http_date(date, sizeof(date), 2 * 3600);
+	testsrv_fail_first(s, "/secs", 1, 503, "3601");
+	testsrv_fail_first(s, "/date", 1, 503, date);
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/secs"), 1);
+	CHECK_INT(testsrv_hits(s, "/date"), 1);
+	CHECK_INT(r.stats.retries, 0);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE state='done' AND "
+		      "status=503 AND attempts=1"),
+	    2);
 	testsrv_stop(s);
 }
 
@@ -489,6 +574,8 @@ static const struct test tests[] = {
     TEST(redirect_chains_bounded_when_spilled),
     TEST(two_hosts_per_host),
     TEST(retry_after_then_ok),
+    TEST(retry_after_http_date),
+    TEST(retry_after_over_an_hour),
     TEST(retries_exhausted),
     TEST(retry_status_option),
     TEST(timeout_retried),
