@@ -11,6 +11,7 @@
 
 #include "crawld/web/links.h"
 #include "crawld/base/log.h"
+#include "crawld/engine/frontier.h"
 #include "harness.h"
 #include "ithelp.h"
 #include "testsrv.h"
@@ -38,9 +39,21 @@ fan_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
 	return 1;
 }
 
+/* When the first crawl is stopped. */
+enum stop_when {
+	STOP_NEVER = 0,
+	STOP_AT_ONCE,	      /* right after it started, before the loop */
+	STOP_ROBOTS_IN_FLIGHT /* while the server holds /robots.txt */
+};
+
 struct both {
 	struct event_base *base;
 	int finished;
+	struct crawl *c1;	/* borrowed from the engine */
+	struct testsrv *srv;	/* borrowed: holds /robots.txt */
+	struct event *poll;	/* owned: waits for the held request */
+	int polls;		/* bounded: 6000 x 10 ms */
+	bool stopped_in_flight; /* crawl_stop() ran while it was held */
 };
 
 /* Leave the loop when both crawls are done. */
@@ -54,26 +67,51 @@ both_done(struct crawl *c, void *arg)
 		event_base_loopbreak(b->base);
 }
 
+/* Every 10 ms: once the server holds robots.txt, stop the first crawl,
+   then let the answer go. */
+static void
+poll_robots(evutil_socket_t fd, short what, void *arg)
+{
+	struct both *b = arg;
+	struct timeval tv = {0, 10000};
+
+	(void)fd;
+	(void)what;
+	if (testsrv_held_path(b->srv, "/robots.txt") == 1) {
+		crawl_stop(b->c1);
+		b->stopped_in_flight =
+		    testsrv_held_path(b->srv, "/robots.txt") == 1;
+		testsrv_release(b->srv);
+		return;
+	}
+	if (++b->polls < 6000)
+		evtimer_add(b->poll, &tv);
+}
+
 /*
  * Run two crawls of seed on one engine and one store, with opts as
- * "name=value" strings; stop the first right after it started when
- * stop_first. Both must end (30 s deadline); their end reasons come back.
+ * "name=value" strings; stop the first as when says (srv: the server, for
+ * STOP_ROBOTS_IN_FLIGHT). Both must end (30 s deadline); their end
+ * reasons come back.
  */
 static void
 run_two_crawls(const char *db, const char *seed, const char *const *opts,
-    bool stop_first, enum crawl_end *end1, enum crawl_end *end2)
+    enum stop_when when, struct testsrv *srv, enum crawl_end *end1,
+    enum crawl_end *end2)
 {
 	struct crawl_opts o;
 	struct engine_config cfg;
 	struct store *st = NULL;
 	struct engine *e;
 	struct crawl *c1 = NULL, *c2 = NULL;
-	struct both b = {NULL, 0};
+	struct both b;
+	struct timeval tick = {0, 10000};
 	struct timeval deadline = {30, 0};
 	char err[256], name[64], *seeds[1] = {(char *)(uintptr_t)seed};
 	const char *eq;
 
 	*end1 = *end2 = CRAWL_END_RUNNING;
+	memset(&b, 0, sizeof(b));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	links_global_init();
 	log_init(LOG_LVL_QUIET);
@@ -94,15 +132,28 @@ run_two_crawls(const char *db, const char *seed, const char *const *opts,
 		  sizeof(err)) == CW_OK);
 	CHECK(crawl_start(e, &o, seeds, 1, both_done, &b, &c2, err,
 		  sizeof(err)) == CW_OK);
-	if (stop_first && c1 != NULL)
+	if (when == STOP_AT_ONCE && c1 != NULL)
 		crawl_stop(c1);
+	if (when == STOP_ROBOTS_IN_FLIGHT && c1 != NULL) {
+		b.c1 = c1;
+		b.srv = srv;
+		b.poll = evtimer_new(b.base, poll_robots, &b);
+		REQUIRE(b.poll != NULL);
+		REQUIRE(evtimer_add(b.poll, &tick) == 0);
+	}
 	event_base_loopexit(b.base, &deadline);
 	event_base_dispatch(b.base);
 	CHECK_INT(b.finished, 2);
+	if (when == STOP_ROBOTS_IN_FLIGHT)
+		CHECK(b.stopped_in_flight);
+	if (b.poll != NULL)
+		event_free(b.poll);
 	if (c1 != NULL)
 		*end1 = crawl_end_reason(c1);
 	if (c2 != NULL)
 		*end2 = crawl_end_reason(c2);
+	/* Nothing of either crawl, nor a gate task, left in the engine. */
+	CHECK(frontier_idle(it_engine_frontier()));
 	engine_free(e);
 	event_base_free(b.base);
 	store_close(st);
@@ -121,7 +172,7 @@ test_two_crawls_share_host_budget(void)
 	char seed[128];
 
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	run_two_crawls(db, seed, opts, false, &end1, &end2);
+	run_two_crawls(db, seed, opts, STOP_NEVER, NULL, &end1, &end2);
 	CHECK_INT(end1, CRAWL_END_DONE);
 	CHECK_INT(end2, CRAWL_END_DONE);
 	CHECK_INT(testsrv_total(s), 42);
@@ -171,7 +222,7 @@ test_stopped_crawl_leaves_no_gate(void)
 	char seed[128];
 
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
-	run_two_crawls(db, seed, opts, true, &end1, &end2);
+	run_two_crawls(db, seed, opts, STOP_AT_ONCE, NULL, &end1, &end2);
 	CHECK_INT(end1, CRAWL_END_STOPPED);
 	CHECK_INT(end2, CRAWL_END_DONE);
 	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
@@ -311,11 +362,60 @@ test_finished_crawl_grants_no_gate(void)
 	run_pool_case(false, true, "ssrf-gate.db");
 }
 
+/* The site of fan_gen, with a robots.txt the test holds back. */
+static int
+held_robots_gen(const char *path, struct testsrv_page *out, char *buf,
+    size_t size, void *arg)
+{
+	if (strcmp(path, "/robots.txt") == 0) {
+		out->content_type = "text/plain";
+		out->body = "User-agent: *\nDisallow: /private/\n";
+		return 1;
+	}
+	return fan_gen(path, out, buf, size, arg);
+}
+
+/*
+ * The same with robots.txt really in flight: the server has the request
+ * and holds its answer while the first crawl is stopped, then answers.
+ * The second crawl finishes, robots.txt was asked for once, the engine's
+ * frontier is left idle, and the stopped crawl's seed waits as 'queued'.
+ */
+static void
+test_stopped_in_flight_leaves_no_gate(void)
+{
+	struct testsrv *s = testsrv_start_gen(held_robots_gen, NULL);
+	const char *db = it_db_path("gateflight.db");
+	const char *opts[] = {NULL};
+	enum crawl_end end1, end2;
+	char seed[128];
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	testsrv_hold(s, "/robots.txt");
+	run_two_crawls(db, seed, opts, STOP_ROBOTS_IN_FLIGHT, s, &end1, &end2);
+	CHECK_INT(end1, CRAWL_END_STOPPED);
+	CHECK_INT(end2, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=2 AND "
+		      "state='done'"),
+	    21);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE crawl_id=1 AND "
+		      "state='queued' AND depth=0"),
+	    1);
+	CHECK_STR(db_text(db, seed, sizeof(seed),
+		      "SELECT state FROM crawls WHERE id=1"),
+	    "cancelled");
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(two_crawls_share_host_budget),
     TEST(stopped_crawl_leaves_no_gate),
     TEST(pooled_connection_not_reused_past_guard),
     TEST(finished_crawl_grants_no_gate),
+    TEST(stopped_in_flight_leaves_no_gate),
 };
 
 TEST_MAIN(tests)

@@ -81,6 +81,12 @@ __wrap_frontier_new(unsigned per_host, uint32_t delay_ms)
 	return it_frontier;
 }
 
+struct frontier *
+it_engine_frontier(void)
+{
+	return it_frontier;
+}
+
 struct it_run {
 	struct event_base *base;
 	bool done;

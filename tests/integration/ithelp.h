@@ -40,6 +40,10 @@ int it_crawl(const char *db, const char *seed, const char *const *opts,
 int it_crawl_seeds(const char *db, const char *const *seeds, size_t nseeds,
     const char *const *opts, struct it_result *res);
 
+/* The frontier of the engine made last in this process (borrowed; valid
+   until that engine is freed). */
+struct frontier *it_engine_frontier(void);
+
 /* Run the crawld binary (env CRAWLD_BIN) with argv (NULL terminated);
    return its exit code; stdout/stderr go to files whose text is copied
    into out/err (may be NULL). */
