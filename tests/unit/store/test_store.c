@@ -560,6 +560,111 @@ test_reopen(void)
 	tmpdb_cleanup(&t);
 }
 
+/*
+ * A database as crawld wrote it at schema version 1 (before pages.attempts):
+ * the schema text of that version, kept here as a fixture (store.c's first
+ * migration step must never change, so this is what it made), with a
+ * crawl that was interrupted: one page done, one queued.
+ */
+static const char v1_database[] =
+    "CREATE TABLE crawls (id INTEGER PRIMARY KEY, seeds TEXT NOT NULL,"
+    " options TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL,"
+    " finished_at TEXT);"
+    "CREATE TABLE pages (id INTEGER PRIMARY KEY,"
+    " crawl_id INTEGER NOT NULL REFERENCES crawls(id), url TEXT NOT NULL,"
+    " depth INTEGER NOT NULL, parent_id INTEGER REFERENCES pages(id),"
+    " state TEXT NOT NULL CHECK(state IN"
+    " ('queued','fetching','done','failed','skipped')),"
+    " reason TEXT, status INTEGER, content_type TEXT, bytes INTEGER,"
+    " discovered_at TEXT NOT NULL, fetched_at TEXT, UNIQUE(crawl_id, url));"
+    "CREATE INDEX pages_crawl_state ON pages(crawl_id, state);"
+    "CREATE TABLE links (src_id INTEGER NOT NULL REFERENCES pages(id),"
+    " dst_id INTEGER NOT NULL REFERENCES pages(id), element TEXT NOT NULL,"
+    " PRIMARY KEY(src_id, dst_id)) WITHOUT ROWID;"
+    "PRAGMA user_version = 1;"
+    "INSERT INTO crawls VALUES (1, '[\"http://a.test/\"]', '{}', 'running',"
+    " '2023-11-14T22:13:20.000000Z', NULL);"
+    "INSERT INTO pages VALUES (1, 1, 'http://a.test/', 0, NULL, 'done', NULL,"
+    " 200, 'text/html', 42, '2023-11-14T22:13:20.000000Z',"
+    " '2023-11-14T22:13:21.000000Z');"
+    "INSERT INTO pages VALUES (2, 1, 'http://a.test/b', 1, 1, 'queued', NULL,"
+    " NULL, NULL, NULL, '2023-11-14T22:13:21.000000Z', NULL);"
+    "INSERT INTO links VALUES (1, 2, 'a');";
+
+/* Count the pages a walk sees. */
+static int
+count_page(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	(void)id;
+	(void)url;
+	(void)depth;
+	(void)state;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Migration from version 1: read-only (export) refuses it with a message
+ * saying how to upgrade and leaves it alone; opened for a crawl it becomes
+ * the current version with every row kept, attempts 0 for the old pages,
+ * and the store works on it (resume walk, new rows, results with attempts).
+ */
+static void
+test_migrate_v1(void)
+{
+	struct tmpdb t;
+	struct store *st = NULL;
+	sqlite3 *db = NULL;
+	struct store_result res = {.id = 2,
+	    .state = PAGE_DONE,
+	    .status = 200,
+	    .fetched_us = T0 + 5000000,
+	    .attempts = 3};
+	char err[256], text[64];
+	int walked = 0;
+
+	REQUIRE(tmpdb_init(&t));
+	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
+	REQUIRE(sqlite3_exec(db, v1_database, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	CHECK(store_open(t.path, STORE_F_READONLY, &st, err, sizeof(err)) ==
+	    CW_ESTORE);
+	CHECK(strstr(err, "schema too old") != NULL);
+	CHECK_INT(peek_int(t.path, "PRAGMA user_version"), 1);
+
+	st = open_store(t.path, 0);
+	REQUIRE(st != NULL);
+	CHECK_INT(
+	    peek_int(t.path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 2);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM links"), 1);
+	CHECK_INT(peek_int(t.path, "SELECT sum(attempts) FROM pages"), 0);
+	CHECK(peek_text(t.path,
+	    "SELECT state || ' ' || status || ' ' || bytes "
+	    "FROM pages WHERE id = 1",
+	    text, sizeof(text)));
+	CHECK_STR(text, "done 200 42");
+	CHECK(store_walk_pages(st, 1, count_page, &walked) == CW_OK);
+	CHECK_INT(walked, 2);
+	CHECK(
+	    put_page(st, 3, 1, 2, "http://a.test/c", 2, T0 + 6000000) == CW_OK);
+	CHECK(store_page_finish(st, &res) == CW_OK);
+	CHECK(store_flush(st) == CW_OK);
+	store_close(st);
+	CHECK_INT(
+	    peek_int(t.path, "SELECT attempts FROM pages WHERE id = 2"), 3);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 3);
+	CHECK(peek_text(t.path, "PRAGMA integrity_check", text, sizeof(text)));
+	CHECK_STR(text, "ok");
+	/* Now export may read it. */
+	st = open_store(t.path, STORE_F_READONLY);
+	CHECK(st != NULL);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
 /* A database from a newer crawld (user_version 99) is refused. */
 static void
 test_newer_schema_refused(void)
@@ -765,6 +870,7 @@ static const struct test tests[] = {
     TEST(batch_visibility),
     TEST(reopen),
     TEST(newer_schema_refused),
+    TEST(migrate_v1),
     TEST(not_a_database),
     TEST(bad_paths),
     TEST(readonly_empty_file),
