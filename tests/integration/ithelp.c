@@ -246,6 +246,40 @@ it_spawn_crawld(const char *const *argv)
 	return (int)pid;
 }
 
+const char *
+it_spawn_output(char *buf, size_t size)
+{
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/spawn.txt", it_tmpdir());
+	it_slurp(path, buf, size);
+	return buf;
+}
+
+bool
+it_spawn_wait_for(const char *needle)
+{
+	static char buf[1 << 16];
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		if (strstr(it_spawn_output(buf, sizeof(buf)), needle) != NULL)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+int
+it_spawn_wait(int pid)
+{
+	int status;
+
+	if (pid <= 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static long it_child_fsize; /* RLIMIT_FSIZE for the next child, 0 = none */
 
 int

@@ -75,6 +75,17 @@ unsigned it_free_port(void);
 /* Whether something accepts connections on 127.0.0.1:port. */
 bool it_port_open(unsigned port);
 
+/* What the child of it_spawn_crawld() wrote so far (stdout and stderr),
+   copied into buf. */
+const char *it_spawn_output(char *buf, size_t size);
+
+/* Poll (bounded: 60 s) until the child's output holds needle. */
+bool it_spawn_wait_for(const char *needle);
+
+/* Wait for the child pid; its exit code, 128 + N for death by signal N,
+   -1 on error. */
+int it_spawn_wait(int pid);
+
 /* First column of the first row of sql (printf-style) as an integer;
    -1 when there is no row. */
 long long db_int(const char *db, const char *fmt, ...)
