@@ -2,6 +2,7 @@
 /*
  * ithelp.c - integration-test helpers (see ithelp.h).
  */
+#define _GNU_SOURCE /* F_SETPIPE_SZ */
 #include <curl/curl.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -357,6 +358,8 @@ it_run_crawld_head(const char *const *argv, size_t nbytes, char *got,
 	snprintf(epath, sizeof(epath), "%s/stderr.txt", it_tmpdir());
 	if (pipe(p) != 0)
 		return -1;
+	/* A small pipe: a few KB of output already outrun the reader. */
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);

@@ -59,7 +59,8 @@ int it_run_crawld_fsize(
  * Run the crawld binary with its stdout a pipe, as `crawld ... | head -c
  * nbytes` would: read nbytes of it (0: none, the pipe is closed before
  * crawld writes), copy them into got (NUL-terminated, may be NULL), close
- * the pipe and wait. Returns the exit code, 128 + N for death by signal N.
+ * the pipe and wait. The pipe holds 4 KiB, so a few KiB of output are
+ * more than it takes. Returns the exit code, 128 + N for death by signal N.
  */
 int it_run_crawld_head(const char *const *argv, size_t nbytes, char *got,
     size_t gotsz, char *err, size_t errsz);
