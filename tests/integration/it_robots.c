@@ -5,7 +5,8 @@
  * paths were asked for), 4xx = allow all, 5xx or unreachable = retried,
  * then every page it holds back fails with the cause (robots-unreachable:
  * HTTP 503, a TLS or connect error), Crawl-delay spacing measured by the
- * server, --no-robots.
+ * server, --no-robots, redirects followed (at most 5), and the cache: one
+ * fetch per origin for 24 hours, then a fresh one.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
+#include "crawld/base/log.h"
+#include "crawld/web/links.h"
 #include "harness.h"
 #include "ithelp.h"
 #include "testsrv.h"
@@ -318,6 +323,176 @@ test_delay_option_spacing(void)
 	testsrv_stop(s);
 }
 
+/*
+ * The engine's clock, for the cache: it_robots is linked with
+ * -Wl,--wrap=cw_monotonic_ms (CMakeLists.txt), so the engine reads this,
+ * the real clock plus clock_skew_ms. (Names are the linker's.)
+ */
+uint64_t __real_cw_monotonic_ms(void);
+uint64_t __wrap_cw_monotonic_ms(void);
+static uint64_t clock_skew_ms;
+
+uint64_t
+__wrap_cw_monotonic_ms(void)
+{
+	return __real_cw_monotonic_ms() + clock_skew_ms;
+}
+
+/* Leave the loop when the crawl running is done. */
+static void
+turn_done(struct crawl *c, void *arg)
+{
+	(void)c;
+	event_base_loopbreak(arg);
+}
+
+/*
+ * Crawl seed n times in turn on one engine (one robots.txt cache), the
+ * clock moved on by skip_ms[i] before crawl i. Returns the crawls that
+ * ended CRAWL_END_DONE.
+ */
+static int
+crawls_in_turn(const char *db, const char *seed, const uint64_t *skip_ms, int n)
+{
+	struct engine_config cfg;
+	struct crawl_opts o;
+	struct store *st = NULL;
+	struct event_base *base = event_base_new();
+	struct engine *e = NULL;
+	struct crawl *c;
+	struct timeval deadline = {30, 0};
+	char err[256], *seeds[1] = {(char *)(uintptr_t)seed};
+	int i, done = 0;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	links_global_init();
+	log_init(LOG_LVL_QUIET);
+	crawl_opts_init(&o);
+	if (base != NULL && store_open(db, 0, &st, err, sizeof(err)) == CW_OK) {
+		engine_config_from_opts(&cfg, &o);
+		e = engine_new(base, st, &cfg);
+	}
+	for (i = 0; e != NULL && i < n; i++) {
+		clock_skew_ms += skip_ms[i];
+		c = NULL;
+		if (crawl_start(e, &o, seeds, 1, turn_done, base, &c, err,
+			sizeof(err)) != CW_OK)
+			break;
+		event_base_loopexit(base, &deadline);
+		event_base_dispatch(base);
+		done += crawl_end_reason(c) == CRAWL_END_DONE;
+	}
+	clock_skew_ms = 0;
+	engine_free(e);
+	store_close(st);
+	if (base != NULL)
+		event_base_free(base);
+	crawl_opts_cleanup(&o);
+	return done;
+}
+
+/*
+ * robots.txt is cached per origin for 24 hours: a second crawl of the host
+ * on the same engine an hour later does not ask again; one 24 hours and a
+ * millisecond after the fetch does.
+ */
+static void
+test_cache_expires(void)
+{
+	static const uint64_t skip_ms[] = {
+	    0, 3600 * 1000, 23 * 3600 * 1000 + 1};
+	struct testsrv_page site[6];
+	struct testsrv *s =
+	    robots_site(site, "User-agent: *\nDisallow: /private/\n", 200);
+	const char *db = it_db_path("cache.db");
+
+	CHECK_INT(crawls_in_turn(db, seed_of(s), skip_ms, 2), 2);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
+	CHECK_INT(testsrv_hits(s, "/public"), 2);
+	CHECK_INT(testsrv_hits(s, "/private/x"), 0);
+	testsrv_stop(s);
+	s = robots_site(site, "User-agent: *\nDisallow: /private/\n", 200);
+	CHECK_INT(
+	    crawls_in_turn(it_db_path("cache2.db"), seed_of(s), skip_ms, 3), 3);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 2);
+	CHECK_INT(testsrv_hits(s, "/public"), 3);
+	CHECK_INT(testsrv_hits(s, "/private/x"), 0);
+	testsrv_stop(s);
+}
+
+/* /robots.txt redirects hops times (/r1, /r2, ...) to /rules.txt. */
+static int
+redirect_robots_gen(
+    const char *path, struct testsrv_page *o, char *buf, size_t size, void *arg)
+{
+	int hops = *(const int *)arg, n;
+
+	if (strcmp(path, "/robots.txt") == 0 ||
+	    (path[0] == '/' && path[1] == 'r' && path[2] >= '0' &&
+		path[2] <= '9')) {
+		n = path[2] >= '0' && path[2] <= '9' ? atoi(path + 2) : 0;
+		if (n < hops)
+			snprintf(buf, size, "/r%d", n + 1);
+		else
+			snprintf(buf, size, "/rules.txt");
+		o->status = 301;
+		o->body = "";
+		o->location = buf;
+		return 1;
+	}
+	if (strcmp(path, "/rules.txt") == 0) {
+		o->content_type = "text/plain";
+		o->body = "User-agent: *\nDisallow: /private/\n";
+		return 1;
+	}
+	if (strcmp(path, "/") == 0) {
+		o->body = "<a href=\"/private/x\">p</a><a href=\"/open\">o</a>";
+		return 1;
+	}
+	o->body = "leaf";
+	return 1;
+}
+
+/*
+ * A robots.txt behind redirects is followed to its rules, up to 5 hops
+ * (RFC 9309 2.3.1.2): with 4 hops (5 redirects in all) /private/ is
+ * obeyed; with 5 (6 redirects) robots.txt counts as unavailable and
+ * everything is allowed. The hops are not pages of the crawl.
+ */
+static void
+test_redirects_followed(void)
+{
+	static int four = 4, five = 5;
+	struct testsrv *s = testsrv_start_gen(redirect_robots_gen, &four);
+	struct testsrv *t;
+	const char *db = it_db_path("robotsredir.db");
+	const char *db2 = it_db_path("robotsredir2.db");
+	const char *opts[] = {NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, seed_of(s), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/r4"), 1);
+	CHECK_INT(testsrv_hits(s, "/rules.txt"), 1);
+	CHECK_INT(testsrv_hits(s, "/private/x"), 0);
+	CHECK_INT(testsrv_hits(s, "/open"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE state='skipped' AND "
+		      "reason='robots'"),
+	    1);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM pages"), 3);
+	testsrv_stop(s);
+
+	t = testsrv_start_gen(redirect_robots_gen, &five);
+	REQUIRE(it_crawl(db2, seed_of(t), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(t, "/r5"), 1);
+	CHECK_INT(testsrv_hits(t, "/rules.txt"), 0);
+	CHECK_INT(testsrv_hits(t, "/private/x"), 1);
+	CHECK_INT(db_int(db2, "SELECT count(*) FROM pages"), 3);
+	testsrv_stop(t);
+}
+
 static const struct test tests[] = {
     TEST(rules_obeyed),
     TEST(missing_allows_all),
@@ -328,6 +503,8 @@ static const struct test tests[] = {
     TEST(no_robots),
     TEST(crawl_delay_spacing),
     TEST(delay_option_spacing),
+    TEST(cache_expires),
+    TEST(redirects_followed),
 };
 
 TEST_MAIN(tests)
