@@ -176,28 +176,54 @@ test_connection_refused(void)
 	CHECK(strncmp(reason, "connect:", 8) == 0);
 }
 
-/* A gzip-encoded page is decoded: its links are followed and its size is
-   the decoded one. */
+/*
+ * Compressed pages are decoded (README: gzip, deflate, br and zstd are
+ * accepted): crawld names each in Accept-Encoding, and a page sent in it
+ * has its links followed and its decoded size (67 bytes) recorded.
+ */
 static void
-test_gzip_page_decoded(void)
+test_encoded_pages_decoded(void)
 {
-	struct rawsrv *s = rawsrv_start(RAWSRV_GZIP_PAGE);
-	const char *db = it_db_path("gzip.db");
+	static const struct {
+		enum rawsrv_mode mode;
+		const char *name;
+	} encs[] = {
+	    {RAWSRV_GZIP_PAGE, "gzip"},
+	    {RAWSRV_DEFLATE_PAGE, "deflate"},
+	    {RAWSRV_BR_PAGE, "br"},
+	    {RAWSRV_ZSTD_PAGE, "zstd"},
+	};
 	const char *opts[] = {"robots=false", "retries=0", NULL};
-	char seed[64];
+	char seed[64], db[32];
 	struct it_result r;
+	struct rawsrv *s;
+	size_t i;
+	int before;
 
-	snprintf(seed, sizeof(seed), "http://127.0.0.1:%u/", rawsrv_port(s));
-	REQUIRE(it_crawl(db, seed, opts, &r) == 0);
-	CHECK_INT(r.end, CRAWL_END_DONE);
-	CHECK_INT(
-	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 2);
-	CHECK_INT(db_int(db, "SELECT bytes FROM pages WHERE depth=0"), 67);
-	rawsrv_stop(s);
+	for (i = 0; i < CW_NELEM(encs); i++) {
+		before = harness_failures;
+		s = rawsrv_start(encs[i].mode);
+		snprintf(
+		    seed, sizeof(seed), "http://127.0.0.1:%u/", rawsrv_port(s));
+		snprintf(db, sizeof(db), "enc-%s.db", encs[i].name);
+		REQUIRE(it_crawl(it_db_path(db), seed, opts, &r) == 0);
+		CHECK_INT(r.end, CRAWL_END_DONE);
+		CHECK_INT(db_int(it_db_path(db),
+			      "SELECT count(*) FROM pages WHERE state='done' "
+			      "AND status=200"),
+		    2);
+		CHECK_INT(db_int(it_db_path(db),
+			      "SELECT bytes FROM pages WHERE depth=0"),
+		    strlen(RAWSRV_PAGE));
+		CHECK_INT(rawsrv_accept_named(s), 2);
+		if (harness_failures != before)
+			fprintf(stderr, "  encoding %s\n", encs[i].name);
+		rawsrv_stop(s);
+	}
 }
 
 static const struct test tests[] = {
-    TEST(gzip_page_decoded),
+    TEST(encoded_pages_decoded),
     TEST(stall_times_out),
     TEST(slow_drip_times_out),
     TEST(reset),

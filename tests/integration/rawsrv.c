@@ -2,6 +2,7 @@
 /*
  * rawsrv.c - raw-socket misbehaving servers (see rawsrv.h).
  */
+#define _GNU_SOURCE /* strcasestr */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -32,6 +33,8 @@ struct rawsrv {
 	int nconns;
 	unsigned char *bomb; /* gzip body, built once */
 	size_t bomb_len;
+	atomic_uint accept_named; /* requests whose Accept-Encoding named
+				     the page's encoding */
 };
 
 struct rawconn {
@@ -57,6 +60,45 @@ rawsrv_done(struct rawsrv *s, time_t start)
 	    rawsrv_now() - start > RAWSRV_DEADLINE_S;
 }
 
+/* The Content-Encoding of an encoded-page mode; NULL for the others. */
+static const char *
+rawsrv_encoding(enum rawsrv_mode mode)
+{
+	switch (mode) {
+	case RAWSRV_GZIP_PAGE:
+		return "gzip";
+	case RAWSRV_DEFLATE_PAGE:
+		return "deflate";
+	case RAWSRV_BR_PAGE:
+		return "br";
+	case RAWSRV_ZSTD_PAGE:
+		return "zstd";
+	default:
+		return NULL;
+	}
+}
+
+/* Count a request whose Accept-Encoding names the mode's encoding. */
+static void
+rawsrv_note_accept(struct rawsrv *s, const char *req)
+{
+	const char *enc = rawsrv_encoding(s->mode), *h, *end;
+	size_t n;
+
+	if (enc == NULL ||
+	    (h = strcasestr(req, "\r\nAccept-Encoding:")) == NULL)
+		return;
+	end = strstr(h + 2, "\r\n");
+	n = strlen(enc);
+	for (h += 18; end != NULL && h < end; h++)
+		if (strncmp(h, enc, n) == 0 &&
+		    (h[n] == ',' || h[n] == ' ' || h[n] == ';' ||
+			h + n == end)) {
+			atomic_fetch_add(&s->accept_named, 1);
+			return;
+		}
+}
+
 /* Read until the end of the request headers (or give up). */
 static int
 rawsrv_read_request(struct rawsrv *s, int fd, time_t start)
@@ -74,8 +116,10 @@ rawsrv_read_request(struct rawsrv *s, int fd, time_t start)
 			return -1;
 		have += (size_t)n;
 		buf[have] = '\0';
-		if (strstr(buf, "\r\n\r\n") != NULL)
+		if (strstr(buf, "\r\n\r\n") != NULL) {
+			rawsrv_note_accept(s, buf);
 			return 0;
+		}
 		if (have == sizeof(buf) - 1)
 			have = 0;
 	}
@@ -174,11 +218,14 @@ rawsrv_serve(struct rawsrv *s, int fd)
 			usleep(20000);
 		break;
 	case RAWSRV_GZIP_PAGE:
+	case RAWSRV_DEFLATE_PAGE:
+	case RAWSRV_BR_PAGE:
+	case RAWSRV_ZSTD_PAGE:
 		snprintf(hdr, sizeof(hdr),
 		    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-		    "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
+		    "Content-Encoding: %s\r\nContent-Length: %zu\r\n"
 		    "Connection: close\r\n\r\n",
-		    s->bomb_len);
+		    rawsrv_encoding(s->mode), s->bomb_len);
 		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
 			(void)rawsrv_write(s, fd, s->bomb, s->bomb_len, start);
 		break;
@@ -267,20 +314,167 @@ rawsrv_make_bomb(struct rawsrv *s)
 	deflateEnd(&z);
 }
 
-/* A small gzip-encoded page (kept in s->bomb) that links to /next. */
+/*
+ * RAWSRV_PAGE compressed with brotli (quality 11) and zstd (level 19).
+ * Made once, outside the build (no encoder is a build dependency):
+ * BrotliEncoderCompress() of libbrotlienc through Python's ctypes, and
+ * `printf '%s' PAGE | zstd -19 -c`; both checked by decoding them back.
+ */
+static const unsigned char rawsrv_page_br[] = {
+    0x1b,
+    0x42,
+    0x00,
+    0xe0,
+    0x8d,
+    0x93,
+    0xa5,
+    0x5e,
+    0xb7,
+    0x52,
+    0xfb,
+    0x84,
+    0x91,
+    0xc1,
+    0x49,
+    0x9e,
+    0x97,
+    0x32,
+    0x70,
+    0xc8,
+    0x01,
+    0xfb,
+    0xf7,
+    0x00,
+    0x3c,
+    0x8e,
+    0x82,
+    0x0d,
+    0x38,
+    0x8c,
+    0x78,
+    0x78,
+    0xed,
+    0x7c,
+    0xcf,
+    0xd8,
+    0x96,
+    0x36,
+    0x6a,
+    0xf5,
+    0x3f,
+    0xbd,
+    0x32,
+    0x84,
+    0xa2,
+    0x30,
+    0x24,
+    0xe1,
+    0x01,
+};
+static const unsigned char rawsrv_page_zstd[] = {
+    0x28,
+    0xb5,
+    0x2f,
+    0xfd,
+    0x04,
+    0x68,
+    0xdd,
+    0x01,
+    0x00,
+    0x92,
+    0x03,
+    0x0c,
+    0x10,
+    0xb0,
+    0xeb,
+    0x7c,
+    0xcb,
+    0xb6,
+    0xb0,
+    0x94,
+    0x65,
+    0xf3,
+    0x90,
+    0x93,
+    0x0e,
+    0x8a,
+    0xbb,
+    0xc4,
+    0xc1,
+    0x47,
+    0xe9,
+    0x6d,
+    0xa6,
+    0x3f,
+    0xd2,
+    0x0f,
+    0x0f,
+    0xaa,
+    0xca,
+    0x20,
+    0x8e,
+    0xb6,
+    0x05,
+    0xc3,
+    0x67,
+    0x69,
+    0xa3,
+    0xce,
+    0x69,
+    0x63,
+    0x69,
+    0x95,
+    0x33,
+    0x3f,
+    0x9a,
+    0x45,
+    0x7c,
+    0x94,
+    0xde,
+    0x3a,
+    0x02,
+    0x00,
+    0x53,
+    0x4d,
+    0x69,
+    0x82,
+    0x52,
+    0x06,
+    0xfb,
+    0x08,
+    0xbf,
+    0x64,
+};
+
+/* A small page (kept in s->bomb) that links to /next, in the mode's
+   encoding: gzip or deflate (zlib) made here, br or zstd from above. */
 static void
 rawsrv_make_page(struct rawsrv *s)
 {
-	static const char page[] = "<html><body><p>compressed</p>"
-				   "<a href=\"/next\">next</a></body></html>";
+	static const char page[] = RAWSRV_PAGE;
 	uLongf len = 256;
 	z_stream z;
 
 	s->bomb = malloc(len);
+	if (s->bomb == NULL)
+		abort();
+	if (s->mode == RAWSRV_BR_PAGE || s->mode == RAWSRV_ZSTD_PAGE) {
+		const unsigned char *b = s->mode == RAWSRV_BR_PAGE
+		    ? rawsrv_page_br
+		    : rawsrv_page_zstd;
+
+		s->bomb_len = s->mode == RAWSRV_BR_PAGE
+		    ? sizeof(rawsrv_page_br)
+		    : sizeof(rawsrv_page_zstd);
+		memcpy(s->bomb, b, s->bomb_len);
+		return;
+	}
 	memset(&z, 0, sizeof(z));
-	if (s->bomb == NULL ||
-	    deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) !=
-		Z_OK)
+	/* windowBits 15 + 16: a gzip wrapper; 15 alone: zlib, which is what
+	   HTTP calls deflate (RFC 9110 8.4.1.2). */
+	if (deflateInit2(&z, 9, Z_DEFLATED,
+		s->mode == RAWSRV_GZIP_PAGE ? 15 + 16 : 15, 9,
+		Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
 	z.next_in = (Bytef *)(uintptr_t)page;
 	z.avail_in = sizeof(page) - 1;
@@ -305,7 +499,7 @@ rawsrv_start(enum rawsrv_mode mode)
 	s->mode = mode;
 	if (mode == RAWSRV_GZIP_BOMB)
 		rawsrv_make_bomb(s);
-	if (mode == RAWSRV_GZIP_PAGE)
+	if (rawsrv_encoding(mode) != NULL)
 		rawsrv_make_page(s);
 	s->lfd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(s->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -322,6 +516,12 @@ rawsrv_start(enum rawsrv_mode mode)
 	if (pthread_create(&s->thread, NULL, rawsrv_accept_thread, s) != 0)
 		abort();
 	return s;
+}
+
+unsigned
+rawsrv_accept_named(struct rawsrv *s)
+{
+	return atomic_load(&s->accept_named);
 }
 
 uint16_t

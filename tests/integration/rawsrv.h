@@ -14,17 +14,25 @@
 #define RAWSRV_MAX_CONNS 64
 
 enum rawsrv_mode {
-	RAWSRV_STALL,	  /* read the request, never answer */
-	RAWSRV_DRIP,	  /* headers, then one body byte per 200 ms */
-	RAWSRV_RESET,	  /* read the request, close with RST */
-	RAWSRV_GARBAGE,	  /* answer with bytes that are not HTTP */
-	RAWSRV_HUGE,	  /* Content-Length 10 GB, body sent as fast as
-			     the client reads */
-	RAWSRV_ENDLESS,	  /* chunked body that never ends */
-	RAWSRV_GZIP_BOMB, /* a small gzip body that inflates to 64 MiB */
-	RAWSRV_TRUNCATED, /* Content-Length 1000, 10 bytes, close */
-	RAWSRV_GZIP_PAGE, /* a gzip-encoded HTML page linking /next */
+	RAWSRV_STALL,	     /* read the request, never answer */
+	RAWSRV_DRIP,	     /* headers, then one body byte per 200 ms */
+	RAWSRV_RESET,	     /* read the request, close with RST */
+	RAWSRV_GARBAGE,	     /* answer with bytes that are not HTTP */
+	RAWSRV_HUGE,	     /* Content-Length 10 GB, body sent as fast as
+				the client reads */
+	RAWSRV_ENDLESS,	     /* chunked body that never ends */
+	RAWSRV_GZIP_BOMB,    /* a small gzip body that inflates to 64 MiB */
+	RAWSRV_TRUNCATED,    /* Content-Length 1000, 10 bytes, close */
+	RAWSRV_GZIP_PAGE,    /* RAWSRV_PAGE gzip-encoded (every path) */
+	RAWSRV_DEFLATE_PAGE, /* the same as deflate (zlib) */
+	RAWSRV_BR_PAGE,	     /* the same as br (brotli) */
+	RAWSRV_ZSTD_PAGE,    /* the same as zstd */
 };
+
+/* The page the encoded-page modes serve, decoded: 67 bytes. */
+#define RAWSRV_PAGE                                                            \
+	"<html><body><p>compressed</p><a "                                     \
+	"href=\"/next\">next</a></body></html>"
 
 struct rawsrv;
 
@@ -32,6 +40,8 @@ struct rawsrv *rawsrv_start(enum rawsrv_mode mode);
 uint16_t rawsrv_port(const struct rawsrv *s);
 /* Connections accepted so far. */
 unsigned rawsrv_accepted(struct rawsrv *s);
+/* Requests whose Accept-Encoding named the encoded-page mode's encoding. */
+unsigned rawsrv_accept_named(struct rawsrv *s);
 /* Bytes of body written (for the huge/endless modes). */
 unsigned long long rawsrv_bytes_sent(struct rawsrv *s);
 void rawsrv_stop(struct rawsrv *s);
