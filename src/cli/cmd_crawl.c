@@ -28,7 +28,12 @@ static const char crawl_help_text[] =
     "every page, link and outcome in a SQLite database.\n"
     "\n"
     "  --db PATH             SQLite output (default crawl.db)\n"
-    "  -d, --depth N         link depth limit; seeds are depth 0 (default 3)\n"
+    "  -d, --depth N         link depth limit; seeds are depth 0 (default 3);\n"
+    "                        pages at depth N are fetched, not parsed for "
+    "links\n"
+    "      --edge-links      parse pages at depth N too and record their "
+    "links\n"
+    "                        as skipped (depth)\n"
     "  -c, --concurrency N   transfers in flight, all hosts (default 16)\n"
     "      --per-host N      transfers in flight to one host (default 8)\n"
     "      --delay SECONDS   least time between request starts to one host\n"
@@ -397,6 +402,7 @@ enum {
 	OPT_PARSE_THREADS,
 	OPT_QUEUE_MEMORY,
 	OPT_CA_FILE,
+	OPT_EDGE_LINKS,
 };
 
 static const struct option crawl_longopts[] = {
@@ -427,6 +433,7 @@ static const struct option crawl_longopts[] = {
     {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
     {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"edge-links", no_argument, NULL, OPT_EDGE_LINKS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -483,6 +490,9 @@ cmd_crawl(int argc, char **argv)
 			continue;
 		case OPT_ALLOW_PRIVATE:
 			o.allow_private = true;
+			continue;
+		case OPT_EDGE_LINKS:
+			o.edge_links = true;
 			continue;
 		case OPT_RESUME:
 			cli.resume = true;

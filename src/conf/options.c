@@ -59,6 +59,7 @@ static const struct opt_def opt_table[] = {
     {"queue-memory", OPT_INT, OFF(queue_memory), SZ(queue_memory), 4, 1e8},
     {"parse-threads", OPT_INT, OFF(parse_threads), SZ(parse_threads), 0, 8},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
+    {"edge-links", OPT_BOOL, OFF(edge_links), 0, 0, 0},
 };
 
 static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
@@ -356,7 +357,7 @@ crawl_opts_to_json(const struct crawl_opts *o)
 	char *text = NULL;
 
 	obj = json_pack("{s:i, s:i, s:i, s:f, s:s, s:I, s:f, s:I, s:s, s:b, "
-			"s:b, s:I, s:I, s:i, s:b}",
+			"s:b, s:I, s:I, s:i, s:b, s:b}",
 	    "depth", o->depth, "concurrency", (int)o->concurrency, "per-host",
 	    (int)o->per_host, "delay", o->delay_ms / 1000.0, "scope",
 	    scopes[o->scope], "max-pages", (json_int_t)o->max_pages, "timeout",
@@ -364,7 +365,8 @@ crawl_opts_to_json(const struct crawl_opts *o)
 	    "user-agent", o->user_agent, "robots", o->robots, "fail-fast",
 	    o->fail_fast, "max-links", (json_int_t)o->max_links,
 	    "max-url-length", (json_int_t)o->max_url_len, "retries",
-	    (int)o->retries, "allow-private", o->allow_private);
+	    (int)o->retries, "allow-private", o->allow_private, "edge-links",
+	    o->edge_links);
 	if (obj == NULL)
 		return NULL;
 	if (opts_json_patterns(obj, "include", o->include_src, o->n_include) ==

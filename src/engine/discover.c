@@ -313,6 +313,21 @@ crawl_record_(
 }
 
 /*
+ * Whether a page at depth is parsed for links at all. Every link of a page
+ * at the depth limit is one level too deep: it could only become a
+ * 'skipped' (depth) row, or a links row to a page already seen. So, as
+ * wget, wget2 and HTTrack do, such pages are fetched and recorded but not
+ * parsed, unless --edge-links asks for those rows (issue 13: on B1 they
+ * were three quarters of the parsing). A mirror that wants their page
+ * requisites (LINKS_MODE_REQUISITES) says so here.
+ */
+bool
+crawl_parses_depth_(const struct crawl *c, int depth)
+{
+	return depth < c->opts->depth || c->opts->edge_links;
+}
+
+/*
  * Whether a recorded fetch has links to extract. A stopping crawl (SIGINT,
  * --fail-fast, the daemon's pause or cancel) still parses the pages that
  * come back: a stop means "start nothing new", not "drop what arrived".
@@ -324,10 +339,12 @@ crawl_record_(
  * page is never 'done' with its links untaken.
  */
 bool
-crawl_wants_links_(const struct crawl *c, const struct fetch_result *res)
+crawl_wants_links_(
+    const struct crawl *c, const struct task *t, const struct fetch_result *res)
 {
 	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
-	    res->status >= 200 && res->status < 300 && !c->e->halted;
+	    res->status >= 200 && res->status < 300 && !c->e->halted &&
+	    crawl_parses_depth_(c, t->depth);
 }
 
 /*

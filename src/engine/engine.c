@@ -163,7 +163,8 @@ engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
 	case RETRY_NO:
 		break;
 	}
-	if (!crawl_wants_links_(c, res) || !crawl_submit_parse_(c, t, f, res)) {
+	if (!crawl_wants_links_(c, t, res) ||
+	    !crawl_submit_parse_(c, t, f, res)) {
 		crawl_record_(c, t, res);
 		crawl_task_done_(c, t);
 	}

@@ -211,7 +211,12 @@ bool crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
     const struct fetch_result *res);
 
 /* Whether a fetched page's links are to be extracted. */
-bool crawl_wants_links_(const struct crawl *c, const struct fetch_result *res);
+bool crawl_wants_links_(const struct crawl *c, const struct task *t,
+    const struct fetch_result *res);
+
+/* Whether pages at depth are parsed for links (not at --depth, unless
+   --edge-links). */
+bool crawl_parses_depth_(const struct crawl *c, int depth);
 
 /* hostpolicy.c */
 enum retry_verdict {

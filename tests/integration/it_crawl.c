@@ -40,13 +40,53 @@ tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
 	return 1;
 }
 
-/* Depth limit: pages at depth N are fetched, their links are not. */
+/*
+ * Depth limit: pages at depth N are fetched, and by default not parsed
+ * for links (as wget, wget2 and HTTrack do): their links could only be
+ * 'skipped' rows. The fetched set is the same either way.
+ */
 static void
 test_depth_limit(void)
 {
 	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
 	const char *db = it_db_path("depth.db");
 	const char *opts[] = {"depth=2", "robots=false", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, at(s, "/t/"), opts, &r) == 0);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	/* 1 + 3 + 9 fetched; nothing of depth 3 recorded. */
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 13);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM pages"), 13);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM pages WHERE depth=3"), 0);
+	CHECK_INT(
+	    db_int(db, "SELECT max(depth) FROM pages WHERE state='done'"), 2);
+	CHECK_INT(testsrv_total(s), 13);
+	CHECK_INT(testsrv_hits(s, "/t/000"), 0);
+	CHECK_INT(testsrv_hits(s, "/t/22"), 1);
+	/* The links of depths 0 and 1; none from the 9 pages at depth 2. */
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 12);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM links JOIN pages ON id = src_id"
+		      " WHERE depth = 2"),
+	    0);
+	CHECK_INT(r.stats.links, 12);
+	CHECK_INT(r.stats.skipped, 0);
+	CHECK(r.frontier_idle);
+	testsrv_stop(s);
+}
+
+/* --edge-links: the pages at depth N are parsed too, and their links
+   recorded as 'skipped' (depth) rows; still nothing deeper is fetched. */
+static void
+test_depth_limit_edge_links(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	const char *db = it_db_path("depth-edge.db");
+	const char *opts[] = {
+	    "depth=2", "robots=false", "edge-links=true", NULL};
 	struct it_result r;
 
 	REQUIRE(it_crawl(db, at(s, "/t/"), opts, &r) == 0);
@@ -63,9 +103,43 @@ test_depth_limit(void)
 	    db_int(db, "SELECT max(depth) FROM pages WHERE state='done'"), 2);
 	CHECK_INT(testsrv_total(s), 13);
 	CHECK_INT(testsrv_hits(s, "/t/000"), 0);
-	CHECK_INT(testsrv_hits(s, "/t/22"), 1);
 	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 39);
+	CHECK_INT(r.stats.skipped, 27);
 	CHECK(r.frontier_idle);
+	testsrv_stop(s);
+}
+
+/* A redirect at the depth limit is still followed (its target has the
+   same depth), and the target is not parsed either. */
+static void
+test_depth_limit_redirect(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/r\">r</a>", NULL, 0},
+	    {"/r", 301, NULL, NULL, "/b", 0},
+	    {"/b", 0, NULL, "<a href=\"/c\">c</a><a href=\"/\">home</a>", NULL,
+		0},
+	    {"/c", 0, NULL, "deeper", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-redirect.db");
+	const char *opts[] = {"depth=1", "robots=false", NULL};
+	struct it_result r;
+
+	REQUIRE(it_crawl(db, at(s, "/"), opts, &r) == 0);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/b"), 1);
+	CHECK_INT(testsrv_hits(s, "/c"), 0);
+	CHECK_INT(db_int(db,
+		      "SELECT depth FROM pages WHERE url LIKE '%%/b'"
+		      " AND state = 'done'"),
+	    1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE url LIKE "
+		      "'%%/c'"),
+	    0);
+	/* "/" -> "/r" (a), "/r" -> "/b" (redirect); "/b" is not parsed. */
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 2);
 	testsrv_stop(s);
 }
 
@@ -447,7 +521,8 @@ test_export_order(void)
 {
 	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
 	const char *db = it_db_path("export.db");
-	const char *opts[] = {"depth=2", "robots=false", NULL};
+	const char *opts[] = {
+	    "depth=2", "robots=false", "edge-links=true", NULL};
 	struct export_check chk;
 	struct store *st = NULL;
 	struct it_result r;
@@ -522,6 +597,8 @@ test_spilled_frontier(void)
 static const struct test tests[] = {
     TEST(spilled_frontier),
     TEST(depth_limit),
+    TEST(depth_limit_edge_links),
+    TEST(depth_limit_redirect),
     TEST(url_variants_fetched_once),
     TEST(relative_and_base),
     TEST(join_waits_for_slow_page),

@@ -50,6 +50,8 @@ struct crawl_opts {
 	int parse_threads;	/* link extraction threads; -1 = auto */
 	size_t queue_memory;	/* queued tasks kept in memory per crawl */
 	char *ca_file;		/* owned; NULL = the system's CA bundle */
+	bool edge_links;	/* parse pages at --depth too, recording
+				   their links as skipped (depth) */
 };
 
 /* Fill in every default. */
@@ -64,7 +66,7 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
  * "allow-private", "max-redirects", "parse-threads",
- * "queue-memory", "ca-file")
+ * "queue-memory", "ca-file", "edge-links")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

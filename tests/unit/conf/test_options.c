@@ -45,6 +45,7 @@ test_defaults(void)
 	CHECK(!o.allow_private);
 	CHECK_INT(o.max_redirects, 10);
 	CHECK(!o.sync_full);
+	CHECK(!o.edge_links);
 	CHECK_INT(o.parse_threads, -1); /* auto: CPUs - 1, at least 1 */
 	CHECK_INT(o.queue_memory, 20000);
 	CHECK(o.ca_file == NULL);
@@ -308,6 +309,8 @@ bool_field(const struct crawl_opts *o, const char *name)
 		return o->fail_fast;
 	if (strcmp(name, "allow-private") == 0)
 		return o->allow_private;
+	if (strcmp(name, "edge-links") == 0)
+		return o->edge_links;
 	return o->sync_full;
 }
 
@@ -337,7 +340,7 @@ test_booleans(void)
 	    {" true", -1},
 	};
 	static const char *const names[] = {
-	    "robots", "fail-fast", "allow-private", "sync-full"};
+	    "robots", "fail-fast", "allow-private", "sync-full", "edge-links"};
 	struct crawl_opts o;
 	char err[256];
 	size_t i, k;
