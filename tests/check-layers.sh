@@ -13,7 +13,8 @@ allowed() {
 	conf) echo "base web conf" ;;
 	store) echo "base web store" ;;
 	engine) echo "base web conf store engine" ;;
-	cli) echo "base web conf store engine cli" ;;
+	daemon) echo "base web conf store engine daemon" ;;
+	cli) echo "base web conf store engine daemon cli" ;;
 	*) return 1 ;;
 	esac
 }

@@ -3,6 +3,7 @@
  * log.c - stderr logging with a level gate. Owns only the current level.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "crawld/base/log.h"
 
 static enum log_level log_level = LOG_LVL_WARN;
+static bool log_journal; /* stderr is the journal: "<N>" priorities */
 
 /* Set the level. */
 void
@@ -25,18 +27,38 @@ log_get_level(void)
 	return log_level;
 }
 
-/* Print one line: prefix, message, optional errno text. */
-static void CW_PRINTF(2, 0)
-    log_vline(const char *prefix, const char *fmt, va_list ap, int errnum)
+/* Send lines with sd-daemon(3) priority prefixes instead of "crawld: ". */
+void
+log_set_journal(bool on)
 {
-	char msg[1024];
+	log_journal = on;
+}
+
+/* The sd-daemon(3) priority of a level: err, warning, info, debug. */
+static int
+log_priority(enum log_level lvl)
+{
+	static const int prio[] = {3, 4, 6, 7};
+
+	return prio[(unsigned)lvl < CW_NELEM(prio) ? lvl : 0];
+}
+
+/* Print one line: prefix, message, optional errno text. */
+static void CW_PRINTF(3, 0) log_vline(enum log_level lvl, const char *prefix,
+    const char *fmt, va_list ap, int errnum)
+{
+	char msg[1024], head[16];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_journal)
+		snprintf(head, sizeof(head), "<%d>", log_priority(lvl));
+	else
+		snprintf(head, sizeof(head), "crawld: ");
 	if (errnum != 0)
-		fprintf(stderr, "crawld: %s%s: %s\n", prefix, msg,
+		fprintf(stderr, "%s%s%s: %s\n", head, prefix, msg,
 		    strerror(errnum));
 	else
-		fprintf(stderr, "crawld: %s%s\n", prefix, msg);
+		fprintf(stderr, "%s%s%s\n", head, prefix, msg);
 }
 
 #define LOG_BODY(lvl, prefix, errnum)                                          \
@@ -45,7 +67,7 @@ static void CW_PRINTF(2, 0)
 		if (log_level < (lvl))                                         \
 			return;                                                \
 		va_start(ap, fmt);                                             \
-		log_vline(prefix, fmt, ap, errnum);                            \
+		log_vline(lvl, prefix, fmt, ap, errnum);                       \
 		va_end(ap);                                                    \
 	} while (0)
 
@@ -94,7 +116,7 @@ fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vline("", fmt, ap, saved);
+	log_vline(LOG_LVL_QUIET, "", fmt, ap, saved);
 	va_end(ap);
 	exit(1);
 }
@@ -106,7 +128,7 @@ fatalx(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_vline("", fmt, ap, 0);
+	log_vline(LOG_LVL_QUIET, "", fmt, ap, 0);
 	va_end(ap);
 	exit(1);
 }

@@ -38,4 +38,10 @@ int cmd_crawl(int argc, char **argv);
 /* `crawld export`: argv[0] is "export". Returns the exit code. */
 int cmd_export(int argc, char **argv);
 
+/* `crawld serve`: argv[0] is "serve". Returns the exit code. */
+int cmd_serve(int argc, char **argv);
+
+/* `crawld ctl`: argv[0] is "ctl". Returns the exit code. */
+int cmd_ctl(int argc, char **argv);
+
 #endif /* CRAWLD_CLI_H */

@@ -2,7 +2,8 @@
 /*
  * main.c - the crawld command line's dispatcher: the global flags
  * (--help, --version), process-wide set-up (SIGPIPE, libcurl, libxml2) and
- * one call into the command's file (cmd_crawl.c, cmd_export.c). Each
+ * one call into the command's file (cmd_crawl.c, cmd_export.c,
+ * cmd_serve.c, cmd_ctl.c). Each
  * command owns its own option parsing.
  */
 #include <curl/curl.h>
@@ -21,10 +22,16 @@ const char cli_usage_text[] =
     "                                       is queued or in flight\n"
     "       crawld export [--db PATH] [--format jsonl|csv]\n"
     "                     [--order discovered|fetched] [--crawl ID]\n"
-    "       crawld serve [--config FILE]    the daemon (not built yet)\n"
+    "       crawld serve [--config FILE] [--check-config]\n"
+    "                                       the crawl service (daemon)\n"
+    "       crawld ctl [--config FILE | --api URL] COMMAND ...\n"
+    "                                       drive the service: submit, list,\n"
+    "                                       status, pause, resume, cancel,\n"
+    "                                       add-seeds, wait\n"
     "       crawld --help | --version\n"
     "\n"
-    "Run 'crawld crawl --help' for the crawl options.\n";
+    "Run 'crawld crawl --help' for the crawl options, 'crawld serve\n"
+    "--help' and 'crawld ctl --help' for the service.\n";
 
 /* The option getopt_long() refused: argv[optind - 1] holds its text
    unless it was a short option inside a bundle ("-qx"). */
@@ -45,16 +52,6 @@ cli_bad_option(const char *cmd, int ch, char **argv)
 	return EXIT_USAGE;
 }
 
-/* `crawld serve`, until the daemon lands. */
-static int
-cmd_serve(int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	log_error("serve: the daemon is not built yet (see the roadmap)");
-	return EXIT_USAGE;
-}
-
 /* The commands, by the name that selects them. */
 static const struct command {
 	const char *name;
@@ -63,6 +60,7 @@ static const struct command {
     {"crawl", cmd_crawl},
     {"export", cmd_export},
     {"serve", cmd_serve},
+    {"ctl", cmd_ctl},
 };
 
 /* The command called name, or NULL. */

@@ -348,6 +348,54 @@ opts_json_patterns(json_t *obj, const char *key, char *const *src, size_t n)
 	return json_object_set_new(obj, key, arr);
 }
 
+/* The --retry-status list as its text form ("429,5xx"; "none"). */
+static void
+opts_status_text(const struct crawl_opts *o, char *out, size_t len)
+{
+	size_t i, used = 0;
+	int n;
+
+	snprintf(out, len, "none");
+	for (i = 0; i < o->n_retry_status && used < len; i++) {
+		if (o->retry_status[i] < 0)
+			n = snprintf(out + used, len - used, "%s%dxx",
+			    i > 0 ? "," : "", -o->retry_status[i]);
+		else
+			n = snprintf(out + used, len - used, "%s%d",
+			    i > 0 ? "," : "", o->retry_status[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
+/*
+ * The options a resume needs besides the first set (a job resumed by the
+ * daemon is rebuilt from this column): retry-status, max-redirects,
+ * queue-memory, parse-threads, sync-full and ca-file.
+ */
+static int
+opts_json_more(json_t *obj, const struct crawl_opts *o)
+{
+	char status[OPTS_MAX_STATUS * 6 + 8];
+	int bad = 0;
+
+	opts_status_text(o, status, sizeof(status));
+	bad |= json_object_set_new(obj, "retry-status", json_string(status));
+	bad |= json_object_set_new(
+	    obj, "max-redirects", json_integer((json_int_t)o->max_redirects));
+	bad |= json_object_set_new(
+	    obj, "queue-memory", json_integer((json_int_t)o->queue_memory));
+	bad |= json_object_set_new(
+	    obj, "parse-threads", json_integer((json_int_t)o->parse_threads));
+	bad |=
+	    json_object_set_new(obj, "sync-full", json_boolean(o->sync_full));
+	if (o->ca_file != NULL)
+		bad |= json_object_set_new(
+		    obj, "ca-file", json_string(o->ca_file));
+	return bad;
+}
+
 /* The options as JSON text, for the crawls.options column. */
 char *
 crawl_opts_to_json(const struct crawl_opts *o)
@@ -369,7 +417,8 @@ crawl_opts_to_json(const struct crawl_opts *o)
 	    o->edge_links);
 	if (obj == NULL)
 		return NULL;
-	if (opts_json_patterns(obj, "include", o->include_src, o->n_include) ==
+	if (opts_json_more(obj, o) == 0 &&
+	    opts_json_patterns(obj, "include", o->include_src, o->n_include) ==
 		0 &&
 	    opts_json_patterns(obj, "exclude", o->exclude_src, o->n_exclude) ==
 		0 &&

@@ -124,6 +124,10 @@ enum store_stmt {
 	SS_REQUEUE,
 	SS_WALK_PAGES,
 	SS_LOAD_QUEUED,
+	SS_CRAWL_LIST,
+	SS_CRAWL_GET,
+	SS_CRAWL_COUNTS,
+	SS_CRAWL_LAST_FAILED,
 	SS_COUNT_,
 };
 
@@ -156,6 +160,17 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
 		      " WHERE crawl_id = ?1 ORDER BY id",
     [SS_LOAD_QUEUED] = SQL_LOAD_QUEUED,
+    [SS_CRAWL_LIST] = "SELECT id, seeds, options, state, created_at,"
+		      " finished_at FROM crawls ORDER BY id",
+    [SS_CRAWL_GET] = "SELECT id, seeds, options, state, created_at,"
+		     " finished_at FROM crawls WHERE id = ?1",
+    /* On the (crawl_id, state) index: no table row is read. */
+    [SS_CRAWL_COUNTS] = "SELECT state, COUNT(*) FROM pages"
+			" WHERE crawl_id = ?1 GROUP BY state",
+    /* The failed page discovered last: a seek on the same index. */
+    [SS_CRAWL_LAST_FAILED] = "SELECT url, reason, fetched_at FROM pages"
+			     " WHERE crawl_id = ?1 AND state = 'failed'"
+			     " ORDER BY id DESC LIMIT 1",
     [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
     [SS_EXPORT_FETCHED] =
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
@@ -180,7 +195,12 @@ struct store {
 	bool broken;	   /* a ROLLBACK failed: the transaction may be open */
 	size_t batch_rows; /* rows written since BEGIN */
 	char errmsg[256];  /* copy: sqlite's is volatile */
+	struct store_stats stats; /* commit times (store_get_stats) */
 };
+
+/* The upper bounds of the commit-time histogram, in seconds. */
+const double store_commit_bounds[STORE_COMMIT_BUCKETS] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
 static const char *const page_state_names[] = {
     [PAGE_QUEUED] = "queued",
@@ -885,15 +905,39 @@ store_link_insert(
 	return store_write(st, SS_LINK_INSERT, "link insert");
 }
 
+/* Count one commit and its duration in the histogram. */
+static void
+store_count_commit(struct store *st, uint64_t us)
+{
+	double s = (double)us / 1e6;
+	size_t i;
+
+	st->stats.commits++;
+	st->stats.commit_seconds += s;
+	for (i = 0; i < STORE_COMMIT_BUCKETS; i++)
+		if (s <= store_commit_bounds[i])
+			st->stats.commit_le[i]++;
+}
+
+/* Commit-time counters. */
+void
+store_get_stats(const struct store *st, struct store_stats *out)
+{
+	*out = st->stats;
+}
+
 /* COMMIT the batch; on failure ROLLBACK so no half batch remains. */
 enum cw_rc
 store_flush(struct store *st)
 {
 	enum cw_rc rc;
+	uint64_t t0;
 
 	if (!st->in_batch)
 		return CW_OK;
+	t0 = cw_monotonic_us();
 	rc = store_run(st, SS_COMMIT, "commit", NULL);
+	store_count_commit(st, cw_monotonic_us() - t0);
 	if (rc != CW_OK) {
 		log_warnx("store: commit failed, batch of %zu rows lost",
 		    st->batch_rows);
@@ -1159,5 +1203,121 @@ store_explain_hot(struct store *st, int *scans, char *detail, size_t len)
 			rc = store_error(st, src, "explain");
 		sqlite3_finalize(s);
 	}
+	return rc;
+}
+
+/* Fill a crawls row from the current result row of s; false on NOMEM. */
+static bool
+store_crawl_row_of(sqlite3_stmt *s, struct store_crawl_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->seeds_json = store_col_text(s, 1);
+	r->options_json = store_col_text(s, 2);
+	r->state = store_col_text(s, 3);
+	r->created_at = store_col_text(s, 4);
+	r->finished_at = store_col_text(s, 5);
+	return r->seeds_json != NULL && r->options_json != NULL &&
+	    r->state != NULL && r->created_at != NULL;
+}
+
+/* Walk the rows a crawls statement yields. */
+static enum cw_rc
+store_crawl_walk(struct store *st, enum store_stmt which, store_crawl_cb *cb,
+    void *arg, const char *what)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	struct store_crawl_row r;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!store_crawl_row_of(s, &r)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		if (cb(arg, &r) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, what);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Every crawls row in id order. */
+enum cw_rc
+store_crawl_list(struct store *st, store_crawl_cb *cb, void *arg)
+{
+	return store_crawl_walk(st, SS_CRAWL_LIST, cb, arg, "list crawls");
+}
+
+/* One crawls row; CW_OK without a call when there is none. */
+enum cw_rc
+store_crawl_get(
+    struct store *st, int64_t crawl_id, store_crawl_cb *cb, void *arg)
+{
+	if (sqlite3_bind_int64(st->stmt[SS_CRAWL_GET], 1, crawl_id) !=
+	    SQLITE_OK)
+		return store_bind_failed(st, SS_CRAWL_GET, "get crawl");
+	return store_crawl_walk(st, SS_CRAWL_GET, cb, arg, "get crawl");
+}
+
+/* A crawl's pages by state, in one pass over its index entries. */
+enum cw_rc
+store_crawl_counts(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES])
+{
+	sqlite3_stmt *s = st->stmt[SS_CRAWL_COUNTS];
+	const char *state;
+	enum cw_rc rc = CW_OK;
+	size_t i;
+	int src;
+
+	memset(counts, 0, STORE_NSTATES * sizeof(counts[0]));
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(st, SS_CRAWL_COUNTS, "count states");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		state = store_col_text(s, 0);
+		for (i = 0; state != NULL && i < STORE_NSTATES; i++)
+			if (strcmp(state, page_state_names[i]) == 0)
+				counts[i] = sqlite3_column_int64(s, 1);
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "count states");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* The failed page of a crawl discovered last (url "" when none). */
+enum cw_rc
+store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,
+    size_t urllen, char *reason, size_t reasonlen)
+{
+	sqlite3_stmt *s = st->stmt[SS_CRAWL_LAST_FAILED];
+	const char *u, *why;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	url[0] = reason[0] = '\0';
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
+		return store_bind_failed(
+		    st, SS_CRAWL_LAST_FAILED, "last failed");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		u = store_col_text(s, 0);
+		why = store_col_text(s, 1);
+		snprintf(url, urllen, "%s", u != NULL ? u : "");
+		snprintf(reason, reasonlen, "%s", why != NULL ? why : "");
+	} else if (src != SQLITE_DONE) {
+		rc = store_error(st, src, "last failed");
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc;
 }

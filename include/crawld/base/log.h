@@ -9,6 +9,8 @@
 #ifndef CRAWLD_LOG_H
 #define CRAWLD_LOG_H
 
+#include <stdbool.h>
+
 #include "crawld/base/common.h"
 
 enum log_level {
@@ -23,6 +25,13 @@ void log_init(enum log_level level);
 
 /* The current level. */
 enum log_level log_get_level(void);
+
+/*
+ * When on, lines start with an sd-daemon(3) priority ("<3>" error, "<4>"
+ * warning, "<6>" info, "<7>" debug) instead of "crawld: ": for stderr
+ * connected to the systemd journal (JOURNAL_STREAM), which reads them.
+ */
+void log_set_journal(bool on);
 
 void log_warn(const char *fmt, ...) CW_PRINTF(1, 2); /* + strerror(errno) */
 void log_warnx(const char *fmt, ...) CW_PRINTF(1, 2);

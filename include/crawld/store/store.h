@@ -204,4 +204,50 @@ CW_WARN_UNUSED enum cw_rc store_export(struct store *st, int64_t crawl_id,
 CW_WARN_UNUSED enum cw_rc store_explain_hot(
     struct store *st, int *scans, char *detail, size_t len);
 
+/* Pages states, the size of a per-state count array. */
+#define STORE_NSTATES 5
+
+/* A crawls row, every pointer borrowed for the callback only. */
+struct store_crawl_row {
+	int64_t id;
+	const char *seeds_json;
+	const char *options_json;
+	const char *state;
+	const char *created_at;
+	const char *finished_at; /* NULL */
+};
+
+/* Called per crawls row; a non-zero return stops the walk (CW_EINVAL). */
+typedef int store_crawl_cb(void *arg, const struct store_crawl_row *r);
+
+/* Every crawls row in id order (the daemon's jobs). */
+CW_WARN_UNUSED enum cw_rc store_crawl_list(
+    struct store *st, store_crawl_cb *cb, void *arg);
+
+/* The crawls row crawl_id (cb not called when there is none). */
+CW_WARN_UNUSED enum cw_rc store_crawl_get(
+    struct store *st, int64_t crawl_id, store_crawl_cb *cb, void *arg);
+
+/* A crawl's pages by state, indexed by enum page_state, as this
+   connection sees them (the open batch included). */
+CW_WARN_UNUSED enum cw_rc store_crawl_counts(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES]);
+
+/* The failed page of a crawl discovered last: its URL and reason ("" and
+   "" when none failed). */
+CW_WARN_UNUSED enum cw_rc store_crawl_last_failed(struct store *st,
+    int64_t crawl_id, char *url, size_t urllen, char *reason, size_t reasonlen);
+
+/* How long commits took: a histogram for the daemon's /metrics. */
+#define STORE_COMMIT_BUCKETS 11
+extern const double store_commit_bounds[STORE_COMMIT_BUCKETS]; /* seconds */
+struct store_stats {
+	uint64_t commits;
+	double commit_seconds;			  /* sum */
+	uint64_t commit_le[STORE_COMMIT_BUCKETS]; /* cumulative, <= bound */
+};
+
+/* The commit-time counters of this connection. */
+void store_get_stats(const struct store *st, struct store_stats *out);
+
 #endif /* CRAWLD_STORE_H */

@@ -1,0 +1,929 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jobs.c - the daemon's jobs (see jobs.h): the table of jobs, each a
+ * crawls row with, while it runs, a crawl in the shared engine; submit,
+ * pause, resume, cancel and shutdown as state changes of the row first
+ * and of the crawl second, so what the database says is what a restart
+ * does. Owns struct job and its options; borrows the engine and store.
+ *
+ * A stop is not a finish: crawl_stop() lets the transfers in flight
+ * complete, and the crawl's done callback (from a deferred event) is where
+ * the job settles in the state that was asked for (job->after).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include "crawld/base/log.h"
+#include "crawld/daemon/jobs.h"
+
+#define JOBS_MAX_SEEDS 10000
+#define JOBS_RATE_WINDOW 10 /* seconds of pages/s history */
+
+struct job {
+	struct jobs *j; /* borrowed: the table it is in */
+	int64_t id;
+	enum job_state state; /* as in the crawls row */
+	enum job_state after; /* what a stopping crawl settles as */
+	bool shutdown;	      /* stopping because the daemon stops */
+	struct crawl *crawl;  /* borrowed from the engine; NULL when not live */
+	struct crawl_opts opts; /* owned; the crawl borrows it */
+	bool has_opts;
+	char *seeds_json;   /* owned, as in the row */
+	char *options_json; /* owned, as in the row */
+	char *created_at;   /* owned */
+	char *finished_at;  /* owned; NULL */
+	char *error;	    /* owned; the last job-level error, NULL */
+	int64_t counts[STORE_NSTATES]; /* cached once finished */
+	bool counts_cached;
+	uint64_t rate_ring[JOBS_RATE_WINDOW + 1]; /* done + failed, 1/s */
+	size_t rate_n;
+	TAILQ_ENTRY(job) entry;
+};
+
+TAILQ_HEAD(job_list, job);
+
+struct jobs {
+	struct engine *e;		 /* borrowed */
+	struct store *st;		 /* borrowed */
+	const struct daemon_config *cfg; /* borrowed */
+	struct job_list list;		 /* owned */
+	size_t live;			 /* jobs with a crawl in the engine */
+	bool shutting_down;
+	jobs_idle_cb *idle_cb;
+	void *idle_arg;
+	jobs_fatal_cb *fatal_cb;
+	void *fatal_arg;
+	struct crawl_stats retired; /* sums of the crawls already freed */
+};
+
+static const char *const job_state_names[] = {
+    [JOB_RUNNING] = "running",
+    [JOB_PAUSED] = "paused",
+    [JOB_DONE] = "done",
+    [JOB_CANCELLED] = "cancelled",
+};
+
+static void job_crawl_done(struct crawl *c, void *arg);
+
+/* "running", ... */
+const char *
+job_state_name(enum job_state s)
+{
+	return (unsigned)s < CW_NELEM(job_state_names) ? job_state_names[s]
+						       : "?";
+}
+
+/* The state named by a crawls row. */
+static enum job_state
+job_state_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(job_state_names); i++)
+		if (strcmp(name, job_state_names[i]) == 0)
+			return (enum job_state)i;
+	return JOB_CANCELLED; /* a state this build does not know: leave it */
+}
+
+/* Replace an owned string with a copy of s (NULL clears). */
+static void
+job_set_str(char **field, const char *s)
+{
+	char *copy = cw_strdup(s);
+
+	if (s != NULL && copy == NULL)
+		return; /* keep the old text rather than lose it */
+	free(*field);
+	*field = copy;
+}
+
+/* Free a job (its crawl must be gone). */
+static void
+job_free(struct job *jb)
+{
+	if (jb->has_opts)
+		crawl_opts_cleanup(&jb->opts);
+	free(jb->seeds_json);
+	free(jb->options_json);
+	free(jb->created_at);
+	free(jb->finished_at);
+	free(jb->error);
+	free(jb);
+}
+
+/* A new table. */
+struct jobs *
+jobs_new(struct engine *e, struct store *st, const struct daemon_config *cfg,
+    jobs_fatal_cb *fatal_cb, void *arg)
+{
+	struct jobs *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return NULL;
+	j->e = e;
+	j->st = st;
+	j->cfg = cfg;
+	j->fatal_cb = fatal_cb;
+	j->fatal_arg = arg;
+	TAILQ_INIT(&j->list);
+	return j;
+}
+
+/* Free the table (the engine, and with it the crawls, went first). */
+void
+jobs_free(struct jobs *j)
+{
+	struct job *jb;
+
+	if (j == NULL)
+		return;
+	while ((jb = TAILQ_FIRST(&j->list)) != NULL) {
+		TAILQ_REMOVE(&j->list, jb, entry);
+		job_free(jb);
+	}
+	free(j);
+}
+
+/* The config for new jobs. */
+void
+jobs_set_config(struct jobs *j, const struct daemon_config *cfg)
+{
+	j->cfg = cfg;
+}
+
+/* The job with this id, or NULL. */
+static struct job *
+jobs_find(struct jobs *j, int64_t id)
+{
+	struct job *jb;
+
+	TAILQ_FOREACH (jb, &j->list, entry)
+		if (jb->id == id)
+			return jb;
+	return NULL;
+}
+
+/* Write a job's state to its row and commit, so it holds across a crash. */
+static bool
+job_write_state(struct jobs *j, struct job *jb, enum job_state s, bool finish)
+{
+	enum cw_rc rc;
+
+	rc = store_crawl_set_state(
+	    j->st, jb->id, job_state_name(s), finish ? cw_wallclock_us() : 0);
+	if (rc == CW_OK)
+		rc = store_flush(j->st);
+	if (rc != CW_OK) {
+		log_error("jobs: id=%lld state=%s: %s", (long long)jb->id,
+		    job_state_name(s), store_errmsg(j->st));
+		if (j->fatal_cb != NULL)
+			j->fatal_cb(j->fatal_arg, store_errmsg(j->st));
+		return false;
+	}
+	jb->state = s;
+	return true;
+}
+
+/* Copy the row's finished_at into the job (after the engine set it). */
+static int
+job_row_times(void *arg, const struct store_crawl_row *r)
+{
+	struct job *jb = arg;
+
+	job_set_str(&jb->finished_at, r->finished_at);
+	return 0;
+}
+
+/* Add a freed crawl's counters to the process totals. */
+static void
+jobs_retire(struct jobs *j, const struct crawl *c)
+{
+	struct crawl_stats s;
+
+	crawl_get_stats(c, &s);
+	j->retired.done += s.done;
+	j->retired.failed += s.failed;
+	j->retired.skipped += s.skipped;
+	j->retired.bytes += s.bytes;
+	j->retired.links += s.links;
+	j->retired.retries += s.retries;
+}
+
+/* Start the crawl of a job from its row (resume) and count it live. */
+static enum cw_rc
+job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
+{
+	enum cw_rc rc;
+
+	rc = crawl_resume(j->e, &jb->opts, jb->id, jb->seeds_json,
+	    job_crawl_done, jb, &jb->crawl, err, errlen);
+	if (rc != CW_OK)
+		return rc;
+	j->live++;
+	jb->state = JOB_RUNNING;
+	jb->after = JOB_DONE;
+	jb->rate_n = 0;
+	FREE_NULL(jb->error);
+	log_info("jobs: id=%lld state=running (resumed)", (long long)jb->id);
+	return CW_OK;
+}
+
+/* The engine's end of a stopped crawl, in the state asked for. */
+static void
+job_settle_stopped(struct jobs *j, struct job *jb)
+{
+	char err[512];
+
+	if (jb->shutdown) {
+		/* Still running as far as the row is concerned: the next
+		   start resumes it. */
+		(void)job_write_state(j, jb, JOB_RUNNING, false);
+		return;
+	}
+	switch (jb->after) {
+	case JOB_PAUSED:
+		(void)job_write_state(j, jb, JOB_PAUSED, false);
+		break;
+	case JOB_CANCELLED:
+		(void)job_write_state(j, jb, JOB_CANCELLED, true);
+		break;
+	case JOB_RUNNING: /* resumed while it was still stopping */
+		if (job_go_live(j, jb, err, sizeof(err)) != CW_OK) {
+			job_set_str(&jb->error, err);
+			(void)job_write_state(j, jb, JOB_PAUSED, false);
+		}
+		break;
+	case JOB_DONE:
+		break;
+	}
+}
+
+/* A job's crawl ended (deferred event): settle the job, free the crawl. */
+static void
+job_crawl_done(struct crawl *c, void *arg)
+{
+	struct job *jb = arg;
+	struct jobs *j = jb->j;
+	enum crawl_end end = crawl_end_reason(c);
+	const char *msg = crawl_end_message(c);
+
+	jobs_retire(j, c);
+	jb->crawl = NULL;
+	j->live--;
+	switch (end) {
+	case CRAWL_END_DONE:
+		jb->state = JOB_DONE;
+		if (store_crawl_get(j->st, jb->id, job_row_times, jb) != CW_OK)
+			log_warnx("jobs: id=%lld: %s", (long long)jb->id,
+			    store_errmsg(j->st));
+		log_info("jobs: id=%lld state=done", (long long)jb->id);
+		break;
+	case CRAWL_END_FAIL_FAST:
+		job_set_str(&jb->error, msg);
+		(void)job_write_state(j, jb, JOB_CANCELLED, true);
+		log_info("jobs: id=%lld state=cancelled fail-fast=\"%s\"",
+		    (long long)jb->id, msg);
+		break;
+	case CRAWL_END_STORE:
+		job_set_str(&jb->error, msg);
+		log_error(
+		    "jobs: id=%lld database error: %s", (long long)jb->id, msg);
+		if (j->fatal_cb != NULL)
+			j->fatal_cb(j->fatal_arg, msg);
+		break;
+	case CRAWL_END_STOPPED:
+	case CRAWL_END_RUNNING:
+		job_settle_stopped(j, jb);
+		break;
+	}
+	crawl_free(c);
+	/* Finished: nothing changes any more, the options can go. */
+	if ((jb->state == JOB_DONE || jb->state == JOB_CANCELLED) &&
+	    jb->has_opts && jb->crawl == NULL) {
+		crawl_opts_cleanup(&jb->opts);
+		jb->has_opts = false;
+	}
+	if (j->shutting_down && j->live == 0 && j->idle_cb != NULL)
+		j->idle_cb(j->idle_arg);
+}
+
+/* A new job for a crawls row, appended to the table. */
+static struct job *
+job_new(struct jobs *j, int64_t id, const char *seeds, const char *options,
+    const char *created, const char *finished, enum job_state state)
+{
+	struct job *jb = calloc(1, sizeof(*jb));
+
+	if (jb == NULL)
+		return NULL;
+	jb->j = j;
+	jb->id = id;
+	jb->state = state;
+	jb->after = JOB_DONE;
+	jb->seeds_json = cw_strdup(seeds);
+	jb->options_json = cw_strdup(options);
+	jb->created_at = cw_strdup(created);
+	jb->finished_at = cw_strdup(finished);
+	if (jb->seeds_json == NULL || jb->options_json == NULL ||
+	    jb->created_at == NULL || (finished != NULL && !jb->finished_at)) {
+		job_free(jb);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&j->list, jb, entry);
+	return jb;
+}
+
+/* Rebuild a loaded job's options from its row. */
+static enum cw_rc
+job_load_opts(struct jobs *j, struct job *jb, char *err, size_t errlen)
+{
+	enum cw_rc rc;
+
+	crawl_opts_init(&jb->opts);
+	jb->has_opts = true;
+	rc = config_stored_opts(
+	    j->cfg, jb->options_json, &jb->opts, err, errlen);
+	return rc;
+}
+
+/* One crawls row at start: a job, resumed when it was running. */
+static int
+jobs_load_row(void *arg, const struct store_crawl_row *r)
+{
+	struct jobs *j = arg;
+	enum job_state s = job_state_of(r->state);
+	struct job *jb;
+
+	jb = job_new(j, r->id, r->seeds_json, r->options_json, r->created_at,
+	    r->finished_at, s);
+	if (jb == NULL)
+		return -1;
+	if (s == JOB_RUNNING || s == JOB_PAUSED) {
+		char err[512];
+
+		if (job_load_opts(j, jb, err, sizeof(err)) != CW_OK) {
+			/* Kept, paused, with the reason: nothing is lost. */
+			log_error("jobs: id=%lld cannot be resumed: %s",
+			    (long long)jb->id, err);
+			job_set_str(&jb->error, err);
+			jb->state = JOB_PAUSED;
+			jb->after = JOB_DONE;
+			jb->shutdown = false;
+			jb->rate_n = 0;
+			jb->counts_cached = false;
+			jb->has_opts = false;
+			crawl_opts_cleanup(&jb->opts);
+		}
+	}
+	return 0;
+}
+
+/* Load every row, then resume the running jobs. */
+enum cw_rc
+jobs_load(struct jobs *j, char *err, size_t errlen)
+{
+	struct job *jb;
+	char why[512];
+	enum cw_rc rc;
+	size_t resumed = 0, paused = 0;
+
+	rc = store_crawl_list(j->st, jobs_load_row, j);
+	if (rc != CW_OK) {
+		snprintf(err, errlen, "reading the jobs: %s",
+		    rc == CW_EINVAL ? "out of memory" : store_errmsg(j->st));
+		return rc == CW_EINVAL ? CW_ENOMEM : rc;
+	}
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		if (jb->state == JOB_PAUSED) {
+			paused++;
+			if (jb->error != NULL &&
+			    !job_write_state(j, jb, JOB_PAUSED, false))
+				return CW_ESTORE;
+			continue;
+		}
+		if (jb->state != JOB_RUNNING)
+			continue;
+		rc = job_go_live(j, jb, why, sizeof(why));
+		if (rc == CW_ESTORE || rc == CW_EFULL || rc == CW_EIO) {
+			snprintf(err, errlen, "resuming job %lld: %s",
+			    (long long)jb->id, why);
+			return rc;
+		}
+		if (rc != CW_OK) {
+			log_error("jobs: id=%lld cannot be resumed: %s",
+			    (long long)jb->id, why);
+			job_set_str(&jb->error, why);
+			if (!job_write_state(j, jb, JOB_PAUSED, false))
+				return CW_ESTORE;
+			paused++;
+			continue;
+		}
+		resumed++;
+	}
+	log_info("jobs: loaded resumed=%zu paused=%zu", resumed, paused);
+	return CW_OK;
+}
+
+/* The number of jobs running or paused. */
+static size_t
+jobs_active(const struct jobs *j)
+{
+	const struct job *jb;
+	size_t n = 0;
+
+	TAILQ_FOREACH (jb, &j->list, entry)
+		if (jb->state == JOB_RUNNING || jb->state == JOB_PAUSED)
+			n++;
+	return n;
+}
+
+/* The "seeds" member of a request as a vector of borrowed strings. */
+static enum jobs_rc
+jobs_seeds_of(
+    const json_t *req, const char ***out, size_t *n, char *err, size_t errlen)
+{
+	const json_t *arr = json_object_get(req, "seeds"), *el;
+	const char **v;
+	size_t i;
+
+	if (arr == NULL || !json_is_array(arr) || json_array_size(arr) == 0) {
+		snprintf(err, errlen,
+		    "seeds: a non-empty array of URLs is required");
+		return JOBS_EINVAL;
+	}
+	if (json_array_size(arr) > JOBS_MAX_SEEDS) {
+		snprintf(err, errlen, "seeds: at most %d", JOBS_MAX_SEEDS);
+		return JOBS_EINVAL;
+	}
+	v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return JOBS_EINTERNAL;
+	}
+	json_array_foreach(arr, i, el)
+	{
+		if (!json_is_string(el)) {
+			snprintf(err, errlen, "seeds[%zu]: not a string", i);
+			free(v);
+			return JOBS_EINVAL;
+		}
+		v[i] = json_string_value(el);
+	}
+	*out = v;
+	*n = json_array_size(arr);
+	return JOBS_OK;
+}
+
+/* What a crawl_start/crawl_resume failure means for the request. */
+static enum jobs_rc
+jobs_engine_rc(enum cw_rc rc)
+{
+	if (rc == CW_EPARSE || rc == CW_ENOTSUP || rc == CW_EINVAL)
+		return JOBS_EINVAL;
+	return JOBS_EINTERNAL;
+}
+
+/* Take the crawls row the engine wrote for a new crawl into the job. */
+static int
+job_row_fill(void *arg, const struct store_crawl_row *r)
+{
+	struct job *jb = arg;
+
+	job_set_str(&jb->seeds_json, r->seeds_json);
+	job_set_str(&jb->options_json, r->options_json);
+	job_set_str(&jb->created_at, r->created_at);
+	return 0;
+}
+
+/* Submit a new job. */
+enum jobs_rc
+jobs_submit(
+    struct jobs *j, const json_t *req, int64_t *id, char *err, size_t errlen)
+{
+	struct job *jb = NULL;
+	struct crawl_stats s;
+	const char **seeds = NULL;
+	size_t n = 0;
+	enum jobs_rc jrc;
+	enum cw_rc rc;
+
+	if (j->shutting_down) {
+		snprintf(err, errlen, "the daemon is shutting down");
+		return JOBS_ESHUTDOWN;
+	}
+	if (!json_is_object(req)) {
+		snprintf(err, errlen, "the request must be a JSON object");
+		return JOBS_EINVAL;
+	}
+	if (jobs_active(j) >= j->cfg->max_jobs) {
+		snprintf(err, errlen,
+		    "max_jobs (%u) jobs are running or paused",
+		    j->cfg->max_jobs);
+		return JOBS_ELIMIT;
+	}
+	jrc = jobs_seeds_of(req, &seeds, &n, err, errlen);
+	if (jrc != JOBS_OK)
+		return jrc;
+	jrc = JOBS_EINTERNAL;
+	jb = job_new(j, 0, "[]", "{}", "", NULL, JOB_RUNNING);
+	if (jb == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	crawl_opts_init(&jb->opts);
+	jb->has_opts = true;
+	rc = config_job_opts(j->cfg, req, &jb->opts, err, errlen);
+	if (rc != CW_OK) {
+		jrc = rc == CW_ENOMEM ? JOBS_EINTERNAL : JOBS_EINVAL;
+		goto out;
+	}
+	rc = crawl_start(j->e, &jb->opts, (char *const *)(uintptr_t)seeds, n,
+	    job_crawl_done, jb, &jb->crawl, err, errlen);
+	if (rc != CW_OK) {
+		jrc = jobs_engine_rc(rc);
+		goto out;
+	}
+	crawl_get_stats(jb->crawl, &s);
+	jb->id = s.crawl_id;
+	j->live++;
+	if (store_crawl_get(j->st, jb->id, job_row_fill, jb) != CW_OK)
+		log_warnx("jobs: id=%lld: %s", (long long)jb->id,
+		    store_errmsg(j->st));
+	log_info("jobs: id=%lld state=running submitted seeds=%zu",
+	    (long long)jb->id, n);
+	*id = jb->id;
+	jb = NULL;
+	jrc = JOBS_OK;
+out:
+	if (jb != NULL) {
+		TAILQ_REMOVE(&j->list, jb, entry);
+		job_free(jb);
+	}
+	free(seeds);
+	return jrc;
+}
+
+/* Find a job or say there is none. */
+static struct job *
+jobs_get(struct jobs *j, int64_t id, char *err, size_t errlen)
+{
+	struct job *jb = jobs_find(j, id);
+
+	if (jb == NULL)
+		snprintf(err, errlen, "no job %lld", (long long)id);
+	return jb;
+}
+
+/* Refuse a state change while the daemon stops. */
+static bool
+jobs_refuse_shutdown(const struct jobs *j, char *err, size_t errlen)
+{
+	if (!j->shutting_down)
+		return false;
+	snprintf(err, errlen, "the daemon is shutting down");
+	return true;
+}
+
+/* Stop a live job's crawl so it settles as after. */
+static void
+job_stop(struct job *jb, enum job_state after)
+{
+	jb->after = after;
+	crawl_stop(jb->crawl);
+}
+
+/* Pause: the row first, then the crawl. */
+enum jobs_rc
+jobs_pause(struct jobs *j, int64_t id, char *err, size_t errlen)
+{
+	struct job *jb = jobs_get(j, id, err, errlen);
+
+	if (jb == NULL)
+		return JOBS_ENOENT;
+	if (jobs_refuse_shutdown(j, err, errlen))
+		return JOBS_ESHUTDOWN;
+	if (jb->state == JOB_PAUSED)
+		return JOBS_OK; /* already: pausing twice is no error */
+	if (jb->state != JOB_RUNNING) {
+		snprintf(err, errlen, "job %lld is %s", (long long)id,
+		    job_state_name(jb->state));
+		return JOBS_ESTATE;
+	}
+	if (!job_write_state(j, jb, JOB_PAUSED, false)) {
+		snprintf(err, errlen, "database: %s", store_errmsg(j->st));
+		return JOBS_EINTERNAL;
+	}
+	if (jb->crawl != NULL)
+		job_stop(jb, JOB_PAUSED);
+	log_info("jobs: id=%lld state=paused", (long long)id);
+	return JOBS_OK;
+}
+
+/* Resume: from the database, or once the stopping crawl has settled. */
+enum jobs_rc
+jobs_resume(struct jobs *j, int64_t id, char *err, size_t errlen)
+{
+	struct job *jb = jobs_get(j, id, err, errlen);
+	enum cw_rc rc;
+
+	if (jb == NULL)
+		return JOBS_ENOENT;
+	if (jobs_refuse_shutdown(j, err, errlen))
+		return JOBS_ESHUTDOWN;
+	if (jb->state == JOB_RUNNING)
+		return JOBS_OK;
+	if (jb->state != JOB_PAUSED) {
+		snprintf(err, errlen, "job %lld is %s", (long long)id,
+		    job_state_name(jb->state));
+		return JOBS_ESTATE;
+	}
+	if (jb->crawl != NULL) {
+		/* Its transfers are still finishing: go on when they are. */
+		if (!job_write_state(j, jb, JOB_RUNNING, false))
+			return JOBS_EINTERNAL;
+		jb->after = JOB_RUNNING;
+		return JOBS_OK;
+	}
+	if (!jb->has_opts) {
+		rc = job_load_opts(j, jb, err, errlen);
+		if (rc != CW_OK) {
+			crawl_opts_cleanup(&jb->opts);
+			jb->has_opts = false;
+			return JOBS_EINVAL;
+		}
+	}
+	rc = job_go_live(j, jb, err, errlen);
+	if (rc != CW_OK)
+		return jobs_engine_rc(rc);
+	return JOBS_OK;
+}
+
+/* Cancel: the row says cancelled, rows are kept. */
+enum jobs_rc
+jobs_cancel(struct jobs *j, int64_t id, char *err, size_t errlen)
+{
+	struct job *jb = jobs_get(j, id, err, errlen);
+
+	if (jb == NULL)
+		return JOBS_ENOENT;
+	if (jobs_refuse_shutdown(j, err, errlen))
+		return JOBS_ESHUTDOWN;
+	if (jb->state == JOB_CANCELLED)
+		return JOBS_OK;
+	if (jb->state == JOB_DONE) {
+		snprintf(err, errlen, "job %lld is done", (long long)id);
+		return JOBS_ESTATE;
+	}
+	if (!job_write_state(j, jb, JOB_CANCELLED, true))
+		return JOBS_EINTERNAL;
+	if (jb->crawl != NULL)
+		job_stop(jb, JOB_CANCELLED);
+	if (store_crawl_get(j->st, jb->id, job_row_times, jb) != CW_OK)
+		log_warnx(
+		    "jobs: id=%lld: %s", (long long)id, store_errmsg(j->st));
+	log_info("jobs: id=%lld state=cancelled", (long long)id);
+	return JOBS_OK;
+}
+
+/* Add seeds to a running or paused job. */
+enum jobs_rc
+jobs_add_seeds(
+    struct jobs *j, int64_t id, const json_t *req, char *err, size_t errlen)
+{
+	struct job *jb = jobs_get(j, id, err, errlen);
+	const char *name;
+	const json_t *v;
+
+	if (jb == NULL)
+		return JOBS_ENOENT;
+	json_object_foreach((json_t *)(uintptr_t)req, name, v)
+	{
+		if (strcmp(name, "seeds") != 0) {
+			snprintf(err, errlen, "%s: unknown field (only seeds)",
+			    name);
+			return JOBS_EINVAL;
+		}
+	}
+	snprintf(err, errlen, "adding seeds to a job is not built yet");
+	return JOBS_ESTATE;
+}
+
+/* Pages by state from the database (cached once the job is finished). */
+static bool
+job_counts(struct jobs *j, struct job *jb, int64_t counts[STORE_NSTATES])
+{
+	bool final = jb->state == JOB_DONE || jb->state == JOB_CANCELLED;
+
+	if (jb->counts_cached) {
+		memcpy(counts, jb->counts, sizeof(jb->counts));
+		return true;
+	}
+	if (store_crawl_counts(j->st, jb->id, counts) != CW_OK)
+		return false;
+	if (final && jb->crawl == NULL) {
+		memcpy(jb->counts, counts, sizeof(jb->counts));
+		jb->counts_cached = true;
+	}
+	return true;
+}
+
+/* pages/s over the sampled window (0 when not live). */
+static double
+job_rate(const struct job *jb)
+{
+	size_t oldest;
+
+	if (jb->crawl == NULL || jb->rate_n < 2)
+		return 0;
+	oldest =
+	    jb->rate_n > JOBS_RATE_WINDOW ? jb->rate_n - JOBS_RATE_WINDOW : 0;
+	return (double)(jb->rate_ring[(jb->rate_n - 1) %
+			    (JOBS_RATE_WINDOW + 1)] -
+		   jb->rate_ring[oldest % (JOBS_RATE_WINDOW + 1)]) /
+	    (double)(jb->rate_n - 1 - oldest);
+}
+
+/* A JSON text column as a value (null when it does not parse). */
+static json_t *
+job_json_col(const char *text)
+{
+	json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+/* A string or null. */
+static json_t *
+job_json_str(const char *s)
+{
+	json_t *v = s != NULL ? json_string(s) : NULL;
+
+	return v != NULL ? v : json_null();
+}
+
+/* The last failed page of a job, or null. */
+static json_t *
+job_last_failure(struct jobs *j, const struct job *jb)
+{
+	char url[2048], reason[512];
+
+	if (store_crawl_last_failed(j->st, jb->id, url, sizeof(url), reason,
+		sizeof(reason)) != CW_OK ||
+	    url[0] == '\0')
+		return json_null();
+	return json_pack("{s:s, s:s}", "url", url, "reason", reason);
+}
+
+/* One job as the API shows it. */
+static json_t *
+job_json(struct jobs *j, struct job *jb)
+{
+	int64_t c[STORE_NSTATES];
+	struct crawl_stats s;
+	json_t *obj;
+
+	if (!job_counts(j, jb, c))
+		return NULL;
+	memset(&s, 0, sizeof(s));
+	if (jb->crawl != NULL)
+		crawl_get_stats(jb->crawl, &s);
+	obj = json_pack("{s:I, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:f, "
+			"s:I, s:o, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)jb->id, "state", job_state_name(jb->state),
+	    "seeds", job_json_col(jb->seeds_json), "counts", "queued",
+	    (json_int_t)c[PAGE_QUEUED], "fetching",
+	    (json_int_t)c[PAGE_FETCHING], "done", (json_int_t)c[PAGE_DONE],
+	    "failed", (json_int_t)c[PAGE_FAILED], "skipped",
+	    (json_int_t)c[PAGE_SKIPPED], "pages_per_s", job_rate(jb),
+	    "in_flight", (json_int_t)s.in_flight, "created_at",
+	    job_json_str(jb->created_at), "finished_at",
+	    job_json_str(jb->finished_at), "error", job_json_str(jb->error),
+	    "last_failure", job_last_failure(j, jb), "options",
+	    job_json_col(jb->options_json));
+	return obj;
+}
+
+/* One job by id. */
+json_t *
+jobs_describe(struct jobs *j, int64_t id, enum jobs_rc *rc)
+{
+	struct job *jb = jobs_find(j, id);
+	json_t *obj;
+
+	if (jb == NULL) {
+		*rc = JOBS_ENOENT;
+		return NULL;
+	}
+	obj = job_json(j, jb);
+	*rc = obj != NULL ? JOBS_OK : JOBS_EINTERNAL;
+	return obj;
+}
+
+/* Every job. */
+json_t *
+jobs_list(struct jobs *j)
+{
+	json_t *arr = json_array(), *obj;
+	struct job *jb;
+
+	if (arr == NULL)
+		return NULL;
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		obj = job_json(j, jb);
+		if (obj == NULL || json_array_append_new(arr, obj) != 0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return json_pack("{s:o}", "crawls", arr);
+}
+
+/* Stop every live crawl for the shutdown. */
+void
+jobs_shutdown(struct jobs *j, jobs_idle_cb *idle, void *arg)
+{
+	struct job *jb;
+
+	j->shutting_down = true;
+	j->idle_cb = idle;
+	j->idle_arg = arg;
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		if (jb->crawl == NULL)
+			continue;
+		jb->shutdown = true;
+		crawl_stop(jb->crawl);
+	}
+	log_info("jobs: stopping live=%zu", j->live);
+	if (j->live == 0 && idle != NULL)
+		idle(arg);
+}
+
+/* Sample each live job's progress for its pages/s. */
+void
+jobs_tick(struct jobs *j)
+{
+	struct crawl_stats s;
+	struct job *jb;
+
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		if (jb->crawl == NULL)
+			continue;
+		crawl_get_stats(jb->crawl, &s);
+		jb->rate_ring[jb->rate_n++ % (JOBS_RATE_WINDOW + 1)] =
+		    s.done + s.failed;
+	}
+}
+
+/* Call cb per job. */
+bool
+jobs_each(
+    struct jobs *j, void (*cb)(void *arg, const struct job_info *), void *arg)
+{
+	struct job_info ji;
+	struct job *jb;
+
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		memset(&ji, 0, sizeof(ji));
+		ji.id = jb->id;
+		ji.state = jb->state;
+		ji.live = jb->crawl != NULL;
+		ji.pages_per_s = job_rate(jb);
+		if (!job_counts(j, jb, ji.counts))
+			return false;
+		cb(arg, &ji);
+	}
+	return true;
+}
+
+/* The process totals. */
+void
+jobs_get_totals(struct jobs *j, struct jobs_totals *t)
+{
+	struct crawl_stats s;
+	struct job *jb;
+
+	memset(t, 0, sizeof(*t));
+	t->done = j->retired.done;
+	t->failed = j->retired.failed;
+	t->skipped = j->retired.skipped;
+	t->bytes = j->retired.bytes;
+	t->links = j->retired.links;
+	t->retries = j->retired.retries;
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		if ((unsigned)jb->state < CW_NELEM(t->by_state))
+			t->by_state[jb->state]++;
+		if (jb->crawl == NULL)
+			continue;
+		crawl_get_stats(jb->crawl, &s);
+		t->done += s.done;
+		t->failed += s.failed;
+		t->skipped += s.skipped;
+		t->bytes += s.bytes;
+		t->links += s.links;
+		t->retries += s.retries;
+		t->in_flight += s.in_flight;
+		t->queued += s.queued;
+		t->pages_per_s += job_rate(jb);
+	}
+}
