@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_api.c - system tests of `crawld serve`'s control API, run against
+ * the built binary on a temporary config and a loopback fixture site:
+ * submit through the API and through `crawld ctl`, poll to done, the
+ * database, the API's counts and /metrics agree (and promtool accepts
+ * /metrics); every bad request gets its 4xx while a crawl goes on and
+ * completes; the token; --check-config; journal priority prefixes.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "ithelp.h"
+#include "sthelp.h"
+#include "testsrv.h"
+
+/* A binary tree of site_pages pages: /p/i links to /p/2i+1 and /p/2i+2. */
+static long site_pages = 63;
+
+/* The fixture site's pages. */
+static int
+tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	long i, n = site_pages;
+	char *end;
+
+	(void)arg;
+	if (strncmp(path, "/p/", 3) != 0)
+		return 0;
+	i = strtol(path + 3, &end, 10);
+	if (*end != '\0' || i < 0 || i >= n)
+		return 0;
+	/* Links to pages past the end would be 404s: none. */
+	snprintf(buf, size,
+	    "<html><body><h1>%ld</h1><a href=\"/p/%ld\">a</a> "
+	    "<a href=\"/p/%ld\">b</a> <a href=\"/p/0\">top</a></body></html>",
+	    i, 2 * i + 1 < n ? 2 * i + 1 : 0, 2 * i + 2 < n ? 2 * i + 2 : 0);
+	out->body = buf;
+	return 1;
+}
+
+/* The value of one /metrics sample line, -1 when absent. */
+static long long
+metric_value(const char *text, const char *sample)
+{
+	const char *p = text;
+	size_t n = strlen(sample);
+
+	while ((p = strstr(p, sample)) != NULL) {
+		if ((p == text || p[-1] == '\n') && p[n] == ' ')
+			return strtoll(p + n + 1, NULL, 10);
+		p += n;
+	}
+	return -1;
+}
+
+/* The seed URL of the fixture. */
+static const char *
+seed_of(struct testsrv *s)
+{
+	static char seed[128];
+
+	snprintf(seed, sizeof(seed), "%s/p/0", testsrv_origin(s));
+	return seed;
+}
+
+/* Submit through the API and through ctl; DB, API and /metrics agree. */
+static void
+test_submit_and_agree(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	char out[8192], api[400], idtext[32], sample[128], *metrics;
+	long long id, id2;
+	long status;
+	const char *states[] = {
+	    "queued", "fetching", "done", "failed", "skipped"};
+	size_t i;
+
+	REQUIRE(s != NULL);
+	st_init(&d, "agree");
+	st_write_config(&d, "[crawl]\ndepth = 30\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	id = st_submit(&d, seed_of(s), "");
+	CHECK(id > 0);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
+	/* The same job again, through crawld ctl. */
+	snprintf(api, sizeof(api), "unix:%s", d.sock);
+	{
+		const char *args[] = {"ctl", "--api", api, "submit", seed_of(s),
+		    "--depth", "30", "--max-pages", "20", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	id2 = strtoll(out, NULL, 10);
+	CHECK(id2 == id + 1);
+	snprintf(idtext, sizeof(idtext), "%lld", id2);
+	{
+		const char *args[] = {
+		    "ctl", "--api", api, "wait", idtext, NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+		CHECK(strstr(out, "done, 0 failed") != NULL);
+	}
+	CHECK_INT(st_count(&d, id2, "done"), 20);
+	{
+		const char *args[] = {"ctl", "--api", api, "list", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+		CHECK(strstr(out, "done") != NULL);
+	}
+	/* The database, the API and /metrics tell the same counts. */
+	metrics = st_http(&d, "GET", "/metrics", NULL, NULL, &status);
+	REQUIRE(metrics != NULL);
+	CHECK_INT(status, 200);
+	for (i = 0; i < CW_NELEM(states); i++) {
+		long long dbn = db_int(d.db,
+		    "SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND "
+		    "state = '%s'",
+		    id, states[i]);
+		snprintf(sample, sizeof(sample),
+		    "crawld_pages{crawl=\"%lld\",state=\"%s\"}", id, states[i]);
+		CHECK_INT(metric_value(metrics, sample), dbn);
+		CHECK_INT(st_count(&d, id, states[i]), dbn);
+	}
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM crawls WHERE state = "
+		      "'done'"),
+	    2);
+	CHECK(metric_value(metrics, "crawld_jobs{state=\"done\"}") == 2);
+	free(metrics);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+/* promtool accepts the exposition. */
+static void
+test_promtool(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	const char *promtool = getenv("CRAWLD_PROMTOOL");
+	struct st_daemon d;
+	char cmd[800], path[400], *metrics;
+	long status;
+	FILE *f;
+
+	REQUIRE(s != NULL);
+	REQUIRE(promtool != NULL && promtool[0] != '\0');
+	st_init(&d, "prom");
+	st_write_config(&d, "[crawl]\ndepth = 30\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	CHECK(st_wait_state(&d, st_submit(&d, seed_of(s), ""), "done"));
+	metrics = st_http(&d, "GET", "/metrics", NULL, NULL, &status);
+	REQUIRE(metrics != NULL);
+	CHECK(strstr(metrics,
+		  "# TYPE crawld_store_commit_seconds "
+		  "histogram") != NULL);
+	CHECK(strstr(metrics, "process_resident_memory_bytes ") != NULL);
+	snprintf(path, sizeof(path), "%s/metrics.txt", d.dir);
+	f = fopen(path, "w");
+	REQUIRE(f != NULL);
+	fputs(metrics, f);
+	fclose(f);
+	free(metrics);
+	snprintf(cmd, sizeof(cmd), "%s check metrics < %s", promtool, path);
+	CHECK_INT(system(cmd), 0);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+struct bad_case {
+	const char *method, *path, *body;
+	long status;
+	const char *error; /* part of the JSON error text */
+};
+
+/* Open a connection that sends half a request and then goes quiet. */
+static int
+slow_client(const char *sock)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	static const char half[] = "GET /crawls HTTP/1.1\r\nHost: x\r\n";
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof(sa.sun_path))
+		return -1;
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    write(fd, half, sizeof(half) - 1) != (ssize_t)(sizeof(half) - 1))
+		return -1;
+	return fd;
+}
+
+/* Every bad request gets its 4xx while a crawl goes on and completes. */
+static void
+test_bad_requests_during_crawl(void)
+{
+	static const struct bad_case cases[] = {
+	    {"POST", "/crawls", "{\"seeds\": [", 400, "malformed JSON"},
+	    {"POST", "/crawls",
+		"{\"seeds\": [\"http://127.0.0.1:1/\"], "
+		"\"depht\": 2}",
+		400, "unknown option 'depht'"},
+	    {"POST", "/crawls",
+		"{\"seeds\": [\"http://127.0.0.1:1/\"], "
+		"\"depth\": \"deep\"}",
+		400, "is not a number"},
+	    {"POST", "/crawls",
+		"{\"seeds\": [\"http://127.0.0.1:1/\"], "
+		"\"concurrency\": 9}",
+		400, "set for every job by the daemon"},
+	    {"POST", "/crawls", "{\"depth\": 1}", 400, "seeds"},
+	    {"POST", "/crawls", "{\"seeds\": [\"ftp://x/\"]}", 400,
+		"unsupported scheme"},
+	    {"POST", "/crawls", "[1, 2]", 400, "must be a JSON object"},
+	    {"POST", "/crawls", "{\"a\": 1, \"a\": 2}", 400, "malformed JSON"},
+	    {"GET", "/crawls?x=1", NULL, 400, "query"},
+	    {"GET", "/nope", NULL, 404, "no such route"},
+	    {"GET", "/crawls/999", NULL, 404, "no job 999"},
+	    {"POST", "/crawls/999/pause", NULL, 404, "no job 999"},
+	    {"GET", "/crawls/01", NULL, 404, "no such route"},
+	    {"PUT", "/crawls", "{}", 405, "allowed: GET, HEAD, POST"},
+	    {"PATCH", "/crawls/1", "{}", 405, "allowed: GET, HEAD, DELETE"},
+	    {"GET", "/crawls/1/pause", NULL, 405, "allowed: POST"},
+	    {"POST", "/crawls/1/seeds", "{\"seeds\": [], \"x\": 1}", 400,
+		"unknown field"},
+	};
+	struct testsrv *s;
+	struct st_daemon d;
+	struct timeval tv = {60, 0};
+	char *big, *text, buf[256];
+	long long id;
+	long status;
+	size_t i;
+	int fd;
+
+	site_pages = 255;
+	s = testsrv_start_gen(tree_gen, NULL);
+	REQUIRE(s != NULL);
+	testsrv_set_delay(s, 10);
+	st_init(&d, "bad");
+	st_write_config(&d, "[crawl]\ndepth = 30\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	id = st_submit(&d, seed_of(s), "");
+	REQUIRE(id == 1);
+	fd = slow_client(d.sock);
+	CHECK(fd >= 0);
+	for (i = 0; i < CW_NELEM(cases); i++) {
+		text = st_http(&d, cases[i].method, cases[i].path,
+		    cases[i].body, NULL, &status);
+		if (status != cases[i].status ||
+		    strstr(text, "\"error\"") == NULL ||
+		    strstr(text, cases[i].error) == NULL)
+			fprintf(
+			    stderr, "  case %zu: %ld %s\n", i, status, text);
+		CHECK_INT(status, cases[i].status);
+		CHECK(strstr(text, cases[i].error) != NULL);
+		free(text);
+	}
+	/* A body over 1 MiB: evhttp's own 413. */
+	big = malloc(2 * 1024 * 1024 + 1);
+	REQUIRE(big != NULL);
+	memset(big, ' ', 2 * 1024 * 1024);
+	big[2 * 1024 * 1024] = '\0';
+	free(st_http(&d, "POST", "/crawls", big, NULL, &status));
+	CHECK_INT(status, 413);
+	free(big);
+	/* The crawl was not touched: it completes, every page done. */
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
+	CHECK_INT(st_count(&d, id, "failed"), 0);
+	CHECK_INT(db_int(d.db, "SELECT COUNT(*) FROM crawls"), 1);
+	/* The slow client was cut off (API_TIMEOUT_S), not served. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	CHECK(fd >= 0 && read(fd, buf, sizeof(buf)) <= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(st_log_has(&d, "status=400"));
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+	site_pages = 63;
+}
+
+/* With a token, every route but /healthz needs it. */
+static void
+test_token(void)
+{
+	struct st_daemon d;
+	char *text, out[4096], api[400], tfile[400];
+	long status;
+
+	st_init(&d, "token");
+	snprintf(d.token, sizeof(d.token), "s3cret-token");
+	d.tcp = true;
+	st_write_config(&d, "");
+	REQUIRE(st_start(&d, NULL) == 0);
+	text = st_http(&d, "GET", "/crawls", NULL, NULL, &status);
+	CHECK_INT(status, 401);
+	CHECK(strstr(text, "bearer token") != NULL);
+	free(text);
+	free(st_http(
+	    &d, "GET", "/crawls", NULL, "Bearer s3cret-tokeX", &status));
+	CHECK_INT(status, 401);
+	free(st_http(&d, "GET", "/crawls", NULL, "Bearer s3cret", &status));
+	CHECK_INT(status, 401);
+	free(st_http(&d, "GET", "/metrics", NULL, NULL, &status));
+	CHECK_INT(status, 401);
+	free(st_http(&d, "GET", "/nope", NULL, NULL, &status));
+	CHECK_INT(status, 401); /* routes are not revealed either */
+	free(st_http(
+	    &d, "GET", "/crawls", NULL, "Bearer s3cret-token", &status));
+	CHECK_INT(status, 200);
+	free(st_http(&d, "GET", "/healthz", NULL, NULL, &status));
+	CHECK_INT(status, 200);
+	/* crawld ctl finds the address and the token in the config. */
+	{
+		const char *args[] = {"ctl", "--config", d.conf, "list", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+		CHECK(strstr(out, "STATE") != NULL);
+	}
+	snprintf(api, sizeof(api), "http://%s", d.addr);
+	{
+		const char *args[] = {"ctl", "--api", api, "list", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 1);
+		CHECK(strstr(out, "401") != NULL);
+	}
+	snprintf(tfile, sizeof(tfile), "%s/token", d.dir);
+	{
+		const char *args[] = {
+		    "ctl", "--api", api, "--token-file", tfile, "list", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+}
+
+/* --check-config: 0, or 2 with file:line: message. */
+static void
+test_check_config(void)
+{
+	struct st_daemon d;
+	char out[4096], want[600];
+	FILE *f;
+
+	st_init(&d, "check");
+	st_write_config(&d, "[crawl]\ndepth = 2\n");
+	{
+		const char *args[] = {
+		    "serve", "--config", d.conf, "--check-config", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+		CHECK(strstr(out, "configuration OK") != NULL);
+	}
+	f = fopen(d.conf, "a");
+	REQUIRE(f != NULL);
+	fputs("depht = 3\n", f);
+	fclose(f);
+	snprintf(
+	    want, sizeof(want), "crawld: %s:9: unknown option 'depht'", d.conf);
+	{
+		const char *args[] = {
+		    "serve", "--config", d.conf, "--check-config", NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 2);
+		if (strstr(out, want) == NULL)
+			fprintf(stderr, "  got: %s\n", out);
+		CHECK(strstr(out, want) != NULL);
+	}
+	{
+		/* serve refuses to start on it, with the same message. */
+		const char *args[] = {"serve", "--config", d.conf, NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 2);
+		CHECK(strstr(out, want) != NULL);
+	}
+}
+
+/* When stderr is the journal, lines carry <N> priorities. */
+static void
+test_journal_prefix(void)
+{
+	struct st_daemon d;
+	char env[128];
+	const char *envv[] = {env, NULL};
+	struct stat sb;
+	FILE *f;
+
+	st_init(&d, "journal");
+	st_write_config(&d, "");
+	f = fopen(d.log, "w");
+	REQUIRE(f != NULL);
+	fclose(f);
+	REQUIRE(stat(d.log, &sb) == 0);
+	snprintf(env, sizeof(env), "JOURNAL_STREAM=%llu:%llu",
+	    (unsigned long long)sb.st_dev, (unsigned long long)sb.st_ino);
+	REQUIRE(st_start(&d, envv) == 0);
+	CHECK(st_log_has(&d, "<6>api: listening on unix:"));
+	CHECK(!st_log_has(&d, "crawld: api: listening"));
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	/* Without it: the usual "crawld: " lines. */
+	st_init(&d, "nojournal");
+	st_write_config(&d, "");
+	REQUIRE(st_start(&d, NULL) == 0);
+	CHECK(st_log_has(&d, "crawld: api: listening on unix:"));
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+}
+
+static const struct test tests[] = {
+    TEST(submit_and_agree),
+    TEST(promtool),
+    TEST(bad_requests_during_crawl),
+    TEST(token),
+    TEST(check_config),
+    TEST(journal_prefix),
+};
+
+TEST_MAIN(tests)
