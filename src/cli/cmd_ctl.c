@@ -556,8 +556,9 @@ cmd_ctl(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	optind = 1;
+	opterr = 0; /* cli_bad_option() says it in one line */
 	/* '+': stop at the command, whose own --options follow it. */
-	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			config = optarg;
@@ -572,9 +573,7 @@ cmd_ctl(int argc, char **argv)
 			fputs(ctl_help_text, stdout);
 			return EXIT_OK;
 		default:
-			fputs("Run 'crawld ctl --help' for the commands.\n",
-			    stderr);
-			return EXIT_USAGE;
+			return cli_bad_option("ctl", ch, argv);
 		}
 	}
 	if (optind >= argc) {

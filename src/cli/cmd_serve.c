@@ -66,7 +66,8 @@ cmd_serve(int argc, char **argv)
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:th", longopts, NULL)) != -1) {
+	opterr = 0; /* cli_bad_option() says it in one line */
+	while ((ch = getopt_long(argc, argv, ":c:th", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			path = optarg;
@@ -78,9 +79,7 @@ cmd_serve(int argc, char **argv)
 			fputs(serve_help_text, stdout);
 			return EXIT_OK;
 		default:
-			fputs("Run 'crawld serve --help' for the options.\n",
-			    stderr);
-			return EXIT_USAGE;
+			return cli_bad_option("serve", ch, argv);
 		}
 	}
 	if (optind < argc) {
