@@ -374,8 +374,7 @@ ctl_list(struct ctl *c)
 		return EXIT_RUNTIME;
 	printf("%-6s %-10s %8s %8s %8s %8s %8s  %s\n", "ID", "STATE", "DONE",
 	    "QUEUED", "FAILED", "SKIPPED", "PAGES/S", "SEEDS");
-	json_array_foreach(json_object_get(v, "crawls"), i, job)
-	{
+	json_array_foreach (json_object_get(v, "crawls"), i, job) {
 		seeds = json_dumps(json_object_get(job, "seeds"), JSON_COMPACT);
 		printf("%-6lld %-10s %8lld %8lld %8lld %8lld %8.1f  %s\n",
 		    (long long)json_integer_value(json_object_get(job, "id")),

@@ -715,8 +715,7 @@ cfg_set_json(struct crawl_opts *o, const char *key, const json_t *v, char *err,
 		return CW_EINVAL;
 	}
 	if (cfg_repeatable(key)) {
-		json_array_foreach(v, i, el)
-		{
+		json_array_foreach (v, i, el) {
 			if (!json_is_string(el)) {
 				snprintf(err, errlen,
 				    "%s: the array must hold strings", key);
@@ -734,8 +733,7 @@ cfg_set_json(struct crawl_opts *o, const char *key, const json_t *v, char *err,
 		return CW_EINVAL;
 	}
 	list[0] = '\0';
-	json_array_foreach(v, i, el)
-	{
+	json_array_foreach (v, i, el) {
 		if (json_is_integer(el))
 			snprintf(text, sizeof(text), "%" JSON_INTEGER_FORMAT,
 			    json_integer_value(el));
@@ -761,8 +759,7 @@ cfg_json_sets(const json_t *obj, const char *key)
 	const json_t *v;
 	char norm[64];
 
-	json_object_foreach((json_t *)(uintptr_t)obj, name, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)obj, name, v) {
 		cfg_norm_name(name, norm, sizeof(norm));
 		if (strcmp(norm, key) == 0)
 			return true;
@@ -810,8 +807,7 @@ cfg_apply_json(const json_t *obj, struct crawl_opts *o, bool stored, char *err,
 	char key[64];
 	enum cw_rc rc = CW_OK;
 
-	json_object_foreach((json_t *)(uintptr_t)obj, name, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)obj, name, v) {
 		if (strcmp(name, "seeds") == 0)
 			continue;
 		cfg_norm_name(name, key, sizeof(key));

@@ -16,6 +16,7 @@
 
 #include "crawld/base/log.h"
 #include "crawld/daemon/jobs.h"
+#include "crawld/web/url.h"
 
 #define JOBS_MAX_SEEDS 10000
 #define JOBS_RATE_WINDOW 10 /* seconds of pages/s history */
@@ -286,9 +287,10 @@ job_crawl_done(struct crawl *c, void *arg)
 		    (long long)jb->id, msg);
 		break;
 	case CRAWL_END_STORE:
+	case CRAWL_END_ERROR:
 		job_set_str(&jb->error, msg);
 		log_error(
-		    "jobs: id=%lld database error: %s", (long long)jb->id, msg);
+		    "jobs: id=%lld engine failure: %s", (long long)jb->id, msg);
 		if (j->fatal_cb != NULL)
 			j->fatal_cb(j->fatal_arg, msg);
 		break;
@@ -461,8 +463,7 @@ jobs_seeds_of(
 		snprintf(err, errlen, "out of memory");
 		return JOBS_EINTERNAL;
 	}
-	json_array_foreach(arr, i, el)
-	{
+	json_array_foreach (arr, i, el) {
 		if (!json_is_string(el)) {
 			snprintf(err, errlen, "seeds[%zu]: not a string", i);
 			free(v);
@@ -494,6 +495,48 @@ job_row_fill(void *arg, const struct store_crawl_row *r)
 	job_set_str(&jb->options_json, r->options_json);
 	job_set_str(&jb->created_at, r->created_at);
 	return 0;
+}
+
+/* Take a row's seeds into the job (after seeds were added). */
+static int
+job_row_fill_seeds(void *arg, const struct store_crawl_row *r)
+{
+	struct job *jb = arg;
+
+	job_set_str(&jb->seeds_json, r->seeds_json);
+	return 0;
+}
+
+/*
+ * Hand checked seeds to the job: a live crawl takes them at once (a
+ * stopping one keeps them as queued rows for its resume); a paused job's
+ * row gets them, and its resume discovers them.
+ */
+static enum jobs_rc
+job_add_seeds(struct jobs *j, struct job *jb, const char **seeds, size_t n,
+    char *err, size_t errlen)
+{
+	enum cw_rc rc = CW_OK;
+	size_t i;
+	char *u;
+
+	if (jb->crawl != NULL) {
+		rc = crawl_add_seeds(
+		    jb->crawl, (char *const *)(uintptr_t)seeds, n, err, errlen);
+		if (rc == CW_EINVAL)
+			return JOBS_ESTATE;
+		return rc == CW_OK ? JOBS_OK : JOBS_EINTERNAL;
+	}
+	for (i = 0; i < n && rc == CW_OK; i++) {
+		u = NULL;
+		rc = url_normalise(seeds[i], &u);
+		if (rc == CW_OK)
+			rc = store_crawl_add_seed(j->st, jb->id, u);
+		free(u);
+	}
+	if (rc != CW_OK)
+		snprintf(err, errlen, "database: %s", store_errmsg(j->st));
+	return rc == CW_OK ? JOBS_OK : JOBS_EINTERNAL;
 }
 
 /* Submit a new job. */
@@ -692,21 +735,62 @@ jobs_add_seeds(
     struct jobs *j, int64_t id, const json_t *req, char *err, size_t errlen)
 {
 	struct job *jb = jobs_get(j, id, err, errlen);
-	const char *name;
+	const char **seeds = NULL, *name;
 	const json_t *v;
+	size_t i, n = 0;
+	enum jobs_rc jrc;
+	enum cw_rc rc = CW_OK;
+	char *u;
 
 	if (jb == NULL)
 		return JOBS_ENOENT;
-	json_object_foreach((json_t *)(uintptr_t)req, name, v)
-	{
+	json_object_foreach ((json_t *)(uintptr_t)req, name, v) {
 		if (strcmp(name, "seeds") != 0) {
 			snprintf(err, errlen, "%s: unknown field (only seeds)",
 			    name);
 			return JOBS_EINVAL;
 		}
 	}
-	snprintf(err, errlen, "adding seeds to a job is not built yet");
-	return JOBS_ESTATE;
+	if (jobs_refuse_shutdown(j, err, errlen))
+		return JOBS_ESHUTDOWN;
+	if (jb->state != JOB_RUNNING && jb->state != JOB_PAUSED) {
+		snprintf(err, errlen, "job %lld is %s", (long long)id,
+		    job_state_name(jb->state));
+		return JOBS_ESTATE;
+	}
+	jrc = jobs_seeds_of(req, &seeds, &n, err, errlen);
+	if (jrc != JOBS_OK)
+		return jrc;
+	/* Every URL is checked before anything is written. */
+	for (i = 0; i < n && rc == CW_OK; i++) {
+		u = NULL;
+		rc = url_normalise(seeds[i], &u);
+		if (rc != CW_OK)
+			snprintf(err, errlen, "'%s': %s", seeds[i],
+			    rc == CW_ENOTSUP ? "unsupported scheme (http and "
+					       "https only)"
+					     : "not a valid URL");
+		free(u);
+	}
+	jrc = rc == CW_OK     ? JOBS_OK
+	    : rc == CW_ENOMEM ? JOBS_EINTERNAL
+			      : JOBS_EINVAL;
+	if (jrc == JOBS_OK)
+		jrc = job_add_seeds(j, jb, seeds, n, err, errlen);
+	if (jrc == JOBS_OK && store_flush(j->st) != CW_OK) {
+		snprintf(err, errlen, "database: %s", store_errmsg(j->st));
+		jrc = JOBS_EINTERNAL;
+	}
+	if (jrc == JOBS_OK) {
+		if (store_crawl_get(j->st, jb->id, job_row_fill_seeds, jb) !=
+		    CW_OK)
+			log_warnx("jobs: id=%lld: %s", (long long)id,
+			    store_errmsg(j->st));
+		log_info("jobs: id=%lld seeds-added=%zu%s", (long long)id, n,
+		    jb->crawl == NULL ? " (taken at resume)" : "");
+	}
+	free(seeds);
+	return jrc;
 }
 
 /* Pages by state from the database (cached once the job is finished). */

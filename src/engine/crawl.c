@@ -297,7 +297,7 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 			    seeds[i], cw_strerror(rc));
 			return rc == CW_ENOMEM ? rc : CW_EPARSE;
 		}
-		rc = crawl_scope_key_of_(c, norm[i], &c->scope_keys[i]);
+		rc = crawl_scope_key_of_(c, norm[i], &c->scope_keys[c->nkeys]);
 		/* Counted as soon as it is there, so crawl_free() frees it
 		   whatever fails next. */
 		if (rc == CW_OK)
@@ -472,7 +472,7 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 {
 	struct crawl *c = NULL;
 	char **seeds, **norm = NULL;
-	size_t nseeds = 0;
+	size_t i, nseeds = 0;
 	enum cw_rc rc = CW_ENOMEM;
 
 	*out = NULL;
@@ -493,6 +493,10 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 		rc = store_walk_pages(e->st, crawl_id, crawl_resume_page, c);
 	if (rc == CW_EINVAL)
 		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
+	/* A seed added while the crawl was not running has no row yet:
+	   discovered now (the others are in the seen-set: no-ops). */
+	for (i = 0; rc == CW_OK && i < nseeds; i++)
+		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
 	log_info("engine: crawl %lld resumed: %llu pages queued",
 	    (long long)crawl_id, (unsigned long long)c->tasks.queued);
 out:
@@ -501,6 +505,67 @@ out:
 	if (c == NULL)
 		return CW_ENOMEM;
 	return crawl_launched(c, rc, out, err, errlen);
+}
+
+/*
+ * Add seeds to a live crawl: every one is checked before anything
+ * changes; then each is in scope from now on (its scope key), its
+ * host's addresses pass the SSRF guard, it is appended to crawls.seeds
+ * (so a resume knows it) and discovered at depth 0, like a seed given at
+ * the start (one seen already is left as it is).
+ */
+enum cw_rc
+crawl_add_seeds(
+    struct crawl *c, char *const *seeds, size_t n, char *err, size_t errlen)
+{
+	char **norm = NULL, **keys;
+	enum cw_rc rc = CW_ENOMEM;
+	size_t i;
+
+	snprintf(err, errlen, "out of memory");
+	if (c->finished || c->e->halted) {
+		snprintf(err, errlen, "the crawl has ended");
+		return CW_EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		char *u = NULL;
+
+		rc = url_normalise(seeds[i], &u);
+		free(u);
+		if (rc != CW_OK) {
+			snprintf(err, errlen, "'%s': %s", seeds[i],
+			    rc == CW_ENOTSUP ? "unsupported scheme (http and "
+					       "https only)"
+					     : "not a valid URL");
+			return rc == CW_ENOMEM || rc == CW_ENOTSUP ? rc
+								   : CW_EPARSE;
+		}
+	}
+	norm = calloc(n + 1, sizeof(*norm));
+	keys = realloc(c->scope_keys, (c->nkeys + n + 1) * sizeof(*keys));
+	if (keys != NULL)
+		c->scope_keys = keys;
+	if (norm == NULL || keys == NULL) {
+		rc = CW_ENOMEM;
+		goto out;
+	}
+	rc = crawl_prepare_seeds(c, seeds, n, norm, err, errlen);
+	for (i = 0; rc == CW_OK && i < n; i++) {
+		rc = store_crawl_add_seed(c->e->st, c->id, norm[i]);
+		if (rc == CW_OK)
+			rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
+	}
+	if (rc == CW_ESTORE || rc == CW_EFULL || rc == CW_EIO) {
+		snprintf(err, errlen, "%s: %s", cw_strerror(rc),
+		    store_errmsg(c->e->st));
+		engine_store_error_(c->e, rc);
+	}
+	if (rc == CW_OK)
+		log_info("engine: crawl %lld: %zu seed(s) added",
+		    (long long)c->id, n);
+out:
+	strv_free(norm, n);
+	return rc;
 }
 
 /* The seeds as the JSON text crawl_start() stores in crawls.seeds. */

@@ -128,6 +128,7 @@ enum store_stmt {
 	SS_CRAWL_GET,
 	SS_CRAWL_COUNTS,
 	SS_CRAWL_LAST_FAILED,
+	SS_CRAWL_ADD_SEED,
 	SS_COUNT_,
 };
 
@@ -167,6 +168,11 @@ static const char *const store_sql[SS_COUNT_] = {
     /* On the (crawl_id, state) index: no table row is read. */
     [SS_CRAWL_COUNTS] = "SELECT state, COUNT(*) FROM pages"
 			" WHERE crawl_id = ?1 GROUP BY state",
+    /* Append a seed once (SQLite's JSON functions, 3.31+ for $[#]). */
+    [SS_CRAWL_ADD_SEED] = "UPDATE crawls SET seeds ="
+			  " json_insert(seeds, '$[#]', ?2) WHERE id = ?1"
+			  " AND NOT EXISTS (SELECT 1 FROM json_each(seeds)"
+			  " WHERE value = ?2)",
     /* The failed page discovered last: a seek on the same index. */
     [SS_CRAWL_LAST_FAILED] = "SELECT url, reason, fetched_at FROM pages"
 			     " WHERE crawl_id = ?1 AND state = 'failed'"
@@ -1320,4 +1326,20 @@ store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc;
+}
+
+/* Append a seed to a crawl's seeds array (in the batch), once. */
+enum cw_rc
+store_crawl_add_seed(struct store *st, int64_t crawl_id, const char *url)
+{
+	sqlite3_stmt *s = st->stmt[SS_CRAWL_ADD_SEED];
+	enum cw_rc rc;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, url) != SQLITE_OK)
+		return store_bind_failed(st, SS_CRAWL_ADD_SEED, "add seed");
+	return store_write(st, SS_CRAWL_ADD_SEED, "add seed");
 }

@@ -39,7 +39,7 @@ tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
 	snprintf(buf, size,
 	    "<html><body><a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>"
 	    "</body></html>",
-	    2 * i + 1 < n ? 2 * i + 1 : 0, 2 * i + 2 < n ? 2 * i + 2 : 0);
+	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
 	out->body = buf;
 	return 1;
 }
@@ -364,6 +364,111 @@ test_sighup(void)
 	testsrv_stop(s);
 }
 
+/* POST a JSON body to a job route; the HTTP status. */
+static long
+post(struct st_daemon *d, long long id, const char *what, const char *body)
+{
+	char path[64];
+	long status;
+
+	snprintf(path, sizeof(path), "/crawls/%lld/%s", id, what);
+	json_decref(st_json(d, "POST", path, body, &status));
+	return status;
+}
+
+/* A paused job stays paused across a crash (the row says so at once). */
+static void
+test_pause_survives_kill(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	unsigned before;
+	long long id;
+	int i;
+
+	REQUIRE(s != NULL);
+	testsrv_hold(s, "/p/1");
+	st_init(&d, "pausekill");
+	st_write_config(&d, engine_conf);
+	REQUIRE(st_start(&d, NULL) == 0);
+	id = st_submit(&d, seed_of(s), "");
+	for (i = 0; i < 3000 && testsrv_held(s) == 0; i++)
+		st_sleep_ms(10);
+	REQUIRE(testsrv_held(s) == 1);
+	/* Paused while /p/1 is still in flight: then killed at once. */
+	CHECK_INT(act(&d, "POST", id, "pause"), 200);
+	CHECK_INT(st_stop(&d, SIGKILL), 128 + SIGKILL);
+	testsrv_release(s);
+	CHECK_INT(db_int(d.db, "SELECT state = 'paused' FROM crawls"), 1);
+	before = testsrv_total(s);
+	REQUIRE(st_start(&d, NULL) == 0);
+	CHECK(st_wait_log(&d, "jobs: loaded resumed=0 paused=1"));
+	CHECK(st_wait_state(&d, id, "paused"));
+	st_sleep_ms(500);
+	CHECK_INT(testsrv_total(s), before); /* not resumed by the restart */
+	CHECK_INT(act(&d, "POST", id, "resume"), 200);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+/* Seeds added to a running job, to a paused one, and through ctl. */
+static void
+test_add_seeds(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	char seeds[512], out[4096], api[400], idtext[32], url[128];
+	long long id;
+	int i;
+
+	REQUIRE(s != NULL);
+	/* The job starts at /p/3: a subtree of 63 pages (of 255). */
+	testsrv_hold(s, "/p/7");
+	st_init(&d, "addseeds");
+	st_write_config(&d, engine_conf);
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(url, sizeof(url), "%s/p/3", testsrv_origin(s));
+	id = st_submit(&d, url, "");
+	for (i = 0; i < 3000 && testsrv_held(s) == 0; i++)
+		st_sleep_ms(10);
+	REQUIRE(testsrv_held(s) == 1); /* so the job is still running */
+	/* Running: /p/4's subtree joins it at once. */
+	snprintf(seeds, sizeof(seeds), "{\"seeds\": [\"%s/p/4\"]}",
+	    testsrv_origin(s));
+	CHECK_INT(post(&d, id, "seeds", seeds), 200);
+	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": [\"ftp://x/\"]}"), 400);
+	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": []}"), 400);
+	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": 1}"), 400);
+	CHECK_INT(post(&d, 99, "seeds", seeds), 404);
+	/* Paused: /p/5's subtree is kept in the row for the resume. */
+	CHECK_INT(act(&d, "POST", id, "pause"), 200);
+	testsrv_release(s);
+	CHECK(wait_settled(&d, id));
+	snprintf(api, sizeof(api), "unix:%s", d.sock);
+	snprintf(idtext, sizeof(idtext), "%lld", id);
+	snprintf(url, sizeof(url), "%s/p/5", testsrv_origin(s));
+	{
+		const char *args[] = {
+		    "ctl", "--api", api, "add-seeds", idtext, url, NULL};
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	CHECK_INT(
+	    db_int(d.db, "SELECT json_array_length(seeds) FROM crawls"), 3);
+	/* The added seeds survive a restart with the job. */
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	REQUIRE(st_start(&d, NULL) == 0);
+	CHECK_INT(act(&d, "POST", id, "resume"), 200);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), 3 * 63);
+	CHECK_INT(st_count(&d, id, "failed"), 0);
+	/* A finished job takes none. */
+	CHECK_INT(post(&d, id, "seeds", seeds), 409);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(pause_resume),
     TEST(cancel),
@@ -371,6 +476,8 @@ static const struct test tests[] = {
     TEST(sigterm_in_flight),
     TEST(sigterm_deadline),
     TEST(sighup),
+    TEST(pause_survives_kill),
+    TEST(add_seeds),
 };
 
 TEST_MAIN(tests)

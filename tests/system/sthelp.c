@@ -115,11 +115,19 @@ st_start(struct st_daemon *d, const char *const *env)
 	const char *bin = getenv("CRAWLD_BIN");
 	const char *p;
 	char line[4096];
+	long from = 0;
 	int i, fd;
 	FILE *f;
 
 	if (bin == NULL)
 		bin = "./crawld";
+	/* Only this start's lines count: a restart appends to the log. */
+	f = fopen(d->log, "r");
+	if (f != NULL) {
+		fseek(f, 0, SEEK_END);
+		from = ftell(f);
+		fclose(f);
+	}
 	d->pid = fork();
 	if (d->pid == 0) {
 		fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -133,6 +141,8 @@ st_start(struct st_daemon *d, const char *const *env)
 	}
 	for (i = 0; i < ST_DEADLINE_MS / 50; i++) {
 		f = fopen(d->log, "r");
+		if (f != NULL)
+			fseek(f, from, SEEK_SET);
 		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
 			p = strstr(line, "listening on ");
 			if (p == NULL)

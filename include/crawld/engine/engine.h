@@ -115,6 +115,19 @@ char *crawl_seeds_to_json(char *const *seeds, size_t n);
  */
 void crawl_stop(struct crawl *c);
 
+/*
+ * Add seeds (n URLs, copied) to a live crawl: checked first (a bad one
+ * fails with CW_EPARSE/CW_ENOTSUP and err names it; nothing changed),
+ * then in scope from now on, appended to crawls.seeds and discovered at
+ * depth 0 (a URL already seen is left as it is; --depth and --max-pages
+ * apply as for the first seeds). A stopping crawl records them as
+ * 'queued' rows for its resume. CW_EINVAL when the crawl has ended.
+ * Seeds appended to a stored crawl's row while no crawl of it runs
+ * (store_crawl_add_seed) are discovered by crawl_resume().
+ */
+CW_WARN_UNUSED enum cw_rc crawl_add_seeds(
+    struct crawl *c, char *const *seeds, size_t n, char *err, size_t errlen);
+
 /* Free a finished crawl (its done callback has run). NULL is a no-op. */
 void crawl_free(struct crawl *c);
 

@@ -238,6 +238,11 @@ CW_WARN_UNUSED enum cw_rc store_crawl_counts(
 CW_WARN_UNUSED enum cw_rc store_crawl_last_failed(struct store *st,
     int64_t crawl_id, char *url, size_t urllen, char *reason, size_t reasonlen);
 
+/* Append url to crawls.seeds of crawl_id unless it is there (in the
+   open batch); url is borrowed for the call. */
+CW_WARN_UNUSED enum cw_rc store_crawl_add_seed(
+    struct store *st, int64_t crawl_id, const char *url);
+
 /* How long commits took: a histogram for the daemon's /metrics. */
 #define STORE_COMMIT_BUCKETS 11
 extern const double store_commit_bounds[STORE_COMMIT_BUCKETS]; /* seconds */

@@ -320,8 +320,7 @@ test_whatwg(void)
 	REQUIRE(json_is_array(root));
 	v = getenv("CRAWLD_URL_CONF_VERBOSE");
 	verbose = v != NULL && *v != '\0' && *v != '0';
-	json_array_foreach(root, i, o)
-	{
+	json_array_foreach (root, i, o) {
 		if (!json_is_object(o))
 			continue; /* a comment string */
 		memset(&c, 0, sizeof(c));
