@@ -19,7 +19,8 @@
 #include "crawld/web/url.h"
 
 #define JOBS_MAX_SEEDS 10000
-#define JOBS_RATE_WINDOW 10 /* seconds of pages/s history */
+#define JOBS_RATE_WINDOW 10   /* seconds of pages/s history */
+#define JOBS_COUNTS_US 250000 /* a live job's counts are this fresh */
 
 struct job {
 	struct jobs *j; /* borrowed: the table it is in */
@@ -35,8 +36,9 @@ struct job {
 	char *created_at;   /* owned */
 	char *finished_at;  /* owned; NULL */
 	char *error;	    /* owned; the last job-level error, NULL */
-	int64_t counts[STORE_NSTATES]; /* cached once finished */
-	bool counts_cached;
+	int64_t counts[STORE_NSTATES]; /* cached: see job_counts() */
+	bool counts_cached;	       /* for good: the job is finished */
+	uint64_t counts_at_us;	       /* when counts were read (live) */
 	uint64_t rate_ring[JOBS_RATE_WINDOW + 1]; /* done + failed, 1/s */
 	size_t rate_n;
 	TAILQ_ENTRY(job) entry;
@@ -799,16 +801,22 @@ job_counts(struct jobs *j, struct job *jb, int64_t counts[STORE_NSTATES])
 {
 	bool final = jb->state == JOB_DONE || jb->state == JOB_CANCELLED;
 
-	if (jb->counts_cached) {
+	uint64_t now = cw_monotonic_us();
+
+	/* Counting walks the job's index entries on the loop: a job polled
+	   100 times a second is counted at most every JOBS_COUNTS_US. */
+	if (jb->counts_cached ||
+	    (jb->counts_at_us != 0 && !final &&
+		now - jb->counts_at_us < JOBS_COUNTS_US)) {
 		memcpy(counts, jb->counts, sizeof(jb->counts));
 		return true;
 	}
 	if (store_crawl_counts(j->st, jb->id, counts) != CW_OK)
 		return false;
-	if (final && jb->crawl == NULL) {
-		memcpy(jb->counts, counts, sizeof(jb->counts));
+	memcpy(jb->counts, counts, sizeof(jb->counts));
+	jb->counts_at_us = now;
+	if (final && jb->crawl == NULL)
 		jb->counts_cached = true;
-	}
 	return true;
 }
 
