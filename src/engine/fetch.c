@@ -17,6 +17,10 @@
 /* Room kept for an HTML body before the first grow (typical page size). */
 #define FETCH_BODY_HINT (32 * 1024)
 
+/* The longest ETag or Last-Modified value kept: real ones are tens of
+   bytes; a longer one is dropped (not stored, never sent back). */
+#define FETCH_VALIDATOR_MAX 1024
+
 static const char *const fetch_state_names[] = {
     [FETCH_ST_IDLE] = "idle",
     [FETCH_ST_RUNNING] = "running",
@@ -82,6 +86,11 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	}
 	if (n > f->opts->max_size - f->bytes) {
 		f->too_big = true;
+		return 0;
+	}
+	/* A hash that failed would hide a change: the transfer fails. */
+	if (f->hashing && digest_update(f->hash, ptr, n) != CW_OK) {
+		snprintf(f->errbuf, sizeof(f->errbuf), "content hash failed");
 		return 0;
 	}
 	f->bytes += n;
@@ -184,6 +193,11 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	f->opts = opts;
 	f->owner = owner;
 	buf_init(&f->body, opts->max_size);
+	f->hash = digest_new(DIGEST_SHA256);
+	if (f->hash == NULL) {
+		fetch_free(f);
+		return NULL;
+	}
 	/* Every option matters (the guard, the caps, the protocols): a
 	   handle missing one is not used at all. */
 	bad |= curl_easy_setopt(e, CURLOPT_PRIVATE, f) != CURLE_OK;
@@ -237,6 +251,10 @@ fetch_free(struct fetch *f)
 		return;
 	curl_easy_cleanup(f->easy);
 	buf_cleanup(&f->body);
+	digest_free(f->hash);
+	curl_slist_free_all(f->cond_headers);
+	free(f->etag);
+	free(f->last_modified);
 	free(f);
 }
 
@@ -252,6 +270,114 @@ fetch_from_easy(CURL *easy)
 		p = NULL;
 	CW_ASSERT(p != NULL);
 	return (struct fetch *)(void *)p;
+}
+
+/* Whether a stored validator may go into a request header: bounded, and
+   no control character (a CR or LF would start a header of its own). */
+static bool
+fetch_cond_value_ok(const char *v)
+{
+	size_t n = 0;
+
+	if (v == NULL || v[0] == '\0')
+		return false;
+	for (; v[n] != '\0'; n++)
+		if (n >= FETCH_VALIDATOR_MAX ||
+		    ((unsigned char)v[n] < 0x20 && v[n] != '\t') ||
+		    (unsigned char)v[n] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Append "name: value" to the slist *l; false when out of memory. */
+static bool
+fetch_cond_add(struct curl_slist **l, const char *name, const char *value)
+{
+	struct curl_slist *n;
+	char line[FETCH_VALIDATOR_MAX + 64];
+
+	snprintf(line, sizeof(line), "%s: %s", name, value);
+	n = curl_slist_append(*l, line);
+	if (n == NULL)
+		return false;
+	*l = n;
+	return true;
+}
+
+/*
+ * The request's validators (a page task that carries them): If-None-Match
+ * and If-Modified-Since as the server gave them. RFC 9110 13.1.3: a
+ * server that knows the ETag ignores If-Modified-Since, so sending both
+ * costs nothing and helps servers that only know dates.
+ */
+static enum cw_rc
+fetch_cond_start(struct fetch *f, const struct task *task)
+{
+	struct curl_slist *l = NULL;
+	bool ok = true;
+
+	curl_slist_free_all(f->cond_headers);
+	f->cond_headers = NULL;
+	f->conditional = false;
+	if (task->kind == TASK_K_PAGE && fetch_cond_value_ok(task->etag))
+		ok = fetch_cond_add(&l, "If-None-Match", task->etag);
+	if (ok && task->kind == TASK_K_PAGE &&
+	    fetch_cond_value_ok(task->last_modified))
+		ok = fetch_cond_add(
+		    &l, "If-Modified-Since", task->last_modified);
+	if (!ok) {
+		curl_slist_free_all(l);
+		return CW_ENOMEM;
+	}
+	f->cond_headers = l;
+	f->conditional = l != NULL;
+	/* NULL clears the list a previous task set. */
+	if (curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, l) != CURLE_OK)
+		return CW_ENOMEM;
+	return CW_OK;
+}
+
+/* A response header's value (the last response), copied; NULL when
+   absent, too long or out of memory. */
+static char *
+fetch_cond_header(struct fetch *f, const char *name)
+{
+	struct curl_header *h = NULL;
+
+	if (curl_easy_header(f->easy, name, 0, CURLH_HEADER, -1, &h) !=
+		CURLHE_OK ||
+	    h == NULL || !fetch_cond_value_ok(h->value))
+		return NULL;
+	return strdup(h->value);
+}
+
+/*
+ * The content facts of a finished page transfer: its validators, a 304 to
+ * a conditional request, the hash of a 2xx body.
+ */
+static void
+fetch_cond_finish(struct fetch *f, struct fetch_result *res)
+{
+	free(f->etag);
+	free(f->last_modified);
+	f->etag = f->last_modified = NULL;
+	f->content_hash[0] = '\0';
+	if (res->outcome != FETCH_OK || !f->hashing)
+		return;
+	f->etag = fetch_cond_header(f, "ETag");
+	f->last_modified = fetch_cond_header(f, "Last-Modified");
+	res->etag = f->etag;
+	res->last_modified = f->last_modified;
+	res->not_modified = res->status == 304 && f->conditional;
+	if (res->status < 200 || res->status >= 300)
+		return;
+	if (digest_final_hex(f->hash, f->content_hash) != CW_OK) {
+		/* No hash is better than a wrong one: the page counts as
+		   unchanged rather than changed on a libcrypto failure. */
+		log_warnx("fetch: content hash failed url=%s", f->task->url);
+		return;
+	}
+	res->content_hash = f->content_hash;
 }
 
 /* Point the handle at the task's URL and reset the per-transfer state. */
@@ -272,12 +398,16 @@ fetch_start(struct fetch *f, struct task *task)
 	    curl_easy_setopt(
 		f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK)
 		return CW_ENOMEM;
+	if (fetch_cond_start(f, task) != CW_OK ||
+	    (!gate && digest_reset(f->hash) != CW_OK))
+		return CW_ENOMEM;
 	if (f->body.cap > 4 * FETCH_BODY_HINT)
 		buf_cleanup(&f->body); /* don't pin one huge page's memory */
 	buf_reset(&f->body);
 	f->task = task;
 	f->bytes = 0;
 	f->keep_body = gate;
+	f->hashing = !gate;
 	f->too_big = false;
 	f->blocked = false;
 	f->errbuf[0] = '\0';
@@ -339,6 +469,7 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	res->bytes = (int64_t)f->bytes;
 	res->is_html = fetch_is_html_type(ct);
 	res->retry_after_s = retry_after > 0 ? (long)retry_after : 0;
+	fetch_cond_finish(f, res);
 	if (res->outcome == FETCH_OK) {
 		if (status >= 300 && status < 400)
 			res->redirect_url = loc;

@@ -67,6 +67,16 @@ frontier_new(unsigned per_host, uint32_t delay_ms)
 	return f;
 }
 
+/* Free one task and what it owns. */
+static void
+task_free(struct task *t)
+{
+	free(t->url);
+	free(t->etag);
+	free(t->last_modified);
+	free(t);
+}
+
 /* Free a chain of tasks. */
 static void
 task_free_chain(struct task *t)
@@ -75,8 +85,7 @@ task_free_chain(struct task *t)
 
 	for (; t != NULL; t = next) {
 		next = t->next;
-		free(t->url);
-		free(t);
+		task_free(t);
 	}
 }
 
@@ -283,16 +292,41 @@ host_push_front(struct frontier *f, struct task *t)
 	host_update(f, h);
 }
 
+/* Copy a task's validators in; false when out of memory. */
+static bool
+task_set_validators(struct task *t, const struct task_validators *v)
+{
+	if (v == NULL)
+		return true;
+	t->refetch = v->refetch;
+	t->etag = cw_strdup(v->etag);
+	t->last_modified = cw_strdup(v->last_modified);
+	return (v->etag == NULL || t->etag != NULL) &&
+	    (v->last_modified == NULL || t->last_modified != NULL);
+}
+
 /* Queue a new task at the back of its host's FIFO. */
 enum cw_rc
 frontier_push(struct frontier *f, const char *origin, const char *url,
     int64_t page_id, int depth, void *owner)
+{
+	return frontier_push_cond(f, origin, url, page_id, depth, owner, NULL);
+}
+
+/* Queue a new (conditional) task at the back of its host's FIFO. */
+enum cw_rc
+frontier_push_cond(struct frontier *f, const char *origin, const char *url,
+    int64_t page_id, int depth, void *owner, const struct task_validators *v)
 {
 	struct task *t = task_new(f, origin, url, owner);
 	struct host *h;
 
 	if (t == NULL)
 		return CW_ENOMEM;
+	if (!task_set_validators(t, v)) {
+		task_free(t);
+		return CW_ENOMEM;
+	}
 	h = t->host;
 	t->page_id = page_id;
 	t->depth = depth;
@@ -375,8 +409,7 @@ frontier_done(struct frontier *f, struct task *t)
 
 	frontier_landed(f, t);
 	t->state = 0;
-	free(t->url);
-	free(t);
+	task_free(t);
 	host_update(f, h);
 }
 
@@ -407,8 +440,7 @@ frontier_drop_owner(struct frontier *f, void *owner)
 		while ((t = *pp) != NULL) {
 			if (t->owner == owner) {
 				*pp = t->next;
-				free(t->url);
-				free(t);
+				task_free(t);
 				h->queued--;
 				f->queued--;
 				dropped++;

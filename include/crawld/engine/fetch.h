@@ -17,6 +17,14 @@
  * follows up to 5 redirects); other bodies are counted and dropped. Decoded
  * bytes past max_size abort the transfer: the outcome is FETCH_TOO_BIG.
  *
+ * Conditional fetches (recrawl, re-mirror): a page task that carries
+ * validators (task->etag, task->last_modified) is sent with If-None-Match
+ * and If-Modified-Since, each value exactly as the server gave it (RFC
+ * 9110 13.1.1, 13.1.3). A 304 to such a request is FETCH_OK with
+ * not_modified set and no body. Every response's ETag and Last-Modified
+ * come back in the result, and every page body is hashed (SHA-256 of the
+ * decoded bytes) as it streams in; the hash is reported for 2xx only.
+ *
  * Owns the easy handle and the body; borrows the task (from the frontier).
  * Loop thread only.
  */
@@ -29,6 +37,7 @@
 
 #include "crawld/base/buf.h"
 #include "crawld/base/common.h"
+#include "crawld/engine/digest.h"
 
 struct task;
 
@@ -80,6 +89,14 @@ struct fetch {
 	uint64_t started_us;
 	const struct fetch_opts *opts; /* borrowed */
 	void *owner;		       /* borrowed: the engine */
+	/* Conditional fetch and content facts (fetch_cond_*() in fetch.c): */
+	struct digest *hash;		 /* owned: SHA-256 of the body */
+	bool hashing;			 /* a page task: the body is hashed */
+	struct curl_slist *cond_headers; /* owned: the request's validators */
+	bool conditional;		 /* validators were sent */
+	char *etag;			 /* owned: the response's ETag */
+	char *last_modified;		 /* owned: its Last-Modified */
+	char content_hash[DIGEST_SHA256_HEX];
 };
 
 /* The outcome read off a finished transfer; pointers are borrowed from the
@@ -96,6 +113,13 @@ struct fetch_result {
 	size_t body_len;
 	bool is_html;
 	long retry_after_s; /* Retry-After in seconds (date or delta), 0 */
+	const char *etag;   /* the response's ETag; NULL when absent */
+	const char *last_modified; /* its Last-Modified; NULL when absent */
+	/* SHA-256 of the decoded body, lower-case hex: a page's 2xx
+	   response only (also for an empty body); NULL otherwise. */
+	const char *content_hash;
+	bool not_modified; /* a 304 to a conditional request: no body, the
+			      page's earlier content stands */
 };
 
 /* A new idle slot; NULL on failure. */

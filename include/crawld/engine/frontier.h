@@ -40,16 +40,31 @@ enum task_kind {
 	TASK_K_GATE,	 /* opens a gated host (its robots.txt) */
 };
 
+/*
+ * What a conditional fetch sends (RFC 9110 13.1): the validators the page's
+ * last response carried. Strings are borrowed for the push only.
+ */
+struct task_validators {
+	const char *etag;	   /* If-None-Match; NULL = none */
+	const char *last_modified; /* If-Modified-Since; NULL = none */
+	/* The page was fetched before (a revisit): a failure keeps the
+	   facts of its earlier response instead of replacing them. */
+	bool refetch;
+};
+
 struct task {
 	int64_t page_id; /* 0 for a gate task */
 	int kind;	 /* enum task_kind */
 	char *url;	 /* owned by the task */
 	int depth;
-	int attempts;	   /* fetches tried so far */
-	void *owner;	   /* borrowed: the crawl job it belongs to */
-	struct host *host; /* borrowed from the frontier */
-	struct task *next; /* frontier-internal: host FIFO link */
-	int state;	   /* frontier-internal */
+	int attempts;	     /* fetches tried so far */
+	char *etag;	     /* owned; NULL: no If-None-Match */
+	char *last_modified; /* owned; NULL: no If-Modified-Since */
+	bool refetch;	     /* see struct task_validators */
+	void *owner;	     /* borrowed: the crawl job it belongs to */
+	struct host *host;   /* borrowed from the frontier */
+	struct task *next;   /* frontier-internal: host FIFO link */
+	int state;	     /* frontier-internal */
 };
 
 /* A new frontier; per_host and delay_ms are the defaults for new hosts. */
@@ -65,6 +80,12 @@ void frontier_free(struct frontier *f);
  */
 CW_WARN_UNUSED enum cw_rc frontier_push(struct frontier *f, const char *origin,
     const char *url, int64_t page_id, int depth, void *owner);
+
+/* frontier_push() for a conditional fetch: the task carries copies of v's
+   validators (v NULL: none), freed with it. */
+CW_WARN_UNUSED enum cw_rc frontier_push_cond(struct frontier *f,
+    const char *origin, const char *url, int64_t page_id, int depth,
+    void *owner, const struct task_validators *v);
 
 /*
  * Queue a gate task for url at the FRONT of origin's queue: the one kind of

@@ -975,6 +975,79 @@ test_model(void)
 	frontier_free(f);
 }
 
+/*
+ * A conditional task carries copies of its validators (the caller's
+ * strings may go away at once), through take and retry; a plain push
+ * carries none. Tasks with validators freed by done, drop_owner and
+ * frontier_free leave nothing behind (the ASan build's leak check).
+ */
+static void
+test_validators(void)
+{
+	struct frontier *f = frontier_new(8, 0);
+	struct task_validators v = {NULL, NULL, true};
+	char etag[] = "\"v1\"", lm[] = "Tue, 01 Dec 2026 10:00:00 GMT";
+	struct task *t;
+	uint64_t wait;
+	int owner, other, seen1 = 0;
+
+	REQUIRE(f != NULL);
+	v.etag = etag;
+	v.last_modified = lm;
+	CHECK(frontier_push_cond(
+		  f, "http://a", "http://a/1", 1, 0, &owner, &v) == CW_OK);
+	etag[1] = 'X'; /* the task's copy must not see this */
+	lm[0] = 'X';
+	v.etag = NULL; /* only a Last-Modified */
+	v.refetch = false;
+	CHECK(frontier_push_cond(
+		  f, "http://a", "http://a/2", 2, 0, &owner, &v) == CW_OK);
+	CHECK(
+	    frontier_push(f, "http://a", "http://a/3", 3, 0, &owner) == CW_OK);
+	CHECK(frontier_push_cond(
+		  f, "http://b", "http://b/4", 4, 0, &other, NULL) == CW_OK);
+	v.etag = "\"left\"";
+	CHECK(frontier_push_cond(
+		  f, "http://c", "http://c/5", 5, 0, &other, &v) == CW_OK);
+
+	t = frontier_take(f, 0, &wait);
+	REQUIRE(t != NULL && t->page_id == 1);
+	CHECK_STR(t->etag, "\"v1\"");
+	CHECK_STR(t->last_modified, "Tue, 01 Dec 2026 10:00:00 GMT");
+	CHECK(t->refetch);
+	frontier_retry(f, t, 0); /* kept across a retry */
+
+	/* The rest in whatever order the hosts take turns. */
+	while ((t = frontier_take(f, 0, &wait)) != NULL) {
+		if (t->page_id == 1) {
+			CHECK_STR(t->etag, "\"v1\"");
+			CHECK_STR(
+			    t->last_modified, "Tue, 01 Dec 2026 10:00:00 GMT");
+			CHECK(t->refetch);
+			seen1++;
+		} else if (t->page_id == 2) {
+			CHECK(t->etag == NULL);
+			CHECK_STR(
+			    t->last_modified, "Xue, 01 Dec 2026 10:00:00 GMT");
+			CHECK(!t->refetch);
+		} else if (t->page_id == 3 || t->page_id == 4) {
+			CHECK(t->etag == NULL && t->last_modified == NULL);
+			CHECK(!t->refetch);
+		} else if (t->page_id == 5) {
+			/* left queued: freed by frontier_free below */
+			frontier_retry(f, t, UINT64_MAX / 2);
+			continue;
+		}
+		frontier_done(f, t);
+	}
+	CHECK_INT(seen1, 1);
+	CHECK_INT(frontier_queued(f), 1);
+	/* Whatever is left (with validators) goes with its owner or the
+	   frontier. */
+	(void)frontier_drop_owner(f, &owner);
+	frontier_free(f);
+}
+
 static const struct test tests[] = {
     TEST(empty),
     TEST(lifecycle),
@@ -994,6 +1067,7 @@ static const struct test tests[] = {
     TEST(drop_owner_order),
     TEST(host_data),
     TEST(free_queued),
+    TEST(validators),
     TEST(model),
 };
 
