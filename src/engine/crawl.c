@@ -80,12 +80,12 @@ crawl_maybe_finish_(struct crawl *c)
 
 /* Push a page task to the frontier: queued. */
 enum cw_rc
-crawl_task_push_(
-    struct crawl *c, const char *origin, const char *url, int64_t id, int depth)
+crawl_task_push_(struct crawl *c, const char *origin, const char *url,
+    int64_t id, int depth, const struct task_validators *v)
 {
 	enum cw_rc rc;
 
-	rc = frontier_push(c->e->fr, origin, url, id, depth, c);
+	rc = frontier_push_cond(c->e->fr, origin, url, id, depth, c, v);
 	if (rc == CW_OK) {
 		c->tasks.queued++;
 		engine_kick_(c->e);

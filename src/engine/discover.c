@@ -63,9 +63,10 @@ crawl_policy(struct crawl *c, const char *url, int depth, int hops, bool seed)
 }
 
 /* Put a page's task in memory: its host's robots gate first, then the
-   frontier. */
-static enum cw_rc
-crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
+   frontier (with validators v, NULL for none). */
+enum cw_rc
+crawl_push_task_(struct crawl *c, const char *url, int64_t id, int depth,
+    const struct task_validators *v)
 {
 	char *origin = NULL;
 	enum cw_rc rc;
@@ -74,7 +75,7 @@ crawl_push_task(struct crawl *c, const char *url, int64_t id, int depth)
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate_(c, origin);
 	if (rc == CW_OK)
-		rc = crawl_task_push_(c, origin, url, id, depth);
+		rc = crawl_task_push_(c, origin, url, id, depth, v);
 	free(origin);
 	return rc;
 }
@@ -93,7 +94,7 @@ crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
 		crawl_spill_(c, id);
 		return CW_OK;
 	}
-	return crawl_push_task(c, url, id, depth);
+	return crawl_push_task_(c, url, id, depth, NULL);
 }
 
 /* One row paged back in from the database. */
@@ -105,7 +106,7 @@ crawl_refill_page(
 
 	(void)state;
 	crawl_unspill_(c, id);
-	if (crawl_push_task(c, url, id, depth) != CW_OK)
+	if (crawl_push_task_(c, url, id, depth, NULL) != CW_OK)
 		return -1;
 	return c->tasks.spilled > 0 ? 0 : 1;
 }

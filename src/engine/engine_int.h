@@ -152,9 +152,10 @@ void crawl_maybe_finish_(struct crawl *c);
 void crawl_set_end_(struct crawl *c, enum crawl_end end, const char *msg);
 
 /* The one owner of the join counts (struct crawl_tasks): */
-/* Push a page task to the frontier on origin's host: queued. */
+/* Push a page task to the frontier on origin's host: queued. v (may be
+   NULL) makes it a conditional fetch (frontier_push_cond). */
 enum cw_rc crawl_task_push_(struct crawl *c, const char *origin,
-    const char *url, int64_t id, int depth);
+    const char *url, int64_t id, int depth, const struct task_validators *v);
 
 /* frontier_take() gave out a task of c: queued -> in flight. */
 void crawl_task_taken_(struct crawl *c);
@@ -187,6 +188,12 @@ enum cw_rc crawl_discover_(struct crawl *c, const char *url, int depth,
 /* Discover a parsed page's links at depth + 1. */
 enum cw_rc crawl_discover_links_(
     struct crawl *c, const struct task *t, const struct link_list *l);
+
+/* Put a page's task in memory (its host's robots gate first), with
+   validators v (NULL: an unconditional fetch). No spill: for pages paged
+   in from the database (refill, revisit, re-mirror). */
+enum cw_rc crawl_push_task_(struct crawl *c, const char *url, int64_t id,
+    int depth, const struct task_validators *v);
 
 /* Queue a page's task, or spill it to the database. */
 enum cw_rc crawl_enqueue_(
