@@ -44,4 +44,7 @@ int cmd_serve(int argc, char **argv);
 /* `crawld ctl`: argv[0] is "ctl". Returns the exit code. */
 int cmd_ctl(int argc, char **argv);
 
+/* `crawld warc verify`: argv[0] is "warc". Returns the exit code. */
+int cmd_warc(int argc, char **argv);
+
 #endif /* CRAWLD_CLI_H */

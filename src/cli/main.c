@@ -28,6 +28,7 @@ const char cli_usage_text[] =
     "                                       drive the service: submit, list,\n"
     "                                       status, pause, resume, cancel,\n"
     "                                       add-seeds, wait\n"
+    "       crawld warc verify FILE...      check every record of a WARC\n"
     "       crawld --help | --version\n"
     "\n"
     "Run 'crawld crawl --help' for the crawl options, 'crawld serve\n"
@@ -61,6 +62,7 @@ static const struct command {
     {"export", cmd_export},
     {"serve", cmd_serve},
     {"ctl", cmd_ctl},
+    {"warc", cmd_warc},
 };
 
 /* The command called name, or NULL. */
