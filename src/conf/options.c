@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crawld/base/ere.h"
 #include "crawld/conf/options.h"
 
 enum opt_type {
@@ -193,12 +194,21 @@ opts_add_regex(struct crawl_opts *o, const struct opt_def *d, const char *value,
 	size_t *n = inc ? &o->n_include : &o->n_exclude;
 	char **src = inc ? o->include_src : o->exclude_src;
 	regex_t *re = inc ? o->include_re : o->exclude_re;
+	enum ere_verdict verdict;
 	char msg[128];
 	int rc;
 
 	if (*n == OPTS_MAX_PATTERNS) {
 		snprintf(err, errlen, "--%s: at most %d patterns", d->name,
 		    OPTS_MAX_PATTERNS);
+		return CW_EINVAL;
+	}
+	/* Measured before regcomp(), which would take all memory on
+	   "a++++...+" (see ere.h). */
+	verdict = ere_check(value, NULL);
+	if (verdict != ERE_OK) {
+		snprintf(err, errlen, "--%s: regex '%s' refused: %s", d->name,
+		    value, ere_verdict_name(verdict));
 		return CW_EINVAL;
 	}
 	rc = regcomp(&re[*n], value, REG_EXTENDED | REG_NOSUB);

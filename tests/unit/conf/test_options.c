@@ -593,6 +593,38 @@ test_bad_regex(void)
 	crawl_opts_cleanup(&o);
 }
 
+/*
+ * A pattern whose compiled form would take all memory (the fuzzer's "b$"
+ * and 80 '+') or whose matching is exponential is refused before
+ * regcomp() sees it, naming the reason; nothing is added.
+ */
+static void
+test_regex_cost_refused(void)
+{
+	struct crawl_opts o;
+	char bomb[90], err[256];
+
+	memset(bomb, '+', sizeof(bomb) - 1);
+	bomb[0] = 'b';
+	bomb[1] = '$';
+	bomb[sizeof(bomb) - 1] = '\0';
+	crawl_opts_init(&o);
+	err[0] = '\0';
+	CHECK(
+	    crawl_opts_set(&o, "include", bomb, err, sizeof(err)) == CW_EINVAL);
+	CHECK(strstr(err, "--include: regex 'b$++") == err);
+	CHECK(strstr(err, "refused: too complex") != NULL);
+	err[0] = '\0';
+	CHECK(crawl_opts_set(&o, "exclude", "(a+)\\1", err, sizeof(err)) ==
+	    CW_EINVAL);
+	CHECK(strstr(err, "back-reference") != NULL);
+	CHECK(crawl_opts_set(
+		  &o, "include", "^/docs/[a-z]+/", err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.n_include, 1);
+	CHECK_INT(o.n_exclude, 0);
+	crawl_opts_cleanup(&o);
+}
+
 /* At most OPTS_MAX_PATTERNS patterns; the next one is refused. */
 static void
 test_pattern_limit(void)
@@ -750,6 +782,7 @@ static const struct test tests[] = {
     TEST(unknown),
     TEST(filters),
     TEST(bad_regex),
+    TEST(regex_cost_refused),
     TEST(pattern_limit),
     TEST(json),
     TEST(json_defaults),
