@@ -11,6 +11,7 @@
  * overflows.
  */
 #include <ctype.h>
+#include <string.h>
 
 #include "crawld/base/ere.h"
 
@@ -22,7 +23,15 @@ struct ere_walk {
 	enum ere_verdict verdict;
 };
 
-static uint64_t ere_alt(struct ere_walk *w, int depth);
+static uint64_t ere_alt(struct ere_walk *w, int depth, bool *nullable);
+
+/* Keep the first reason a pattern is refused. */
+static void
+ere_refuse(struct ere_walk *w, enum ere_verdict v)
+{
+	if (w->verdict == ERE_OK)
+		w->verdict = v;
+}
 
 static uint64_t
 ere_add(uint64_t a, uint64_t b)
@@ -124,16 +133,31 @@ ere_repeat(struct ere_walk *w)
 	}
 }
 
-/* One atom and the repetitions after it. */
+/* Whether the escape at p (a '\\') matches no character: \\b \\B \\< \\> \\`
+ * \\'. */
+static bool
+ere_zero_width_escape(const char *p)
+{
+	return p[1] != '\0' && strchr("bB<>`'", p[1]) != NULL;
+}
+
+/*
+ * One atom and the repetitions after it. *nullable: whether the piece can
+ * match the empty string. A repetition of something that can match empty
+ * ("x*+", "(a?)*", "$*") makes glibc's epsilon closures blow up in time
+ * ("$>*+++++" runs for minutes), so it is refused.
+ */
 static uint64_t
-ere_piece(struct ere_walk *w, int depth)
+ere_piece(struct ere_walk *w, int depth, bool *nullable)
 {
 	uint64_t cost, copies;
+	const char *q;
 
+	*nullable = false;
 	switch (*w->p) {
 	case '(':
 		w->p++;
-		cost = ere_add(ere_alt(w, depth + 1), 1);
+		cost = ere_add(ere_alt(w, depth + 1, nullable), 1);
 		if (*w->p == ')')
 			w->p++;
 		break;
@@ -141,9 +165,16 @@ ere_piece(struct ere_walk *w, int depth)
 		w->p = ere_skip_bracket(w->p);
 		cost = 1;
 		break;
+	case '^':
+	case '$':
+		w->p++;
+		*nullable = true;
+		cost = 1;
+		break;
 	case '\\':
-		if (w->p[1] >= '1' && w->p[1] <= '9' && w->verdict == ERE_OK)
-			w->verdict = ERE_BACKREF;
+		if (w->p[1] >= '1' && w->p[1] <= '9')
+			ere_refuse(w, ERE_BACKREF);
+		*nullable = ere_zero_width_escape(w->p);
 		w->p += w->p[1] != '\0' ? 2 : 1;
 		cost = 1;
 		break;
@@ -152,32 +183,47 @@ ere_piece(struct ere_walk *w, int depth)
 		cost = 1;
 		break;
 	}
-	while ((copies = ere_repeat(w)) != 0)
+	for (;;) {
+		q = w->p;
+		copies = ere_repeat(w);
+		if (copies == 0)
+			break;
+		if (*nullable)
+			ere_refuse(w, ERE_EMPTY_REPEAT);
 		cost = ere_mul(ere_add(cost, 1), copies);
+		/* x*, x? and x{0,n} can match empty. */
+		if (*q == '*' || *q == '?' || (q[0] == '{' && q[1] == '0'))
+			*nullable = true;
+	}
 	return cost;
 }
 
-/* Branches separated by '|', up to a ')' or the end. */
+/* Branches separated by '|', up to a ')' or the end; *nullable: whether
+   some branch can match the empty string. */
 static uint64_t
-ere_alt(struct ere_walk *w, int depth)
+ere_alt(struct ere_walk *w, int depth, bool *nullable)
 {
 	uint64_t cost = 0;
+	bool branch_nullable = true, piece_nullable;
 
+	*nullable = false;
 	if (depth > ERE_MAX_DEPTH) {
-		if (w->verdict == ERE_OK)
-			w->verdict = ERE_TOO_DEEP;
-		while (*w->p != '\0')
-			w->p++;
+		ere_refuse(w, ERE_TOO_DEEP);
+		w->p += strlen(w->p);
 		return ERE_OVER;
 	}
 	while (*w->p != '\0' && *w->p != ')') {
 		if (*w->p == '|') {
 			w->p++;
 			cost = ere_add(cost, 1);
+			*nullable = *nullable || branch_nullable;
+			branch_nullable = true;
 			continue;
 		}
-		cost = ere_add(cost, ere_piece(w, depth));
+		cost = ere_add(cost, ere_piece(w, depth, &piece_nullable));
+		branch_nullable = branch_nullable && piece_nullable;
 	}
+	*nullable = *nullable || branch_nullable;
 	return cost;
 }
 
@@ -186,10 +232,11 @@ ere_check(const char *pattern, uint64_t *cost)
 {
 	struct ere_walk w = {pattern, ERE_OK};
 	uint64_t total = 0;
+	bool nullable;
 
 	/* An unmatched ')' ends a top-level walk early; go on after it. */
 	while (*w.p != '\0') {
-		total = ere_add(total, ere_alt(&w, 0));
+		total = ere_add(total, ere_alt(&w, 0, &nullable));
 		if (*w.p == ')')
 			w.p++;
 	}
@@ -212,6 +259,8 @@ ere_verdict_name(enum ere_verdict v)
 		return "groups nested too deep";
 	case ERE_BACKREF:
 		return "back-reference";
+	case ERE_EMPTY_REPEAT:
+		return "repeats what can match empty";
 	}
 	return "unknown";
 }

@@ -4,8 +4,10 @@
  * compiled. glibc's regcomp() expands repetition by copying the repeated
  * subtree (x{2,50} holds 50 copies of x, x+ two), so stacked and nested
  * repetitions multiply: "a" followed by 80 '+' asks for 2^80 nodes and
- * takes every byte of memory the process can get. A pattern comes from a
- * user, a config file or an API request, so it is measured first.
+ * takes every byte of memory the process can get; a repeated subexpression
+ * that can match empty ("$>*+++++") makes its epsilon closures take
+ * minutes. A pattern comes from a user, a config file or an API request,
+ * so it is measured first.
  *
  * Pure: no allocation, safe on any thread.
  */
@@ -21,9 +23,11 @@
 
 enum ere_verdict {
 	ERE_OK = 0,
-	ERE_TOO_COMPLEX, /* expands past ERE_MAX_COST nodes */
-	ERE_TOO_DEEP,	 /* groups nested more than 64 deep */
-	ERE_BACKREF,	 /* \1-\9: matching can take exponential time */
+	ERE_TOO_COMPLEX,  /* expands past ERE_MAX_COST nodes */
+	ERE_TOO_DEEP,	  /* groups nested more than 64 deep */
+	ERE_BACKREF,	  /* \1-\9: matching can take exponential time */
+	ERE_EMPTY_REPEAT, /* a repetition of what can match empty ("x*+",
+			     "(a?)*"): compiling takes exponential time */
 };
 
 /*
@@ -33,7 +37,8 @@ enum ere_verdict {
  */
 enum ere_verdict ere_check(const char *pattern, uint64_t *cost);
 
-/* "ok", "too complex", "groups nested too deep", "back-reference". */
+/* "ok", "too complex", "groups nested too deep", "back-reference",
+   "repeats what can match empty". */
 const char *ere_verdict_name(enum ere_verdict v);
 
 #endif /* CRAWLD_ERE_H */

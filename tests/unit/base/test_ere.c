@@ -105,6 +105,34 @@ test_depth_and_backrefs(void)
 	CHECK(strcmp(ere_verdict_name(ERE_TOO_COMPLEX), "too complex") == 0);
 }
 
+/* Repeating what can match empty is refused: glibc's epsilon closures of
+   "$>*+++++" (from fuzz_config) run for minutes. */
+static void
+test_empty_repeat(void)
+{
+	static const char *const refused[] = {"$>*+++++", "x*+", "x?*", "(a?)*",
+	    "(a|)+", "(|a)+", "(a*b*)*", "\\b*", "^*", "$+", "(x{0,3}){2}",
+	    "((a*))+", "()*"};
+	static const char *const allowed[] = {"(a*b)*", "(/[^/]*)*", "(a|b)*",
+	    "x+*", "a*b*c?", "(a|b?c)+", "^(ab)*$", "x{0,3}y+"};
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(refused); i++) {
+		if (ere_check(refused[i], NULL) != ERE_EMPTY_REPEAT) {
+			fprintf(stderr, "  %s: not refused\n", refused[i]);
+			harness_failures++;
+		}
+	}
+	for (i = 0; i < CW_NELEM(allowed); i++) {
+		if (ere_check(allowed[i], NULL) != ERE_OK) {
+			fprintf(stderr, "  %s: refused\n", allowed[i]);
+			harness_failures++;
+		}
+	}
+	CHECK(strcmp(ere_verdict_name(ERE_EMPTY_REPEAT),
+		  "repeats what can match empty") == 0);
+}
+
 /* Unbalanced input is measured without reading past its end. */
 static void
 test_malformed(void)
@@ -122,6 +150,7 @@ static const struct test tests[] = {
     TEST(expansion_refused),
     TEST(sums),
     TEST(depth_and_backrefs),
+    TEST(empty_repeat),
     TEST(malformed),
 };
 
