@@ -594,8 +594,9 @@ test_bad_regex(void)
 }
 
 /*
- * A pattern whose compiled form would take all memory (the fuzzer's "b$"
- * and 80 '+') or whose matching is exponential is refused before
+ * A pattern whose compiled form would take all memory ("b>" and 80 '+',
+ * after fuzz_config's "b$>+++...") or whose compiling or matching takes
+ * exponential time ("b$+": '$' repeated; a back-reference) is refused before
  * regcomp() sees it, naming the reason; nothing is added.
  */
 static void
@@ -606,14 +607,18 @@ test_regex_cost_refused(void)
 
 	memset(bomb, '+', sizeof(bomb) - 1);
 	bomb[0] = 'b';
-	bomb[1] = '$';
+	bomb[1] = '>';
 	bomb[sizeof(bomb) - 1] = '\0';
 	crawl_opts_init(&o);
 	err[0] = '\0';
 	CHECK(
 	    crawl_opts_set(&o, "include", bomb, err, sizeof(err)) == CW_EINVAL);
-	CHECK(strstr(err, "--include: regex 'b$++") == err);
+	CHECK(strstr(err, "--include: regex 'b>++") == err);
 	CHECK(strstr(err, "refused: too complex") != NULL);
+	err[0] = '\0';
+	CHECK(crawl_opts_set(&o, "include", "b$+", err, sizeof(err)) ==
+	    CW_EINVAL);
+	CHECK(strstr(err, "refused: repeats what can match empty") != NULL);
 	err[0] = '\0';
 	CHECK(crawl_opts_set(&o, "exclude", "(a+)\\1", err, sizeof(err)) ==
 	    CW_EINVAL);
