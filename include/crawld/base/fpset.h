@@ -35,8 +35,10 @@ int fpset_get(const struct fpset *s, const char *url, int64_t *id);
 CW_WARN_UNUSED enum cw_rc fpset_put(
     struct fpset *s, const char *url, int64_t id, int64_t *existing);
 
-/* URLs in the set; bytes it holds. */
+/* URLs in the set; bytes it holds; the most bytes it ever held at once
+   (a growing shard's old and new tables counted together). */
 size_t fpset_count(const struct fpset *s);
 size_t fpset_memory(const struct fpset *s);
+size_t fpset_peak_memory(const struct fpset *s);
 
 #endif /* CRAWLD_FPSET_H */
