@@ -343,21 +343,30 @@ cli_run_crawl(
 		log_error("cannot start the engine (out of memory?)");
 		goto out;
 	}
+	/* Before the crawl opens: a crawl that SIGINT would kill instead of
+	   stop (the default action) is not started at all. The events fire
+	   only in event_base_dispatch(), when cli.crawl is set. */
+	sigint_ev = evsignal_new(cli.base, SIGINT, cli_signal, &cli);
+	sigterm_ev = evsignal_new(cli.base, SIGTERM, cli_signal, &cli);
+	if (sigint_ev == NULL || evsignal_add(sigint_ev, NULL) != 0 ||
+	    sigterm_ev == NULL || evsignal_add(sigterm_ev, NULL) != 0) {
+		log_error("cannot catch SIGINT and SIGTERM (out of memory?)");
+		goto out;
+	}
 	code = cli_open_crawl(&cli, e, st, o, seeds, nseeds);
 	if (code != -1)
 		goto out;
-	sigint_ev = evsignal_new(cli.base, SIGINT, cli_signal, &cli);
-	sigterm_ev = evsignal_new(cli.base, SIGTERM, cli_signal, &cli);
-	if (sigint_ev != NULL)
-		evsignal_add(sigint_ev, NULL);
-	if (sigterm_ev != NULL)
-		evsignal_add(sigterm_ev, NULL);
 	cli.progress = !cli.quiet && isatty(STDERR_FILENO);
 	if (cli.progress) {
+		/* The progress line is a nicety: without it the crawl goes
+		   on, and says so. */
 		cli.progress_ev =
 		    event_new(cli.base, -1, EV_PERSIST, cli_progress, &cli);
-		if (cli.progress_ev != NULL)
-			event_add(cli.progress_ev, &tv);
+		if (cli.progress_ev == NULL ||
+		    event_add(cli.progress_ev, &tv) != 0) {
+			log_warnx("no progress line (out of memory?)");
+			cli.progress = false;
+		}
 	}
 	event_base_dispatch(cli.base);
 	cli_summary(&cli, e);

@@ -20,6 +20,19 @@
 
 #define PARSEPOOL_MAX_THREADS 8
 
+/*
+ * The pool's mutex and condition variable are default ones: lock, unlock,
+ * wait and signal fail only on a lock that is not initialised, already
+ * freed or not held, that is, on memory that is no longer the pool's.
+ * Going on would lose parse jobs or hang the loop, so a failure is a
+ * crash naming the call, in every build (not only CW_DEBUG).
+ */
+#define PP_CHECK(call)                                                         \
+	do {                                                                   \
+		if ((call) != 0)                                               \
+			cw_assert_fail(#call " == 0", __FILE__, __LINE__);     \
+	} while (0)
+
 struct job_list {
 	struct parse_job *head; /* owned jobs, FIFO */
 	struct parse_job *tail;
@@ -133,22 +146,22 @@ parsepool_worker(void *arg)
 
 	/* Named so top, perf and gdb tell the parsers from the loop. */
 	(void)prctl(PR_SET_NAME, "crawld-parse", 0, 0, 0);
-	pthread_mutex_lock(&p->mu);
+	PP_CHECK(pthread_mutex_lock(&p->mu));
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
-			pthread_cond_wait(&p->cv, &p->mu);
+			PP_CHECK(pthread_cond_wait(&p->cv, &p->mu));
 		if (p->stopping)
 			break;
 		job = p->todo.head;
 		p->todo.head = job->next;
 		if (p->todo.head == NULL)
 			p->todo.tail = NULL;
-		pthread_mutex_unlock(&p->mu);
+		PP_CHECK(pthread_mutex_unlock(&p->mu));
 		parse_job_run(job);
-		pthread_mutex_lock(&p->mu);
+		PP_CHECK(pthread_mutex_lock(&p->mu));
 		parsepool_finished_locked(p, job);
 	}
-	pthread_mutex_unlock(&p->mu);
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
 	return NULL;
 }
 
@@ -177,10 +190,10 @@ parsepool_wake(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	pthread_mutex_lock(&p->mu);
+	PP_CHECK(pthread_mutex_lock(&p->mu));
 	jobs = job_list_take(&p->done_list);
 	p->wake_pending = false;
-	pthread_mutex_unlock(&p->mu);
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
 	parsepool_deliver(p, jobs);
 }
 
@@ -201,8 +214,16 @@ parsepool_new(struct event_base *base, unsigned nthreads,
 	p->done = done;
 	p->done_arg = arg;
 	p->pipe_fd[0] = p->pipe_fd[1] = -1;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
+	/* Without its lock the pool is nothing parsepool_free() may touch. */
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		return NULL;
+	}
+	if (pthread_cond_init(&p->cv, NULL) != 0) {
+		PP_CHECK(pthread_mutex_destroy(&p->mu));
+		free(p);
+		return NULL;
+	}
 	if (pipe(p->pipe_fd) != 0 ||
 	    fcntl(p->pipe_fd[0], F_SETFL, O_NONBLOCK) != 0 ||
 	    fcntl(p->pipe_fd[1], F_SETFL, O_NONBLOCK) != 0 ||
@@ -255,14 +276,14 @@ parsepool_submit(struct parsepool *p, struct parse_job *job)
 	p->pending++;
 	if (p->nthreads == 0)
 		parsepool_run_inline(p, job);
-	pthread_mutex_lock(&p->mu);
+	PP_CHECK(pthread_mutex_lock(&p->mu));
 	if (p->nthreads == 0) {
 		parsepool_finished_locked(p, job);
 	} else {
 		job_list_push(&p->todo, job);
-		pthread_cond_signal(&p->cv);
+		PP_CHECK(pthread_cond_signal(&p->cv));
 	}
-	pthread_mutex_unlock(&p->mu);
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
 }
 
 size_t
@@ -312,12 +333,12 @@ parsepool_free(struct parsepool *p)
 
 	if (p == NULL)
 		return;
-	pthread_mutex_lock(&p->mu);
+	PP_CHECK(pthread_mutex_lock(&p->mu));
 	p->stopping = true;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
+	PP_CHECK(pthread_cond_broadcast(&p->cv));
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
 	for (i = 0; i < p->nthreads; i++)
-		pthread_join(p->threads[i], NULL);
+		PP_CHECK(pthread_join(p->threads[i], NULL));
 	todo = job_list_take(&p->todo);
 	done = job_list_take(&p->done_list);
 	/* Parsed ones are still delivered as cancelled: the engine is going
@@ -330,8 +351,8 @@ parsepool_free(struct parsepool *p)
 		close(p->pipe_fd[0]);
 	if (p->pipe_fd[1] >= 0)
 		close(p->pipe_fd[1]);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
+	PP_CHECK(pthread_cond_destroy(&p->cv));
+	PP_CHECK(pthread_mutex_destroy(&p->mu));
 	free(p);
 }
 

@@ -11,6 +11,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -149,10 +150,50 @@ test_second_sigint_quits_now(void)
 	interrupt_and_resume("sigint2.db", SIGINT, true, true);
 }
 
+/*
+ * A crawl that could not catch SIGTERM would be killed by it, not stopped
+ * (no 'cancelled', pages left 'fetching'): when evsignal_add() fails
+ * (the shim failsignal.c, LD_PRELOAD) crawld says so and exits 1 before
+ * it opens a crawl or asks the server for anything.
+ */
+static void
+test_signal_handler_refused(void)
+{
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	const char *shim = getenv("CRAWLD_FAILSIGNAL");
+	const char *asan = getenv("ASAN_OPTIONS");
+	const char *db = it_db_path("nosig.db");
+	char seed[128], err[4096], asan_opts[512];
+	const char *argv[] = {"crawl", "--no-robots", "--db", db, seed, NULL};
+
+	REQUIRE(shim != NULL && access(shim, R_OK) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	/* An ASan crawld wants its runtime first; the shim comes first. */
+	snprintf(asan_opts, sizeof(asan_opts), "%s%sverify_asan_link_order=0",
+	    asan != NULL ? asan : "", asan != NULL ? ":" : "");
+	setenv("ASAN_OPTIONS", asan_opts, 1);
+	setenv("CRAWLD_FAIL_SIGNAL", "15", 1); /* SIGTERM */
+	setenv("LD_PRELOAD", shim, 1);
+	CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 1);
+	unsetenv("LD_PRELOAD");
+	unsetenv("CRAWLD_FAIL_SIGNAL");
+	if (asan != NULL)
+		setenv("ASAN_OPTIONS", asan, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	CHECK(strstr(err, "crawld: cannot catch SIGINT and SIGTERM") == err);
+	CHECK_INT(testsrv_total(s), 0);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM crawls"), 0);
+	if (harness_failures != 0)
+		fprintf(stderr, "  crawld said:\n%s\n", err);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(sigint_then_resume_flag),
     TEST(sigterm_then_same_command),
     TEST(second_sigint_quits_now),
+    TEST(signal_handler_refused),
 };
 
 TEST_MAIN(tests)

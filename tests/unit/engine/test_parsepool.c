@@ -2,11 +2,18 @@
 /*
  * test_parsepool.c - the parse pool: every submitted job comes back once,
  * on the loop thread, with the links of its own page; with 0 threads too;
- * jobs still queued at shutdown come back cancelled.
+ * jobs still queued at shutdown come back cancelled. Linked with
+ * -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock (CMakeLists.txt):
+ * a pool whose condition variable cannot be made is not made, and a lock
+ * call that fails stops the process instead of going on unlocked.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crawld/engine/parsepool.h"
 #include "harness.h"
@@ -134,11 +141,81 @@ test_free_returns_pending(void)
 	event_base_free(c.base);
 }
 
+/* The linker's names for the wrapped calls; fail_* makes them fail. */
+int __real_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a);
+int __wrap_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a);
+int __real_pthread_mutex_unlock(pthread_mutex_t *mu);
+int __wrap_pthread_mutex_unlock(pthread_mutex_t *mu);
+static int fail_cond_init, fail_unlock;
+
+int
+__wrap_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a)
+{
+	if (fail_cond_init)
+		return ENOMEM;
+	return __real_pthread_cond_init(cv, a);
+}
+
+int
+__wrap_pthread_mutex_unlock(pthread_mutex_t *mu)
+{
+	if (fail_unlock)
+		return EPERM;
+	return __real_pthread_mutex_unlock(mu);
+}
+
+/* No condition variable, no pool (and nothing leaked: ASan's check). */
+static void
+test_cond_init_fails(void)
+{
+	struct event_base *base = event_base_new();
+	struct collect c;
+
+	REQUIRE(base != NULL);
+	memset(&c, 0, sizeof(c));
+	fail_cond_init = 1;
+	CHECK(parsepool_new(base, 2, collect_done, &c) == NULL);
+	fail_cond_init = 0;
+	event_base_free(base);
+}
+
+/* An unlock that fails ends the process (SIGABRT), in the child. */
+static void
+test_unlock_failure_aborts(void)
+{
+	struct event_base *base;
+	struct parsepool *p;
+	struct collect c;
+	int status = 0;
+	pid_t pid;
+
+	pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(3);
+		memset(&c, 0, sizeof(c));
+		base = event_base_new();
+		p = base != NULL ? parsepool_new(base, 0, collect_done, &c)
+				 : NULL;
+		if (p == NULL)
+			_exit(2);
+		fail_unlock = 1;
+		parsepool_submit(p, make_job(0));
+		_exit(0); /* went on past a failed unlock */
+	}
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	CHECK(WIFSIGNALED(status));
+	CHECK_INT(WIFSIGNALED(status) ? WTERMSIG(status) : -1, SIGABRT);
+}
+
 static const struct test tests[] = {
     TEST(inline),
     TEST(one_thread),
     TEST(four_threads),
     TEST(free_returns_pending),
+    TEST(cond_init_fails),
+    TEST(unlock_failure_aborts),
 };
 
 TEST_MAIN(tests)
