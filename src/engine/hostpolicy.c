@@ -12,6 +12,10 @@
 #define RETRY_MAX_SHIFT 6      /* 1000 << 6 is past the cap already */
 #define RETRY_AFTER_MAX_S 3600 /* a longer Retry-After: give up */
 #define ROBOTS_TTL_MS (24ULL * 3600 * 1000) /* cache lifetime */
+/* An unreachable robots.txt (5xx, TLS, connect, DNS, timeout) disallows
+   the host only for this long: the outage may be over in minutes, and a
+   day of failing every page of the host for it is too long. */
+#define ROBOTS_UNREACHABLE_TTL_MS (5ULL * 60 * 1000)
 #define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
 #define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
 
@@ -261,7 +265,8 @@ engine_robots_done_(
 	free(hi->unreachable);
 	hi->unreachable = cause;
 	hi->robots_state = ROBOTS_READY;
-	hi->expires_ms = cw_monotonic_ms() + ROBOTS_TTL_MS;
+	hi->expires_ms = cw_monotonic_ms() +
+	    (cause != NULL ? ROBOTS_UNREACHABLE_TTL_MS : ROBOTS_TTL_MS);
 	hi->failures = 0;
 	delay = robots_crawl_delay_ms(rules);
 	if (delay > host_delay(t->host))

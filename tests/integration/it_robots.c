@@ -6,7 +6,8 @@
  * then every page it holds back fails with the cause (robots-unreachable:
  * HTTP 503, a TLS or connect error), Crawl-delay spacing measured by the
  * server, --no-robots, redirects followed (at most 5), and the cache: one
- * fetch per origin for 24 hours, then a fresh one.
+ * fetch per origin for 24 hours, then a fresh one (5 minutes for an
+ * unreachable one).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -420,6 +421,29 @@ test_cache_expires(void)
 	testsrv_stop(s);
 }
 
+/*
+ * An unreachable robots.txt (503 here) is not kept for 24 hours like real
+ * rules: 4 minutes after the last try the host is still held back without
+ * asking, 5 minutes and a millisecond after it robots.txt is asked again
+ * (3 tries each time).
+ */
+static void
+test_unreachable_expires_soon(void)
+{
+	static const uint64_t skip_ms[] = {0, 4 * 60 * 1000, 60 * 1000 + 1};
+	struct testsrv_page site[6];
+	struct testsrv *s = robots_site(site, "busy", 503);
+
+	/* Tries: 3 for crawl 1, none for crawl 2, 3 for crawl 3 (9 if
+	   nothing was kept, 3 if it was kept for a day). */
+	CHECK_INT(crawls_in_turn(
+		      it_db_path("unreach-ttl.db"), seed_of(s), skip_ms, 3),
+	    3);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 6);
+	CHECK_INT(testsrv_total(s), 6); /* no page was asked for */
+	testsrv_stop(s);
+}
+
 /* /robots.txt redirects hops times (/r1, /r2, ...) to /rules.txt. */
 static int
 redirect_robots_gen(
@@ -504,6 +528,7 @@ static const struct test tests[] = {
     TEST(crawl_delay_spacing),
     TEST(delay_option_spacing),
     TEST(cache_expires),
+    TEST(unreachable_expires_soon),
     TEST(redirects_followed),
 };
 
