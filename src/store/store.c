@@ -22,11 +22,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "crawld/base/common.h"
 #include "crawld/base/log.h"
 #include "crawld/store/store.h"
+#include "crawld/web/url.h"
 
 /* Busy wait for a lock: short, because the caller is the network loop. */
 #define STORE_BUSY_MS 100
@@ -121,6 +123,7 @@ enum store_stmt {
 	SS_EXPORT_FETCHED,
 	SS_CRAWL_LATEST,
 	SS_CRAWL_LATEST_SEEDS,
+	SS_CRAWL_LATEST_NORM,
 	SS_REQUEUE,
 	SS_WALK_PAGES,
 	SS_LOAD_QUEUED,
@@ -156,6 +159,10 @@ static const char *const store_sql[SS_COUNT_] = {
 			" ORDER BY id DESC LIMIT 1",
     [SS_CRAWL_LATEST_SEEDS] = "SELECT id, state, seeds FROM crawls"
 			      " WHERE seeds = ?1 ORDER BY id DESC LIMIT 1",
+    /* Rows written before seeds were normalised (see store_seeds_norm). */
+    [SS_CRAWL_LATEST_NORM] = "SELECT id, state, seeds FROM crawls"
+			     " WHERE crawld_seeds_norm(seeds) = ?1"
+			     " ORDER BY id DESC LIMIT 1",
     [SS_REQUEUE] = "UPDATE pages SET state = 'queued'"
 		   " WHERE crawl_id = ?1 AND state = 'fetching'",
     [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
@@ -592,6 +599,79 @@ out:
 	return rc;
 }
 
+/*
+ * A seeds array with each URL normalised, as JSON text (malloc'd), the form
+ * crawl_start() has stored since issue 10 (url_normalise, json_dumps
+ * compact). NULL for text that is not an array of URLs: it stays as it is.
+ * *nomem is set when memory ran out.
+ */
+static char *
+store_seeds_norm_text(const char *text, bool *nomem)
+{
+	json_t *in = json_loads(text, JSON_DECODE_ANY, NULL), *out = NULL;
+	json_t *v;
+	char *norm = NULL, *dumped = NULL;
+	size_t i;
+
+	*nomem = false;
+	if (!json_is_array(in) || (out = json_array()) == NULL)
+		goto done;
+	json_array_foreach (in, i, v) {
+		if (!json_is_string(v))
+			goto done;
+		switch (url_normalise(json_string_value(v), &norm)) {
+		case CW_OK:
+			break;
+		case CW_ENOMEM:
+			*nomem = true;
+			goto done;
+		default:
+			goto done; /* not a URL: no match but its own */
+		}
+		if (json_array_append_new(out, json_string(norm)) != 0) {
+			*nomem = true;
+			goto done;
+		}
+		FREE_NULL(norm);
+	}
+	dumped = json_dumps(out, JSON_COMPACT);
+	*nomem = dumped == NULL;
+done:
+	free(norm);
+	json_decref(out);
+	json_decref(in);
+	return dumped;
+}
+
+/*
+ * SQL crawld_seeds_norm(seeds): crawls.seeds as it would be stored today.
+ * A database written before seeds were normalised holds them as typed
+ * ("HTTP://Host:80"); without this a re-run of the same command would not
+ * find its crawl and would start a new one.
+ */
+static void
+store_seeds_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *text = sqlite3_value_text(argv[0]);
+	char *norm;
+	bool nomem;
+
+	(void)argc;
+	if (text == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	norm = store_seeds_norm_text((const char *)text, &nomem);
+	if (nomem)
+		sqlite3_result_error_nomem(ctx);
+	else if (norm == NULL)
+		sqlite3_result_value(ctx, argv[0]);
+	else
+		sqlite3_result_text(ctx, norm, -1, free);
+	if (nomem)
+		free(norm);
+}
+
 /* Prepare every statement once, for the life of the connection. */
 static int
 store_prepare(struct store *st)
@@ -599,6 +679,11 @@ store_prepare(struct store *st)
 	size_t i;
 	int src;
 
+	src = sqlite3_create_function_v2(st->db, "crawld_seeds_norm", 1,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, store_seeds_norm, NULL,
+	    NULL, NULL);
+	if (src != SQLITE_OK)
+		return src;
 	for (i = 0; i < SS_COUNT_; i++) {
 		src = sqlite3_prepare_v3(st->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL);
@@ -1030,19 +1115,16 @@ store_col_text(sqlite3_stmt *s, int i)
 	return (const char *)sqlite3_column_text(s, i);
 }
 
-/* The newest crawl (with these seeds, when given). */
-enum cw_rc
-store_crawl_latest(
-    struct store *st, const char *seeds_json, struct store_crawl_info *info)
+/* Run one of the CRAWL_LATEST statements into info (id 0: no row). */
+static enum cw_rc
+store_crawl_latest_run(struct store *st, enum store_stmt which,
+    const char *seeds_json, struct store_crawl_info *info)
 {
-	enum store_stmt which =
-	    seeds_json != NULL ? SS_CRAWL_LATEST_SEEDS : SS_CRAWL_LATEST;
 	sqlite3_stmt *s = st->stmt[which];
 	const unsigned char *state, *seeds;
 	enum cw_rc rc = CW_OK;
 	int src;
 
-	memset(info, 0, sizeof(*info));
 	if (seeds_json != NULL &&
 	    store_bind_text(s, 1, seeds_json) != SQLITE_OK)
 		return store_bind_failed(st, which, "find crawl");
@@ -1062,6 +1144,29 @@ store_crawl_latest(
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/*
+ * The newest crawl (with these seeds, when given). None stored as seeds
+ * are stored today may still be one an older crawld stored as typed: that
+ * full scan (crawld_seeds_norm() on every row) runs only when the exact
+ * match finds nothing, that is, for a crawl that is new.
+ */
+enum cw_rc
+store_crawl_latest(
+    struct store *st, const char *seeds_json, struct store_crawl_info *info)
+{
+	enum cw_rc rc;
+
+	memset(info, 0, sizeof(*info));
+	if (seeds_json == NULL)
+		return store_crawl_latest_run(st, SS_CRAWL_LATEST, NULL, info);
+	rc =
+	    store_crawl_latest_run(st, SS_CRAWL_LATEST_SEEDS, seeds_json, info);
+	if (rc == CW_OK && info->id == 0)
+		rc = store_crawl_latest_run(
+		    st, SS_CRAWL_LATEST_NORM, seeds_json, info);
 	return rc;
 }
 

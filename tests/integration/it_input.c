@@ -5,11 +5,15 @@
  * (non-ASCII bytes percent-encoded) before they are stored or compared,
  * so two different seeds never share a crawl; an option value that is not
  * UTF-8 is a usage error (exit 2) naming the option, not "out of memory"
- * or a value silently dropped from crawls.options.
+ * or a value silently dropped from crawls.options. A database an older
+ * crawld wrote, with the seeds as typed, is still found by the same
+ * command.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "harness.h"
 #include "ithelp.h"
@@ -109,9 +113,74 @@ test_non_utf8_options(void)
 	    "crawld caf\xc3\xa9");
 }
 
+/* Run sql on db, read-write; 0 on success. */
+static int
+db_exec(const char *db, const char *sql)
+{
+	sqlite3 *h = NULL;
+	int rc;
+
+	if (sqlite3_open(db, &h) != SQLITE_OK) {
+		sqlite3_close(h);
+		return -1;
+	}
+	rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+	sqlite3_close(h);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+static const struct testsrv_page small_site[] = {
+    {"/", 0, NULL, "<a href=\"/p1\">1</a><a href=\"/p2\">2</a>", NULL, 0},
+    {"/p1", 0, NULL, "1", NULL, 0},
+    {"/p2", 0, NULL, "2", NULL, 0},
+};
+
+/*
+ * Before issue 10 crawls.seeds held the seeds as typed. A crawl such a
+ * crawld left unfinished (made here from a finished one: the seeds put
+ * back as typed, HTTP:// and no path, /p1 and /p2 'queued' again) is
+ * resumed by the same command, not replaced by a new crawl of the site:
+ * one crawl, the seed not fetched again, /p1 and /p2 fetched once more.
+ */
+static void
+test_old_raw_seeds_resumed(void)
+{
+	struct testsrv *s = testsrv_start(small_site, CW_NELEM(small_site));
+	const char *db = it_db_path("rawseeds.db");
+	char seed[128], typed[128], sql[512];
+	const char *first[] = {"crawl", "--db", db, "--no-robots", seed, NULL};
+	const char *again[] = {"crawl", "--db", db, "--no-robots", typed, NULL};
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	snprintf(typed, sizeof(typed), "HTTP://%s",
+	    testsrv_origin(s) + strlen("http://"));
+	CHECK_INT(it_run_crawld(first, out, sizeof(out), err, sizeof(err)), 0);
+	CHECK_INT(testsrv_total(s), 3);
+	snprintf(sql, sizeof(sql),
+	    "UPDATE crawls SET seeds = json_array('%s'), state = 'running', "
+	    "finished_at = NULL; "
+	    "UPDATE pages SET state = 'queued' WHERE url LIKE '%%/p_';",
+	    typed);
+	REQUIRE(db_exec(db, sql) == 0);
+	CHECK_INT(it_run_crawld(again, out, sizeof(out), err, sizeof(err)), 0);
+	CHECK(strstr(err, "resuming crawl 1") != NULL);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM crawls"), 1);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM crawls WHERE state = 'done'"), 1);
+	CHECK_INT(testsrv_hits(s, "/"), 1);
+	CHECK_INT(testsrv_hits(s, "/p1"), 2);
+	CHECK_INT(testsrv_hits(s, "/p2"), 2);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state = 'done'"), 3);
+	if (harness_failures != 0)
+		fprintf(stderr, "  crawld said: %s\n", err);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(non_utf8_seeds),
     TEST(non_utf8_options),
+    TEST(old_raw_seeds_resumed),
 };
 
 TEST_MAIN(tests)

@@ -79,7 +79,10 @@ struct store_crawl_info {
 
 /*
  * The newest crawl whose seeds column equals seeds_json (NULL: the newest
- * of all), for resuming. CW_OK with info->id == 0 when there is none.
+ * of all), for resuming; seeds_json is normalised seeds as crawl_start()
+ * stores them, and a row an older crawld wrote with the seeds as typed
+ * matches too (compared normalised). CW_OK with info->id == 0 when there
+ * is none.
  */
 CW_WARN_UNUSED enum cw_rc store_crawl_latest(
     struct store *st, const char *seeds_json, struct store_crawl_info *info);

@@ -859,6 +859,60 @@ test_explain_hot(void)
 	tmpdb_cleanup(&t);
 }
 
+/* The id store_crawl_latest() finds for seeds (-1 on error). */
+static int64_t
+latest_id(struct store *st, const char *seeds_json)
+{
+	struct store_crawl_info info;
+	enum cw_rc rc = store_crawl_latest(st, seeds_json, &info);
+
+	free(info.seeds_json);
+	return rc == CW_OK ? info.id : -1;
+}
+
+/*
+ * A crawl is found by its seeds as crawl_start() stores them today
+ * (normalised), and also when an older crawld stored them as typed
+ * (HTTP://B.test:80): compared normalised, the same command finds the
+ * same crawl instead of starting another. The newest match wins; text
+ * that is no list of URLs matches only itself.
+ */
+static void
+test_latest_seeds(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	int64_t id[5] = {0};
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path, 0);
+	REQUIRE(st != NULL);
+	REQUIRE(store_crawl_create(
+		    st, "[\"http://a.test/\"]", "{}", T0, &id[0]) == CW_OK);
+	REQUIRE(store_crawl_create(st,
+		    "[\"HTTP://B.test:80\",\"http://c.test/%7euser\"]", "{}",
+		    T0, &id[1]) == CW_OK);
+	REQUIRE(store_crawl_create(st, "[\"not a url\"]", "{}", T0, &id[2]) ==
+	    CW_OK);
+	REQUIRE(
+	    store_crawl_create(st, "{\"x\": 1}", "{}", T0, &id[3]) == CW_OK);
+	REQUIRE(store_crawl_create(
+		    st, "[\"http://a.test\"]", "{}", T0, &id[4]) == CW_OK);
+	REQUIRE(store_flush(st) == CW_OK);
+	/* Stored normalised: the exact match, though crawl 5 is newer. */
+	CHECK_INT(latest_id(st, "[\"http://a.test/\"]"), id[0]);
+	CHECK_INT(latest_id(st, "[\"http://b.test/\",\"http://c.test/~user\"]"),
+	    id[1]);
+	/* The order of the seeds is part of the crawl. */
+	CHECK_INT(
+	    latest_id(st, "[\"http://c.test/~user\",\"http://b.test/\"]"), 0);
+	CHECK_INT(latest_id(st, "[\"not a url\"]"), id[2]);
+	CHECK_INT(latest_id(st, "[\"http://d.test/\"]"), 0);
+	CHECK_INT(latest_id(st, NULL), id[4]);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
 static const struct test tests[] = {
     TEST(open_creates_schema),
     TEST(export_orders),
@@ -869,6 +923,7 @@ static const struct test tests[] = {
     TEST(count_pages),
     TEST(batch_visibility),
     TEST(reopen),
+    TEST(latest_seeds),
     TEST(newer_schema_refused),
     TEST(migrate_v1),
     TEST(not_a_database),
