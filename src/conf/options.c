@@ -440,6 +440,13 @@ crawl_opts_to_json(const struct crawl_opts *o)
 	return text;
 }
 
+/* Option names in table order. */
+const char *
+crawl_opts_name(size_t i)
+{
+	return i < CW_NELEM(opt_table) ? opt_table[i].name : NULL;
+}
+
 /* Whether a status is retried. */
 int
 crawl_opts_retry_status(const struct crawl_opts *o, int status)

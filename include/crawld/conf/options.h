@@ -77,6 +77,10 @@ CW_WARN_UNUSED enum cw_rc crawl_opts_set(struct crawl_opts *o, const char *name,
    or for a string that is not UTF-8, which crawl_opts_set refuses). */
 char *crawl_opts_to_json(const struct crawl_opts *o);
 
+/* The name of option i of the table (0, 1, ...); NULL past the last. For
+   tests and listings that must cover every option. */
+const char *crawl_opts_name(size_t i);
+
 /* 1 when HTTP status is one --retry-status names. */
 int crawl_opts_retry_status(const struct crawl_opts *o, int status);
 

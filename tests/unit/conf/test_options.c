@@ -774,6 +774,118 @@ test_reinit(void)
 	}
 }
 
+/*
+ * A value other than the default for every option of the table, and what
+ * crawls.options must then hold for it (a job resumed by the daemon is
+ * rebuilt from that column alone). A new option fails this test until it
+ * is recorded and listed here.
+ */
+static const struct {
+	const char *name, *value, *json;
+} every_option[] = {
+    {"depth", "5", "5"},
+    {"concurrency", "32", "32"},
+    {"per-host", "2", "2"},
+    {"delay", "0.25", "0.25"},
+    {"scope", "domain", "\"domain\""},
+    {"include", "^https?://", "[\"^https?://\"]"},
+    {"exclude", "\\.pdf$", "[\"\\\\.pdf$\"]"},
+    {"max-pages", "100", "100"},
+    {"timeout", "1.5", "1.5"},
+    {"max-size", "65536", "65536"},
+    {"user-agent", "bot/2", "\"bot/2\""},
+    {"robots", "off", "false"},
+    {"fail-fast", "yes", "true"},
+    {"mirror", "out", "\"out\""},
+    {"max-links", "7", "7"},
+    {"max-url-length", "100", "100"},
+    {"retries", "5", "5"},
+    {"retry-status", "503,4xx", "\"503,4xx\""},
+    {"allow-private", "yes", "true"},
+    {"sync-full", "yes", "true"},
+    {"ca-file", "/etc/ca.pem", "\"/etc/ca.pem\""},
+    {"queue-memory", "64", "64"},
+    {"parse-threads", "3", "3"},
+    {"max-redirects", "4", "4"},
+    {"edge-links", "yes", "true"},
+};
+
+/* Not in crawls.options: where the crawl is, not how it crawls. */
+static const char *const not_recorded[] = {"db"};
+
+/*
+ * crawls.options holds every option (issue 10: six were missing): each
+ * option of the table, set alone to a value other than its default,
+ * appears in the JSON with that value; and nothing else changes.
+ */
+static void
+test_json_every_option(void)
+{
+	struct crawl_opts o;
+	json_t *dflt, *j, *want, *rest;
+	const char *name;
+	char err[256], *text;
+	size_t i, k, listed;
+	bool skip;
+
+	crawl_opts_init(&o);
+	text = crawl_opts_to_json(&o);
+	crawl_opts_cleanup(&o);
+	REQUIRE(text != NULL);
+	dflt = json_loads(text, 0, NULL);
+	free(text);
+	REQUIRE(dflt != NULL);
+	for (i = 0; (name = crawl_opts_name(i)) != NULL; i++) {
+		skip = false;
+		for (k = 0; k < CW_NELEM(not_recorded); k++)
+			skip |= strcmp(name, not_recorded[k]) == 0;
+		if (skip)
+			continue;
+		for (k = 0; k < CW_NELEM(every_option) &&
+		     strcmp(every_option[k].name, name) != 0;
+		     k++)
+			;
+		if (k == CW_NELEM(every_option)) {
+			fprintf(stderr, "  option %s: not in every_option[]\n",
+			    name);
+			harness_failures++;
+			continue;
+		}
+		crawl_opts_init(&o);
+		CHECK(crawl_opts_set(&o, name, every_option[k].value, err,
+			  sizeof(err)) == CW_OK);
+		text = crawl_opts_to_json(&o);
+		crawl_opts_cleanup(&o);
+		REQUIRE(text != NULL);
+		j = json_loads(text, 0, NULL);
+		want = json_loads(every_option[k].json, JSON_DECODE_ANY, NULL);
+		REQUIRE(j != NULL && want != NULL);
+		if (!json_equal(json_object_get(j, name), want)) {
+			fprintf(stderr, "  %s=%s: crawls.options has %s\n",
+			    name, every_option[k].value, text);
+			harness_failures++;
+		}
+		/* The rest is the defaults' record: one option, one key. */
+		rest = json_deep_copy(dflt);
+		REQUIRE(rest != NULL);
+		(void)json_object_del(rest, name);
+		(void)json_object_del(j, name);
+		if (!json_equal(j, rest)) {
+			fprintf(stderr, "  %s=%s changed other keys: %s\n",
+			    name, every_option[k].value, text);
+			harness_failures++;
+		}
+		json_decref(rest);
+		json_decref(want);
+		json_decref(j);
+		free(text);
+	}
+	for (listed = 0; crawl_opts_name(listed) != NULL; listed++)
+		;
+	CHECK_INT(CW_NELEM(every_option) + CW_NELEM(not_recorded), listed);
+	json_decref(dflt);
+}
+
 static const struct test tests[] = {
     TEST(seconds_exact),
     TEST(defaults),
@@ -790,6 +902,7 @@ static const struct test tests[] = {
     TEST(regex_cost_refused),
     TEST(pattern_limit),
     TEST(json),
+    TEST(json_every_option),
     TEST(json_defaults),
     TEST(reinit),
 };
