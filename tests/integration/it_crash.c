@@ -61,7 +61,9 @@ wait_done_pages(const char *db, long long n)
 {
 	int i;
 
-	for (i = 0; i < 2000; i++) {
+	/* Up to 20 s (times it_slow(): crawld under valgrind takes seconds
+	   just to start). */
+	for (i = 0; i < 2000 * (int)it_slow(); i++) {
 		if (access(db, F_OK) == 0 &&
 		    db_int(db,
 			"SELECT count(*) FROM sqlite_master WHERE "

@@ -23,9 +23,22 @@
 #include "crawld/engine/frontier.h"
 #include "ithelp.h"
 
-#define IT_DEADLINE_S 60
+/* The safety deadline of a crawl (in process or a crawld child), times
+   it_slow(). */
+#define IT_DEADLINE_S (60 * it_slow())
 
 static char it_dir[256];
+
+/* CRAWLD_IT_SLOW (1-20, default 1): what the safety deadlines and the
+   bounded waits are multiplied by. scripts/valgrind.sh sets 10. */
+unsigned
+it_slow(void)
+{
+	const char *v = getenv("CRAWLD_IT_SLOW");
+	int n = v != NULL ? atoi(v) : 1;
+
+	return n < 1 ? 1 : n > 20 ? 20 : (unsigned)n;
+}
 
 /* Remove the temp dir at exit, unless IT_KEEP is set (for debugging). */
 static void
@@ -152,7 +165,7 @@ it_crawl_seeds(const char *db, const char *const *seedv, size_t nseeds,
 	struct engine_config cfg;
 	struct crawl *c = NULL;
 	struct event *deadline;
-	struct timeval tv = {IT_DEADLINE_S, 0};
+	struct timeval tv = {(time_t)IT_DEADLINE_S, 0};
 	int ret = -1;
 
 	if (!inited) {
@@ -263,7 +276,7 @@ it_spawn_wait_for(const char *needle)
 	static char buf[1 << 16];
 	int i;
 
-	for (i = 0; i < 6000; i++) {
+	for (i = 0; i < 6000 * (int)it_slow(); i++) {
 		if (strstr(it_spawn_output(buf, sizeof(buf)), needle) != NULL)
 			return true;
 		usleep(10000);

@@ -13,6 +13,10 @@
 
 #include "crawld/engine/engine.h"
 
+/* How much slower than usual the tests run (CRAWLD_IT_SLOW: 10 under
+   valgrind): deadlines and bounded waits are multiplied by it. */
+unsigned it_slow(void);
+
 /* A fresh temporary directory (removed at exit) and paths in it (a ring
    of 8 buffers: hold at most 8 at once). */
 const char *it_tmpdir(void);
