@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -73,6 +74,37 @@ static const char *const store_migrations[] = {
     /* 1 -> 2: how many fetches a page took (retries, issue 3). */
     "ALTER TABLE pages ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
     "PRAGMA user_version = 2;",
+    /* 2 -> 3: recrawl (issue 11): the validators and content hash of a
+       page's last response, when its content last changed, and a history
+       of every fetch. The fetches a v2 database knows (each fetched
+       page's last one) start the history. The (crawl_id, state) index
+       gains fetched_at: due pages of a revisit are found by time on it,
+       and it still serves every query the old one did. */
+    "ALTER TABLE pages ADD COLUMN etag TEXT;"
+    "ALTER TABLE pages ADD COLUMN last_modified TEXT;"
+    "ALTER TABLE pages ADD COLUMN content_hash TEXT;"
+    "ALTER TABLE pages ADD COLUMN changed_at TEXT;"
+    "CREATE TABLE fetches ("
+    " id INTEGER PRIMARY KEY,"
+    " page_id INTEGER NOT NULL REFERENCES pages(id),"
+    " crawl_id INTEGER NOT NULL REFERENCES crawls(id),"
+    " fetched_at TEXT NOT NULL,"
+    " status INTEGER,"
+    " bytes INTEGER,"
+    " content_hash TEXT,"
+    " etag TEXT,"
+    " last_modified TEXT,"
+    " not_modified INTEGER NOT NULL DEFAULT 0,"
+    " error TEXT);"
+    "CREATE INDEX fetches_page ON fetches(page_id, id);"
+    "INSERT INTO fetches (page_id, crawl_id, fetched_at, status, bytes,"
+    " error) SELECT id, crawl_id, fetched_at, status, bytes,"
+    " CASE WHEN state = 'failed' THEN reason END FROM pages"
+    " WHERE fetched_at IS NOT NULL AND state IN ('done', 'failed')"
+    " ORDER BY fetched_at, id;"
+    "DROP INDEX pages_crawl_state;"
+    "CREATE INDEX pages_crawl_state ON pages(crawl_id, state, fetched_at);"
+    "PRAGMA user_version = 3;",
 };
 
 _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
@@ -84,10 +116,37 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 	"INSERT INTO pages (id, crawl_id, url, depth, parent_id, state,"       \
 	" reason, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 #define SQL_PAGE_FETCHING "UPDATE pages SET state = 'fetching' WHERE id = ?1"
+/* A response's facts replace the page's; changed_at moves only when a
+   2xx body's hash differs from the one stored (the right-hand sides all
+   see the row as it was). */
 #define SQL_PAGE_FINISH                                                        \
 	"UPDATE pages SET state = ?2, reason = ?3, status = ?4,"               \
-	" content_type = ?5, bytes = ?6, fetched_at = ?7, attempts = ?8"       \
-	" WHERE id = ?1"
+	" content_type = ?5, bytes = ?6, fetched_at = ?7, attempts = ?8,"      \
+	" etag = ?9, last_modified = ?10,"                                     \
+	" changed_at = CASE WHEN ?11 IS NOT NULL AND"                          \
+	" content_hash IS NOT ?11 THEN ?7 ELSE changed_at END,"                \
+	" content_hash = COALESCE(?11, content_hash) WHERE id = ?1"
+/* A fetch that brought no new content (a 304, a failed revisit): the
+   page stays done with its earlier status, type, size and hash. */
+#define SQL_PAGE_KEPT                                                          \
+	"UPDATE pages SET state = 'done', reason = NULL, fetched_at = ?2,"     \
+	" attempts = ?3, etag = COALESCE(?4, etag),"                           \
+	" last_modified = COALESCE(?5, last_modified) WHERE id = ?1"
+#define SQL_FETCH_INSERT                                                       \
+	"INSERT INTO fetches (page_id, crawl_id, fetched_at, status, bytes,"   \
+	" content_hash, etag, last_modified, not_modified, error)"             \
+	" SELECT id, crawl_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9"                 \
+	" FROM pages WHERE id = ?1"
+/* Done pages fetched at or before ?2, after the cursor (?3, ?4), oldest
+   first: a range of the (crawl_id, state, fetched_at) index. */
+#define SQL_LOAD_DUE                                                           \
+	"SELECT id, url, depth, fetched_at, etag, last_modified FROM pages"    \
+	" WHERE crawl_id = ?1 AND state = 'done' AND fetched_at <= ?2"         \
+	" AND (fetched_at, id) > (?3, ?4) ORDER BY fetched_at, id LIMIT ?5"
+#define SQL_NEXT_DUE                                                           \
+	"SELECT fetched_at FROM pages WHERE crawl_id = ?1"                     \
+	" AND state = 'done' AND (fetched_at, id) > (?2, ?3)"                  \
+	" ORDER BY fetched_at, id LIMIT 1"
 #define SQL_LINK_INSERT                                                        \
 	"INSERT OR IGNORE INTO links (src_id, dst_id, element)"                \
 	" VALUES (?1, ?2, ?3)"
@@ -132,6 +191,10 @@ enum store_stmt {
 	SS_CRAWL_COUNTS,
 	SS_CRAWL_LAST_FAILED,
 	SS_CRAWL_ADD_SEED,
+	SS_PAGE_KEPT,
+	SS_FETCH_INSERT,
+	SS_LOAD_DUE,
+	SS_NEXT_DUE,
 	SS_COUNT_,
 };
 
@@ -150,6 +213,10 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_PAGE_INSERT] = SQL_PAGE_INSERT,
     [SS_PAGE_FETCHING] = SQL_PAGE_FETCHING,
     [SS_PAGE_FINISH] = SQL_PAGE_FINISH,
+    [SS_PAGE_KEPT] = SQL_PAGE_KEPT,
+    [SS_FETCH_INSERT] = SQL_FETCH_INSERT,
+    [SS_LOAD_DUE] = SQL_LOAD_DUE,
+    [SS_NEXT_DUE] = SQL_NEXT_DUE,
     [SS_LINK_INSERT] = SQL_LINK_INSERT,
     [SS_COUNT_ALL] = "SELECT COUNT(*) FROM pages",
     [SS_COUNT_CRAWL] = "SELECT COUNT(*) FROM pages WHERE crawl_id = ?1",
@@ -198,6 +265,10 @@ static const char *const store_hot_explain[] = {
     "EXPLAIN QUERY PLAN " SQL_LINK_INSERT,
     "EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE,
     "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED,
+    "EXPLAIN QUERY PLAN " SQL_PAGE_KEPT,
+    "EXPLAIN QUERY PLAN " SQL_FETCH_INSERT,
+    "EXPLAIN QUERY PLAN " SQL_LOAD_DUE,
+    "EXPLAIN QUERY PLAN " SQL_NEXT_DUE,
 };
 
 struct store {
@@ -938,11 +1009,11 @@ store_page_fetching(struct store *st, int64_t id)
 }
 
 /*
- * Record an outcome. Any state is accepted, not only done/failed, so a
- * queued page the policy rejects late (robots) can become skipped.
+ * The page row of an outcome. Any state is accepted, not only done/failed,
+ * so a queued page the policy rejects late (robots) can become skipped.
  */
-enum cw_rc
-store_page_finish(struct store *st, const struct store_result *res)
+static enum cw_rc
+store_page_finish_row(struct store *st, const struct store_result *res)
 {
 	sqlite3_stmt *s = st->stmt[SS_PAGE_FINISH];
 	char ts[CW_ISO8601_LEN];
@@ -967,10 +1038,80 @@ store_page_finish(struct store *st, const struct store_result *res)
 		bad |=
 		    store_bind_text(s, 7, cw_iso8601_us(res->fetched_us, ts));
 	bad |= sqlite3_bind_int(s, 8, res->attempts);
+	bad |= store_bind_text(s, 9, res->etag);
+	bad |= store_bind_text(s, 10, res->last_modified);
+	bad |= store_bind_text(s, 11, res->content_hash);
 	if (bad)
 		return store_bind_failed(st, SS_PAGE_FINISH, "page finish");
 	rc = store_write(st, SS_PAGE_FINISH, "page finish");
 	return store_page_found(st, rc, res->id, "page finish");
+}
+
+/* A fetch that kept the page's earlier content: the page row. */
+static enum cw_rc
+store_page_kept(struct store *st, const struct store_result *res)
+{
+	sqlite3_stmt *s = st->stmt[SS_PAGE_KEPT];
+	char ts[CW_ISO8601_LEN];
+	int bad = 0;
+
+	bad |= sqlite3_bind_int64(s, 1, res->id);
+	bad |= store_bind_text(s, 2, cw_iso8601_us(res->fetched_us, ts));
+	bad |= sqlite3_bind_int(s, 3, res->attempts);
+	bad |= store_bind_text(s, 4, res->etag);
+	bad |= store_bind_text(s, 5, res->last_modified);
+	if (bad)
+		return store_bind_failed(st, SS_PAGE_KEPT, "page kept");
+	return store_page_found(st, store_write(st, SS_PAGE_KEPT, "page kept"),
+	    res->id, "page kept");
+}
+
+/* The fetches row of a fetch. */
+static enum cw_rc
+store_fetch_insert(struct store *st, const struct store_result *res)
+{
+	sqlite3_stmt *s = st->stmt[SS_FETCH_INSERT];
+	char ts[CW_ISO8601_LEN];
+	int bad = 0;
+
+	bad |= sqlite3_bind_int64(s, 1, res->id);
+	bad |= store_bind_text(s, 2, cw_iso8601_us(res->fetched_us, ts));
+	if (res->status != 0)
+		bad |= sqlite3_bind_int(s, 3, res->status);
+	if (res->bytes >= 0)
+		bad |= sqlite3_bind_int64(s, 4, res->bytes);
+	bad |= store_bind_text(s, 5, res->content_hash);
+	bad |= store_bind_text(s, 6, res->etag);
+	bad |= store_bind_text(s, 7, res->last_modified);
+	bad |= sqlite3_bind_int(s, 8, res->not_modified ? 1 : 0);
+	bad |= store_bind_text(s, 9, res->reason);
+	if (bad)
+		return store_bind_failed(st, SS_FETCH_INSERT, "fetch insert");
+	return store_write(st, SS_FETCH_INSERT, "fetch insert");
+}
+
+/*
+ * Record an outcome: the page row (a fetch's new facts, or its earlier
+ * ones kept), and for a fetch its fetches row, in the same batch.
+ */
+enum cw_rc
+store_page_finish(struct store *st, const struct store_result *res)
+{
+	enum cw_rc rc;
+
+	if (!res->fetched || res->fetched_us == 0 ||
+	    (res->state != PAGE_DONE && res->state != PAGE_FAILED))
+		return store_page_finish_row(st, res);
+	if (res->keep_content) {
+		rc = store_begin(st);
+		if (rc == CW_OK)
+			rc = store_page_kept(st, res);
+	} else {
+		rc = store_page_finish_row(st, res);
+	}
+	if (rc == CW_OK)
+		rc = store_fetch_insert(st, res);
+	return rc;
 }
 
 /* Insert a link in the batch; an existing (src, dst) pair is kept. */
@@ -1447,4 +1588,103 @@ store_crawl_add_seed(struct store *st, int64_t crawl_id, const char *url)
 	    store_bind_text(s, 2, url) != SQLITE_OK)
 		return store_bind_failed(st, SS_CRAWL_ADD_SEED, "add seed");
 	return store_write(st, SS_CRAWL_ADD_SEED, "add seed");
+}
+
+/* Bind the cursor of a due-page statement at parameters i and i + 1. */
+static int
+store_bind_cursor(sqlite3_stmt *s, int i, const struct store_due_cursor *cur)
+{
+	return sqlite3_bind_text(s, i, cur->fetched_at, -1, SQLITE_STATIC) |
+	    sqlite3_bind_int64(s, i + 1, cur->id);
+}
+
+/* Page in done pages that fell due, oldest fetch first, after *cur. */
+enum cw_rc
+store_load_due(struct store *st, int64_t crawl_id, int64_t due_us,
+    struct store_due_cursor *cur, size_t limit, store_due_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_LOAD_DUE];
+	char ts[CW_ISO8601_LEN];
+	struct store_due_page p;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, cw_iso8601_us(due_us, ts)) != SQLITE_OK ||
+	    store_bind_cursor(s, 3, cur) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, (sqlite3_int64)limit) != SQLITE_OK)
+		return store_bind_failed(st, SS_LOAD_DUE, "load due");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&p, 0, sizeof(p));
+		p.id = sqlite3_column_int64(s, 0);
+		p.url = store_col_text(s, 1);
+		p.depth = sqlite3_column_int(s, 2);
+		p.fetched_at = store_col_text(s, 3);
+		p.etag = store_col_text(s, 4);
+		p.last_modified = store_col_text(s, 5);
+		if (p.url == NULL || p.fetched_at == NULL ||
+		    strlen(p.fetched_at) >= sizeof(cur->fetched_at)) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		/* The cursor passes the row before the callback sees it: a
+		   row is handed out once, whatever the callback says. */
+		snprintf(cur->fetched_at, sizeof(cur->fetched_at), "%s",
+		    p.fetched_at);
+		cur->id = p.id;
+		if (cb(arg, &p) != 0) {
+			src = SQLITE_DONE;
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (src != SQLITE_DONE)
+		rc = store_error(st, src, "load due");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* The wall-clock microseconds of a timestamp as cw_iso8601_us() writes
+   it; 0 when it is not one. */
+static int64_t
+store_parse_iso8601(const char *ts)
+{
+	struct tm tm;
+	long us = 0;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (ts == NULL ||
+	    sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%6ldZ%n", &tm.tm_year,
+		&tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+		&us, &n) != 7 ||
+	    n != 27 || us < 0)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000 + us;
+}
+
+/* When the first done page after *cur was fetched (0: none). */
+enum cw_rc
+store_next_due(struct store *st, int64_t crawl_id,
+    const struct store_due_cursor *cur, int64_t *fetched_us)
+{
+	sqlite3_stmt *s = st->stmt[SS_NEXT_DUE];
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	*fetched_us = 0;
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_cursor(s, 2, cur) != SQLITE_OK)
+		return store_bind_failed(st, SS_NEXT_DUE, "next due");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*fetched_us = store_parse_iso8601(store_col_text(s, 0));
+	else if (src != SQLITE_DONE)
+		rc = store_error(st, src, "next due");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
 }

@@ -26,7 +26,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum page_state {
 	PAGE_QUEUED = 0,
@@ -142,11 +142,65 @@ struct store_result {
 	int64_t fetched_us;	  /* wall clock, microseconds; 0 = NULL
 				     (a page skipped without a fetch) */
 	int attempts;		  /* fetches tried (retries + 1); 0 = none */
+	/* A request went out (state done or failed, fetched_us set): the
+	   outcome is also a fetches row. */
+	bool fetched;
+	const char *etag;	   /* the response's ETag; NULL = none */
+	const char *last_modified; /* its Last-Modified; NULL = none */
+	const char *content_hash;  /* SHA-256 hex of a 2xx body; NULL */
+	bool not_modified;	   /* a 304 to a conditional request */
+	/* The fetch brought no new content (a 304, a failed revisit): the
+	   page stays 'done' with its earlier status, content type, bytes
+	   and hash; fetched_at, attempts and any validators sent are
+	   updated. state, status, reason still describe this fetch for
+	   its fetches row. */
+	bool keep_content;
 };
 
-/* Record a page's outcome (fetching -> done | failed). */
+/*
+ * Record a page's outcome (fetching -> done | failed | skipped). A fetch
+ * (res->fetched) also gets its fetches row, in the same batch; the page's
+ * etag and last_modified become the response's, content_hash the 2xx
+ * body's, and changed_at (= fetched_at) moves only when that hash differs
+ * from the one stored (the first one counts as a change).
+ */
 CW_WARN_UNUSED enum cw_rc store_page_finish(
     struct store *st, const struct store_result *res);
+
+/* Where a walk of due pages has got to: the last (fetched_at, id) handed
+   out; start with fetched_at "" and id 0. */
+struct store_due_cursor {
+	char fetched_at[CW_ISO8601_LEN];
+	int64_t id;
+};
+
+/* A done page that fell due; every pointer borrowed for the callback. */
+struct store_due_page {
+	int64_t id;
+	const char *url;
+	int depth;
+	const char *fetched_at;
+	const char *etag;	   /* NULL */
+	const char *last_modified; /* NULL */
+};
+
+/* Called per due page; a non-zero return stops the walk (CW_EINVAL). */
+typedef int store_due_cb(void *arg, const struct store_due_page *p);
+
+/*
+ * At most limit 'done' pages of a crawl fetched at or before due_us (wall
+ * clock) and after *cur, oldest fetch first, from the (crawl_id, state,
+ * fetched_at) index; *cur moves past each page handed out. A revisit
+ * pages these in as its frontier has room.
+ */
+CW_WARN_UNUSED enum cw_rc store_load_due(struct store *st, int64_t crawl_id,
+    int64_t due_us, struct store_due_cursor *cur, size_t limit,
+    store_due_cb *cb, void *arg);
+
+/* When the first 'done' page after *cur was fetched (wall clock, us);
+ *fetched_us = 0 when there is none. */
+CW_WARN_UNUSED enum cw_rc store_next_due(struct store *st, int64_t crawl_id,
+    const struct store_due_cursor *cur, int64_t *fetched_us);
 
 /* Record a link src -> dst (ignored if the pair exists). */
 CW_WARN_UNUSED enum cw_rc store_link_insert(struct store *st, int64_t src_id,

@@ -35,10 +35,27 @@ fixture_init(struct fixture *f)
 	    {4, 1, 2, "http://a.test/d", 2, PAGE_QUEUED, NULL, T0 + 3},
 	};
 	struct store_result results[] = {
-	    {1, PAGE_DONE, NULL, 200, "text/html; charset=\"utf-8\"", 1234,
-		T0 + 500, 1},
-	    {2, PAGE_FAILED, "timeout\r\nafter 30 s", 0, NULL, -1, T0 + 400, 3},
-	    {4, PAGE_DONE, "bad\xff utf-8", 404, "text/plain", 0, T0 + 400, 1},
+	    {.id = 1,
+		.state = PAGE_DONE,
+		.status = 200,
+		.content_type = "text/html; charset=\"utf-8\"",
+		.bytes = 1234,
+		.fetched_us = T0 + 500,
+		.attempts = 1},
+	    {.id = 2,
+		.state = PAGE_FAILED,
+		.reason = "timeout\r\nafter 30 s",
+		.bytes = -1,
+		.fetched_us = T0 + 400,
+		.attempts = 3},
+	    {.id = 4,
+		.state = PAGE_DONE,
+		.reason = "bad\xff utf-8",
+		.status = 404,
+		.content_type = "text/plain",
+		.bytes = 0,
+		.fetched_us = T0 + 400,
+		.attempts = 1},
 	};
 	char err[256];
 	int64_t crawl = 0;

@@ -186,13 +186,15 @@ test_open_creates_schema(void)
 	    "SELECT group_concat(name, ',') FROM (SELECT name FROM "
 	    "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    buf, sizeof(buf)));
-	CHECK_STR(buf, "crawls,links,pages,pages_crawl_state");
+	CHECK_STR(
+	    buf, "crawls,fetches,fetches_page,links,pages,pages_crawl_state");
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('pages')",
 	    buf, sizeof(buf)));
 	CHECK_STR(buf,
 	    "id,crawl_id,url,depth,parent_id,state,reason,status,"
-	    "content_type,bytes,discovered_at,fetched_at,attempts");
+	    "content_type,bytes,discovered_at,fetched_at,attempts,etag,"
+	    "last_modified,content_hash,changed_at");
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('crawls')",
 	    buf, sizeof(buf)));
