@@ -62,6 +62,10 @@ static const char crawl_help_text[] =
     "                        other than the seeds' own (SSRF guard off)\n"
     "      --mirror DIR      also write bodies under DIR (not built yet)\n"
     "      --fail-fast       stop at the first failed page (exit 5)\n"
+    "      --revisit SECONDS  fetch done pages again this long after their\n"
+    "                        last fetch, conditionally (ETag,\n"
+    "                        Last-Modified); runs until interrupted\n"
+    "                        (default 0 = off)\n"
     "      --resume          go on with the newest unfinished crawl in --db\n"
     "                        (no seeds needed; with seeds: the same as\n"
     "                        running the same command again)\n"
@@ -412,6 +416,7 @@ enum {
 	OPT_QUEUE_MEMORY,
 	OPT_CA_FILE,
 	OPT_EDGE_LINKS,
+	OPT_REVISIT,
 };
 
 static const struct option crawl_longopts[] = {
@@ -443,6 +448,7 @@ static const struct option crawl_longopts[] = {
     {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"edge-links", no_argument, NULL, OPT_EDGE_LINKS},
+    {"revisit", required_argument, NULL, OPT_REVISIT},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},

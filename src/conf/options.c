@@ -61,6 +61,8 @@ static const struct opt_def opt_table[] = {
     {"parse-threads", OPT_INT, OFF(parse_threads), SZ(parse_threads), 0, 8},
     {"max-redirects", OPT_INT, OFF(max_redirects), SZ(max_redirects), 0, 100},
     {"edge-links", OPT_BOOL, OFF(edge_links), 0, 0, 0},
+    /* Up to a year; 0 = off. */
+    {"revisit", OPT_SECONDS, OFF(revisit_ms), SZ(revisit_ms), 0, 31536000},
 };
 
 static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
@@ -400,6 +402,8 @@ opts_json_more(json_t *obj, const struct crawl_opts *o)
 	    obj, "parse-threads", json_integer((json_int_t)o->parse_threads));
 	bad |=
 	    json_object_set_new(obj, "sync-full", json_boolean(o->sync_full));
+	bad |= json_object_set_new(
+	    obj, "revisit", json_real((double)o->revisit_ms / 1000.0));
 	if (o->ca_file != NULL)
 		bad |= json_object_set_new(
 		    obj, "ca-file", json_string(o->ca_file));

@@ -70,7 +70,9 @@ crawl_maybe_finish_(struct crawl *c)
 {
 	if (c->finished || c->tasks.queued != 0 || c->tasks.in_flight != 0)
 		return;
-	if (c->tasks.spilled != 0) {
+	/* A revisit crawl waits for its next due page (revisit.c) instead
+	   of ending: only a stop or an engine failure ends it. */
+	if (c->tasks.spilled != 0 || crawl_revisiting_(c)) {
 		engine_kick_(c->e); /* the pump pages the rest in */
 		return;
 	}
@@ -199,6 +201,7 @@ crawl_free(struct crawl *c)
 	for (i = 0; i < c->nkeys; i++)
 		free(c->scope_keys[i]);
 	free(c->scope_keys);
+	crawl_revisit_free_(c);
 	fpset_free(c->seen);
 	idmap_free(c->redirect_hops);
 	free(c->seed_addrs);
@@ -334,7 +337,8 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
 	if (c->seen == NULL || c->redirect_hops == NULL ||
-	    c->scope_keys == NULL || c->done_ev == NULL) {
+	    c->scope_keys == NULL || c->done_ev == NULL ||
+	    crawl_revisit_init_(c) != CW_OK) {
 		crawl_free(c);
 		return NULL;
 	}
@@ -603,6 +607,8 @@ crawl_get_stats(const struct crawl *c, struct crawl_stats *s)
 	s->links = c->links;
 	s->retries = c->retries;
 	s->spilled_total = c->spilled_total;
+	s->revisits = c->revisits;
+	s->not_modified = c->not_modified;
 	s->redirects_waiting = idmap_count(c->redirect_hops);
 	s->elapsed_s = (double)(end - c->started_us) / 1e6;
 	if (s->elapsed_s > 0)

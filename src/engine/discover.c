@@ -261,6 +261,13 @@ crawl_fill_result(const struct task *t, const struct fetch_result *res,
 	sr->bytes = res->bytes;
 	sr->fetched_us = cw_wallclock_us();
 	sr->attempts = t->attempts;
+	sr->fetched = true;
+	sr->etag = res->etag;
+	sr->last_modified = res->last_modified;
+	sr->content_hash = res->content_hash;
+	sr->not_modified = res->not_modified;
+	/* A 304: the page's earlier content stands (store.h). */
+	sr->keep_content = res->not_modified;
 }
 
 /* Record a fetch's outcome row and put its redirect target; an HTML
@@ -282,12 +289,16 @@ crawl_record_(
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
 		c->done++;
+		if (res->not_modified)
+			c->not_modified++;
 	} else if (res->outcome == FETCH_BLOCKED) {
 		/* Policy, not a failure: nothing was sent. */
 		sr.state = PAGE_SKIPPED;
 		sr.reason = "blocked-address";
 		sr.bytes = -1;
 		sr.fetched_us = 0;
+		sr.fetched = false;
+		sr.keep_content = false;
 		c->skipped++;
 		log_info("fetch: blocked url=%s (non-public address)", t->url);
 		(void)engine_store_ok_(e, store_page_finish(e->st, &sr));
@@ -297,6 +308,9 @@ crawl_record_(
 		    fetch_outcome_name(res->outcome), res->error);
 		sr.state = PAGE_FAILED;
 		sr.reason = reason;
+		/* A revisit that failed is one fetches row; the page keeps
+		   its last good response and falls due again. */
+		sr.keep_content = t->refetch;
 		c->failed++;
 		log_info("fetch: failed url=%s reason=%s", t->url, reason);
 	}
@@ -372,13 +386,26 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 	crawl_fill_result(t, res, &pp->sr);
 	pp->ct = cw_strdup(res->content_type);
 	pp->sr.content_type = pp->ct;
+	/* The slot's strings go with its next task: the row keeps copies. */
+	pp->etag = cw_strdup(res->etag);
+	pp->last_modified = cw_strdup(res->last_modified);
+	pp->sr.etag = pp->etag;
+	pp->sr.last_modified = pp->last_modified;
+	if (res->content_hash != NULL) {
+		snprintf(pp->hash, sizeof(pp->hash), "%s", res->content_hash);
+		pp->sr.content_hash = pp->hash;
+	}
 	body = buf_take(&f->body, &len);
-	if (res->content_type == NULL || pp->ct != NULL)
+	if ((res->content_type == NULL || pp->ct != NULL) &&
+	    (res->etag == NULL || pp->etag != NULL) &&
+	    (res->last_modified == NULL || pp->last_modified != NULL))
 		job = parse_job_new(body, len, t->url, c->opts->max_links, pp);
 	if (job == NULL) {
 		f->body.data = body; /* give it back to the slot */
 		f->body.len = f->body.cap = len;
 		free(pp->ct);
+		free(pp->etag);
+		free(pp->last_modified);
 		free(pp);
 		return false;
 	}

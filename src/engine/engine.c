@@ -269,6 +269,8 @@ engine_parse_done(void *arg, struct parse_job *job)
 	engine_kick_(e);
 out:
 	free(pp->ct);
+	free(pp->etag);
+	free(pp->last_modified);
 	free(pp);
 	parse_job_free(job);
 }
@@ -369,6 +371,7 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 	e->pump_scheduled = false;
 	LIST_FOREACH (c, &e->crawls, entry) {
 		crawl_refill_(c);
+		crawl_revisit_refill_(c);
 		crawl_maybe_finish_(c); /* a refill may have found nothing */
 	}
 	/* Parsing is the slower stage: don't fetch far ahead of it. */

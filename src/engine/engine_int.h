@@ -56,6 +56,9 @@ struct crawl {
 	uint64_t enqueued;	/* ever queued (--max-pages) */
 	uint64_t spilled_total; /* ever spilled to the database */
 	uint64_t done, failed, skipped, bytes, links, retries;
+	uint64_t revisits;		     /* done pages paged in again */
+	uint64_t not_modified;		     /* 304s to conditional fetches */
+	struct crawl_revisit *revisit;	     /* owned; NULL without --revisit */
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
 	size_t nseed_addrs;
 	uint64_t started_us;
@@ -121,8 +124,11 @@ struct engine {
 /* A page waiting for its links: the outcome row is written with them. */
 struct parsed_page {
 	struct task *t;		/* borrowed from the frontier (in flight) */
-	struct store_result sr; /* content_type points at ct */
+	struct store_result sr; /* content_type points at ct, etag, ... */
 	char *ct;		/* owned */
+	char *etag;		/* owned */
+	char *last_modified;	/* owned */
+	char hash[DIGEST_SHA256_HEX];
 };
 
 /* engine.c */
@@ -224,6 +230,17 @@ bool crawl_wants_links_(const struct crawl *c, const struct task *t,
 /* Whether pages at depth are parsed for links (not at --depth, unless
    --edge-links). */
 bool crawl_parses_depth_(const struct crawl *c, int depth);
+
+/* revisit.c (--revisit: done pages fall due again) */
+/* The revisit state of a crawl whose options ask for one (else none). */
+enum cw_rc crawl_revisit_init_(struct crawl *c);
+void crawl_revisit_free_(struct crawl *c);
+
+/* Whether the crawl revisits: it does not finish when idle. */
+bool crawl_revisiting_(const struct crawl *c);
+
+/* Page due pages in while the in-memory queue is short (the pump). */
+void crawl_revisit_refill_(struct crawl *c);
 
 /* hostpolicy.c */
 enum retry_verdict {

@@ -50,8 +50,11 @@ struct crawl_opts {
 	int parse_threads;	/* link extraction threads; -1 = auto */
 	size_t queue_memory;	/* queued tasks kept in memory per crawl */
 	char *ca_file;		/* owned; NULL = the system's CA bundle */
-	bool edge_links;	/* parse pages at --depth too, recording
-				   their links as skipped (depth) */
+	int64_t
+	    revisit_ms;	 /* --revisit: done pages fetched again (conditionally)
+			    this long after their last fetch; 0 = off */
+	bool edge_links; /* parse pages at --depth too, recording
+			    their links as skipped (depth) */
 };
 
 /* Fill in every default. */

@@ -145,6 +145,8 @@ struct crawl_stats {
 				       instead of memory (--queue-memory) */
 	uint64_t redirects_waiting; /* redirect targets queued or in flight
 				       (their hop counts are in memory) */
+	uint64_t revisits;	    /* done pages paged in again (--revisit) */
+	uint64_t not_modified;	    /* 304s to conditional fetches */
 	double elapsed_s;
 	double pages_per_s; /* (done + failed) / elapsed */
 };

@@ -808,6 +808,7 @@ static const struct {
     {"parse-threads", "3", "3"},
     {"max-redirects", "4", "4"},
     {"edge-links", "yes", "true"},
+    {"revisit", "1.5", "1.5"},
 };
 
 /* Not in crawls.options: where the crawl is, not how it crawls. */
@@ -886,7 +887,44 @@ test_json_every_option(void)
 	json_decref(dflt);
 }
 
+/*
+ * revisit: off (0) by default; decimal seconds up to a year, kept as
+ * milliseconds; negative, past a year or not a number refused by name;
+ * recorded in crawls.options as seconds.
+ */
+static void
+test_revisit(void)
+{
+	struct crawl_opts o;
+	char err[256], *json;
+
+	crawl_opts_init(&o);
+	CHECK_INT(o.revisit_ms, 0);
+	CHECK(crawl_opts_set(&o, "revisit", "1.5", err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.revisit_ms, 1500);
+	CHECK(crawl_opts_set(&o, "revisit", "31536000", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK(o.revisit_ms == 31536000000LL); /* past 32 bits of ms */
+	CHECK(crawl_opts_set(&o, "revisit", "31536000.5", err, sizeof(err)) ==
+	    CW_EINVAL);
+	CHECK(strstr(err, "--revisit") != NULL);
+	CHECK(
+	    crawl_opts_set(&o, "revisit", "-1", err, sizeof(err)) == CW_EINVAL);
+	CHECK(crawl_opts_set(&o, "revisit", "soon", err, sizeof(err)) ==
+	    CW_EINVAL);
+	CHECK(o.revisit_ms == 31536000000LL); /* a refusal changes nothing */
+	CHECK(crawl_opts_set(&o, "revisit", "600", err, sizeof(err)) == CW_OK);
+	json = crawl_opts_to_json(&o);
+	REQUIRE(json != NULL);
+	CHECK(strstr(json, "\"revisit\":600.0") != NULL);
+	free(json);
+	CHECK(crawl_opts_set(&o, "revisit", "0", err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.revisit_ms, 0);
+	crawl_opts_cleanup(&o);
+}
+
 static const struct test tests[] = {
+    TEST(revisit),
     TEST(seconds_exact),
     TEST(defaults),
     TEST(numbers),
