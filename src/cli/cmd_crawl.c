@@ -189,6 +189,13 @@ cli_summary(const struct cli *cli, const struct engine *e)
 	    (unsigned long long)s.failed, (unsigned long long)s.skipped,
 	    (unsigned long long)s.links, (unsigned long long)s.bytes,
 	    s.elapsed_s, s.pages_per_s);
+	/* A --revisit crawl: what the revisits found. */
+	if (s.revisits > 0)
+		fprintf(stderr,
+		    "crawld: revisits: %llu pages fetched again, %llu not "
+		    "modified (304)\n",
+		    (unsigned long long)s.revisits,
+		    (unsigned long long)s.not_modified);
 	if (log_get_level() >= LOG_LVL_INFO) {
 		engine_get_lag(e, &lag);
 		fprintf(stderr,

@@ -388,7 +388,7 @@ test_cli_until_sigint(void)
 {
 	struct condsrv *srv = condsrv_start();
 	const char *db = it_db_path("revisit-cli.db");
-	char seed[128], state[32];
+	char seed[128], state[32], out[4096];
 	const char *argv[] = {"crawl", "--revisit", "1", "--no-robots", "-q",
 	    "--db", db, seed, NULL};
 	unsigned first;
@@ -406,14 +406,19 @@ test_cli_until_sigint(void)
 	CHECK_STR(db_text(db, state, sizeof(state), "SELECT state FROM crawls"),
 	    "cancelled");
 	CHECK_INT(db_int(db, "SELECT count(*) FROM crawls"), 1);
-	/* Again: the same crawl goes on, conditionally from the start. */
+	/* Again (without -q): the same crawl goes on, conditionally from
+	   the start, and its summary counts the revisits. */
 	first = condsrv_count(srv, "/x", 304);
+	argv[4] = "--delay=0";
 	pid = it_spawn_crawld(argv);
 	REQUIRE(pid > 0);
 	CHECK(wait_answers(srv, "/x", 304, first + 1));
 	CHECK_INT(condsrv_count(srv, "/x", 200), 1);
 	kill(pid, SIGINT);
 	CHECK_INT(it_spawn_wait(pid), 130);
+	CHECK(strstr(it_spawn_output(out, sizeof(out)), "crawld: revisits: ") !=
+	    NULL);
+	CHECK(strstr(out, " not modified (304)") != NULL);
 	CHECK_INT(db_int(db, "SELECT count(*) FROM crawls"), 1);
 	CHECK_INT(
 	    db_int(db, "SELECT count(*) FROM fetches"), condsrv_requests(srv));
