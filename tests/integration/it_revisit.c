@@ -364,6 +364,80 @@ test_revisit_bounded(void)
 	condsrv_stop(srv);
 }
 
+/* The failing-revisit test: a second server that goes away. */
+static struct condsrv *gone_srv;
+static const char *gone_db;
+
+/* Phase 0: once /gone was fetched, stop its server. Phase 1: stop the
+   crawl once a failed fetch of it is committed. */
+static bool
+step_gone(struct run *r)
+{
+	if (r->phase == 0 && gone_srv != NULL &&
+	    condsrv_count(gone_srv, "/gone", 200) >= 1) {
+		condsrv_stop(gone_srv);
+		gone_srv = NULL;
+		r->phase = 1;
+	}
+	return r->phase == 1 &&
+	    db_int(gone_db,
+		"SELECT count(*) FROM fetches f JOIN pages p ON p.id = "
+		"f.page_id WHERE p.url LIKE '%%/gone' AND f.error IS NOT "
+		"NULL") >= 1;
+}
+
+/*
+ * A revisit that fails (its server is gone: connection refused) is a
+ * fetches row with the error; the page keeps its last good response
+ * (done, 200, its size and hash) instead of turning 'failed'.
+ */
+static void
+test_failed_revisit_keeps_page(void)
+{
+	struct condsrv *srv = condsrv_start();
+	const char *opts[] = {
+	    "robots=false", "revisit=1", "depth=1", "retries=0", NULL};
+	char seed[128], body[256], a[256];
+	struct run r;
+
+	gone_db = it_db_path("revisit-gone.db");
+	gone_srv = condsrv_start();
+	condsrv_set(gone_srv, "/gone", NULL, "<p>was here</p>", "\"g1\"", LM);
+	snprintf(body, sizeof(body), "<a href=\"%s/gone\">g</a>",
+	    condsrv_origin(gone_srv));
+	condsrv_set(srv, "/", NULL, body, "\"r1\"", NULL);
+	snprintf(seed, sizeof(seed), "%s/", condsrv_origin(srv));
+	memset(&r, 0, sizeof(r));
+	r.srv = srv;
+	r.step = step_gone;
+	REQUIRE(run_crawl(&r, gone_db, seed, opts) == 0);
+	CHECK(!r.timed_out);
+	CHECK(!r.done_early);
+	CHECK_STR(db_text(gone_db, a, sizeof(a),
+		      "SELECT state || ' ' || status || ' ' || bytes || ' ' || "
+		      "etag || ' ' || COALESCE(reason, '-') FROM pages WHERE "
+		      "url LIKE '%%/gone'"),
+	    "done 200 15 \"g1\" -");
+	CHECK_STR(
+	    db_text(gone_db, a, sizeof(a),
+		"SELECT content_hash FROM pages WHERE url LIKE '%%/gone'"),
+	    sha("<p>was here</p>"));
+	CHECK_STR(db_text(gone_db, a, sizeof(a),
+		      "SELECT COALESCE(f.status, 'NULL') || ' ' || "
+		      "substr(f.error, 1, 8) FROM fetches f JOIN pages p ON "
+		      "p.id = f.page_id WHERE p.url LIKE '%%/gone' AND f.error "
+		      "IS NOT NULL ORDER BY f.id LIMIT 1"),
+	    "NULL connect:");
+	CHECK_INT(
+	    db_int(gone_db,
+		"SELECT count(*) FROM fetches f JOIN pages p ON p.id = "
+		"f.page_id WHERE p.url LIKE '%%/gone' AND f.status = 200"),
+	    1);
+	condsrv_stop(gone_srv);
+	gone_srv = NULL;
+	condsrv_stop(srv);
+}
+
 /* Poll (bounded: 30 s) until path got n answers of status. */
 static bool
 wait_answers(struct condsrv *srv, const char *path, int status, unsigned n)
@@ -429,6 +503,7 @@ static const struct test tests[] = {
     TEST(revisit_conditional),
     TEST(revisit_bounded),
     TEST(cli_until_sigint),
+    TEST(failed_revisit_keeps_page),
 };
 
 int
