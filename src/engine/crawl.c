@@ -47,6 +47,8 @@ crawl_finish_event(evutil_socket_t fd, short what, void *arg)
 	if (end == CRAWL_END_RUNNING)
 		end = c->stopping ? CRAWL_END_STOPPED : CRAWL_END_DONE;
 	c->ended_us = cw_monotonic_us();
+	if (!e->halted)
+		crawl_observe_end_(c, end);
 	if (!e->halted) {
 		if (end != CRAWL_END_DONE)
 			rc = store_crawl_requeue(e->st, c->id);

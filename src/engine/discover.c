@@ -325,6 +325,9 @@ crawl_record_(
 		rc = crawl_discover_redirect(c, t, res->redirect_url);
 	if (rc != CW_OK) /* the target would be lost: an end (ENOMEM too) */
 		engine_store_error_(e, rc);
+	else
+		crawl_observe_recorded_(c, t, res->status, res->content_type,
+		    res->body, res->body_len, NULL);
 }
 
 /*
@@ -357,9 +360,10 @@ bool
 crawl_wants_links_(
     const struct crawl *c, const struct task *t, const struct fetch_result *res)
 {
+	/* A 304 has a body only when an observer gave the stored one. */
 	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
-	    res->status >= 200 && res->status < 300 && !c->e->halted &&
-	    crawl_parses_depth_(c, t->depth);
+	    ((res->status >= 200 && res->status < 300) || res->status == 304) &&
+	    !c->e->halted && crawl_parses_depth_(c, t->depth);
 }
 
 /*
@@ -400,6 +404,13 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 	    (res->etag == NULL || pp->etag != NULL) &&
 	    (res->last_modified == NULL || pp->last_modified != NULL))
 		job = parse_job_new(body, len, t->url, c->opts->max_links, pp);
+	if (job != NULL) {
+		/* Observers that want bodies get them back with the links;
+		   a converter needs the spans. */
+		job->keep_body = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
+		if (c->obs_flags & CRAWL_OBS_SPANS)
+			job->lopts.flags |= LINKS_OPT_OFFSETS | LINKS_OPT_RAW;
+	}
 	if (job == NULL) {
 		f->body.data = body; /* give it back to the slot */
 		f->body.len = f->body.cap = len;

@@ -138,12 +138,16 @@ engine_housekeeping(evutil_socket_t fd, short what, void *arg)
 /*
  * A page's transfer finished: put it back for a retry, leave it for the
  * resume (a stopping crawl: a failure that would be retried is no
- * outcome), or record it, parsing an HTML body first.
+ * outcome), or record it, parsing an HTML body first. The observers see
+ * the response first; a 304 takes the body an observer stored for the
+ * page, so its links are found again.
  */
 static void
 engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
     const struct fetch_result *res)
 {
+	struct fetch_result stored;
+	char *stored_ct = NULL;
 	uint64_t wait = 0;
 
 	switch (crawl_retry_wait_(c, t, res, &wait)) {
@@ -163,11 +167,16 @@ engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
 	case RETRY_NO:
 		break;
 	}
+	crawl_observe_response_(c, t, res);
+	if (c->nobs > 0 &&
+	    crawl_observe_stored_(c, t, f, res, &stored, &stored_ct))
+		res = &stored;
 	if (!crawl_wants_links_(c, t, res) ||
 	    !crawl_submit_parse_(c, t, f, res)) {
 		crawl_record_(c, t, res);
 		crawl_task_done_(c, t);
 	}
+	free(stored_ct);
 }
 
 /*
@@ -258,6 +267,9 @@ engine_parse_done(void *arg, struct parse_job *job)
 			rc = CW_OK;
 		else if (rc == CW_OK)
 			rc = crawl_discover_links_(c, t, &job->links);
+		if (rc == CW_OK)
+			crawl_observe_recorded_(c, t, pp->sr.status, pp->ct,
+			    job->body, job->len, &job->links);
 	}
 	/* Out of memory with the page half recorded is an end too: the
 	   batch is dropped, so the page is not 'done' without its links. */
@@ -283,6 +295,7 @@ engine_launch_gate(struct engine *e, struct task *t)
 	struct fetch_result res;
 
 	t->attempts++;
+	f->keep_all = false; /* a gate keeps its body anyway */
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
 	if (fetch_start(f, t) == CW_OK) {
@@ -330,6 +343,7 @@ engine_launch(struct engine *e, struct task *t)
 		return;
 	}
 	f = e->idle[--e->nidle];
+	f->keep_all = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
 	f->addr_check = crawl_addr_allowed_;
 	f->addr_check_arg = c;
 	rc = fetch_start(f, t);

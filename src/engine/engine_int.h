@@ -6,6 +6,7 @@
  *   crawl.c       a crawl's life: start, resume, stop, finish, stats
  *   discover.c    a URL's way to a row and a task; a fetch's to rows
  *   hostpolicy.c  per-host rules: robots.txt, retries, the SSRF guard
+ *   observe.c     the observers' callbacks (engine.h crawl_observer)
  * Functions here end in '_': internal, not part of engine.h.
  */
 #ifndef CRAWLD_ENGINE_INT_H
@@ -67,6 +68,10 @@ struct crawl {
 	bool finished; /* done callback scheduled */
 	bool reported; /* done callback ran: the end is final */
 	enum crawl_end end;
+	/* borrowed tables (copied structs) of crawl_add_observer() */
+	struct crawl_observer obs[CRAWL_MAX_OBSERVERS];
+	size_t nobs;
+	unsigned obs_flags;    /* the union of their CRAWL_OBS_* */
 	char *end_msg;	       /* owned */
 	struct event *done_ev; /* owned */
 	crawl_done_cb *done_cb;
@@ -241,6 +246,28 @@ bool crawl_revisiting_(const struct crawl *c);
 
 /* Page due pages in while the in-memory queue is short (the pump). */
 void crawl_revisit_refill_(struct crawl *c);
+
+/* observe.c */
+/* A page's response is its outcome: tell the observers (ev->res set). */
+void crawl_observe_response_(
+    struct crawl *c, const struct task *t, const struct fetch_result *res);
+
+/* A page was recorded (its row, and links when parsed, in the batch). */
+void crawl_observe_recorded_(struct crawl *c, const struct task *t, long status,
+    const char *content_type, const char *body, size_t body_len,
+    const struct link_list *links);
+
+/*
+ * A 304 for t: ask the observers for the stored body. On true the body is
+ * in f->body and *sub is res with that body and *ct (owned by the caller,
+ * free() it after the page is handed on) as its type.
+ */
+bool crawl_observe_stored_(struct crawl *c, const struct task *t,
+    struct fetch *f, const struct fetch_result *res, struct fetch_result *sub,
+    char **ct);
+
+/* The crawl ends with end: tell the observers. */
+void crawl_observe_end_(struct crawl *c, enum crawl_end end);
 
 /* hostpolicy.c */
 enum retry_verdict {

@@ -406,7 +406,7 @@ fetch_start(struct fetch *f, struct task *task)
 	buf_reset(&f->body);
 	f->task = task;
 	f->bytes = 0;
-	f->keep_body = gate;
+	f->keep_body = gate || f->keep_all;
 	f->hashing = !gate;
 	f->too_big = false;
 	f->blocked = false;

@@ -17,6 +17,7 @@
 
 #include "crawld/base/log.h"
 #include "crawld/engine/parsepool.h"
+#include "crawld/web/css.h"
 
 #define PARSEPOOL_MAX_THREADS 8
 
@@ -113,13 +114,25 @@ parse_job_free(struct parse_job *job)
 	free(job);
 }
 
-/* The work itself; the body is freed as soon as it is parsed. */
+/* The work itself; the body is freed as soon as it is parsed, unless the
+   submitter wants it back. */
 static void
 parse_job_run(struct parse_job *job)
 {
-	job->rc = links_extract(job->body != NULL ? job->body : "", job->len,
-	    job->base_url, job->max_links, &job->links);
-	FREE_NULL(job->body);
+	const char *body = job->body != NULL ? job->body : "";
+
+	job->lopts.max_links = job->max_links;
+	if (job->css)
+		job->rc = css_extract(
+		    body, job->len, job->base_url, &job->lopts, &job->links);
+	else if (job->lopts.mode == LINKS_MODE_DEFAULT && job->lopts.flags == 0)
+		job->rc = links_extract(
+		    body, job->len, job->base_url, job->max_links, &job->links);
+	else
+		job->rc = links_extract_opts(
+		    body, job->len, job->base_url, &job->lopts, &job->links);
+	if (!job->keep_body)
+		FREE_NULL(job->body);
 }
 
 /* A parsed job goes to the done list; under mu. One byte on the pipe

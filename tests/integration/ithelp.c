@@ -153,6 +153,8 @@ it_crawl(const char *db, const char *seed, const char *const *opts,
 	return it_crawl_seeds(db, &seed, 1, opts, res);
 }
 
+const struct crawl_observer *it_observer;
+
 int
 it_crawl_seeds(const char *db, const char *const *seedv, size_t nseeds,
     const char *const *opts, struct it_result *res)
@@ -189,6 +191,8 @@ it_crawl_seeds(const char *db, const char *const *seedv, size_t nseeds,
 		goto out;
 	if (crawl_start(e, &o, (char *const *)(uintptr_t)seedv, nseeds, it_done,
 		&run, &c, res->message, sizeof(res->message)) != CW_OK)
+		goto out;
+	if (it_observer != NULL && crawl_add_observer(c, it_observer) != CW_OK)
 		goto out;
 	deadline = evtimer_new(run.base, it_deadline, run.base);
 	evtimer_add(deadline, &tv);

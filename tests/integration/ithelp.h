@@ -40,6 +40,10 @@ struct it_result {
 int it_crawl(const char *db, const char *seed, const char *const *opts,
     struct it_result *res);
 
+/* When set, it_crawl()/it_crawl_seeds() add this observer (borrowed) to
+   the crawl right after it starts. */
+extern const struct crawl_observer *it_observer;
+
 /* it_crawl with several seeds. */
 int it_crawl_seeds(const char *db, const char *const *seeds, size_t nseeds,
     const char *const *opts, struct it_result *res);

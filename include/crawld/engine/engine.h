@@ -128,6 +128,97 @@ void crawl_stop(struct crawl *c);
 CW_WARN_UNUSED enum cw_rc crawl_add_seeds(
     struct crawl *c, char *const *seeds, size_t n, char *err, size_t errlen);
 
+/*
+ * Observers: modules above the engine (the mirror, the WARC writer) that
+ * see a crawl's responses without the engine knowing them. An observer is
+ * a table of callbacks and an argument, borrowed by the crawl until it is
+ * freed; add it right after crawl_start()/crawl_resume(), before the loop
+ * runs (nothing is fetched before). At most CRAWL_MAX_OBSERVERS, called in
+ * the order they were added. Every callback runs on the loop thread.
+ */
+#define CRAWL_MAX_OBSERVERS 4
+
+struct fetch_result;
+struct link_list;
+
+/* struct crawl_observer.flags */
+#define CRAWL_OBS_BODIES 0x1 /* keep every body, whatever its type */
+#define CRAWL_OBS_SPANS 0x2  /* links with exact spans and raw references */
+
+/* One response of a page task, as an observer sees it; every pointer is
+   borrowed for the call. */
+struct crawl_page_event {
+	int64_t crawl_id;
+	int64_t page_id;
+	const char *url; /* the task's URL (absolute, normalised) */
+	int depth;
+	long status;		  /* the HTTP status (304 for not_modified) */
+	const char *content_type; /* NULL when absent (or, not_modified: the
+				     stored body's type) */
+	const char *body;	  /* the body when CRAWL_OBS_BODIES (HTML and
+				     CSS bodies also without), else NULL */
+	size_t body_len;
+	bool not_modified; /* a 304: body is what stored_body gave, or NULL */
+	bool parsed;	   /* links were extracted (HTML or CSS) */
+	/* response: NULL. recorded: the links extracted from the body (NULL
+	   when not parsed), with spans when CRAWL_OBS_SPANS. */
+	const struct link_list *links;
+	/* response: what fetch read (headers, timings). recorded: NULL (the
+	   slot has moved on to another transfer). */
+	const struct fetch_result *res;
+};
+
+/* A non-CW_OK result ends every crawl of the engine (CRAWL_END_ERROR,
+   "<name>: <rc>", the open batch dropped): an observer that cannot do its
+   part (a full disk) must not let pages pass as done without it. */
+typedef enum cw_rc crawl_obs_cb(
+    void *arg, struct crawl *c, const struct crawl_page_event *ev);
+
+/*
+ * A 304 came for a page: the body the page had before (its stored copy),
+ * so its links are extracted again and the crawl still finds its children.
+ * CW_OK with *body set (malloc'd, *len bytes; the engine frees it) and
+ * *content_type (malloc'd or NULL; the engine's too), or CW_OK with *body
+ * NULL: no stored copy (the next observer is asked; with none the page is
+ * recorded without links). Other results end the crawls as for
+ * crawl_obs_cb.
+ */
+typedef enum cw_rc crawl_obs_stored_cb(void *arg, struct crawl *c,
+    int64_t page_id, const char *url, char **body, size_t *len,
+    char **content_type);
+
+/* The crawl is ending (from its finish event, before its state is
+   written and committed, and before the done callback): rows the
+   observer writes now go in that commit. Not called once the engine has
+   halted. */
+typedef void crawl_obs_end_cb(void *arg, struct crawl *c, enum crawl_end end);
+
+struct crawl_observer {
+	const char *name; /* "mirror", "warc": for messages (borrowed) */
+	unsigned flags;	  /* CRAWL_OBS_* */
+	/* Every complete response (any status, redirects and 304s too) of
+	   a page task that is its outcome (not one put back for a retry),
+	   when the transfer ends, before the outcome row and the links:
+	   ev->res is set, ev->links is NULL. May be NULL. */
+	crawl_obs_cb *response;
+	/* The same page once its outcome row, and for a parsed page its
+	   links, are in the store's open batch: rows the observer writes
+	   now commit with them. ev->links is set for a parsed page. For a
+	   304 the body is the stored one. May be NULL. */
+	crawl_obs_cb *recorded;
+	crawl_obs_stored_cb *stored_body; /* may be NULL */
+	crawl_obs_end_cb *end;		  /* may be NULL */
+	void *arg;			  /* borrowed */
+};
+
+/* Add an observer (copied; obs->arg and obs->name borrowed). CW_EINVAL
+   past CRAWL_MAX_OBSERVERS. */
+CW_WARN_UNUSED enum cw_rc crawl_add_observer(
+    struct crawl *c, const struct crawl_observer *obs);
+
+/* The crawl's crawls.id. */
+int64_t crawl_get_id(const struct crawl *c);
+
 /* Free a finished crawl (its done callback has run). NULL is a no-op. */
 void crawl_free(struct crawl *c);
 

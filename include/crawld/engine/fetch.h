@@ -13,9 +13,10 @@
  * as redirect_url for the engine to treat as a discovered link.
  *
  * Only text/html and application/xhtml+xml bodies are kept in memory (for
- * link extraction), and any body of a gate task (robots.txt, which also
- * follows up to 5 redirects); other bodies are counted and dropped. Decoded
- * bytes past max_size abort the transfer: the outcome is FETCH_TOO_BIG.
+ * link extraction), any body when keep_all is set (an observer, the mirror,
+ * wants it), and any body of a gate task (robots.txt, which also follows up to
+ * 5 redirects); other bodies are counted and dropped. Decoded bytes past
+ * max_size abort the transfer: the outcome is FETCH_TOO_BIG.
  *
  * Conditional fetches (recrawl, re-mirror): a page task that carries
  * validators (task->etag, task->last_modified) is sent with If-None-Match
@@ -80,6 +81,8 @@ struct fetch {
 	struct buf body;   /* owned; HTML bodies only */
 	size_t bytes;	   /* decoded body bytes seen */
 	bool keep_body;	   /* decided at the first byte */
+	bool keep_all;	   /* keep any body (set before fetch_start: a
+			      crawl observer asked for bodies) */
 	bool too_big;
 	bool blocked;			 /* addr_check said no */
 	fetch_addr_check_cb *addr_check; /* NULL = any address */

@@ -29,7 +29,13 @@ struct parse_job {
 	size_t len;
 	char *base_url; /* owned by the job */
 	size_t max_links;
-	void *arg; /* borrowed: the submitter's context */
+	/* what to extract: mode and flags (parse_job_new: the default mode,
+	   no flags; max_links is max_links above) */
+	struct links_opts lopts;
+	bool css;	/* a stylesheet: css_extract() instead of HTML */
+	bool keep_body; /* hand the body back with the links (else it is
+			   freed as soon as it is parsed) */
+	void *arg;	/* borrowed: the submitter's context */
 	/* out: set by the worker */
 	struct link_list links; /* owned by the job */
 	enum cw_rc rc;
