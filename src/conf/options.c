@@ -63,6 +63,8 @@ static const struct opt_def opt_table[] = {
     {"edge-links", OPT_BOOL, OFF(edge_links), 0, 0, 0},
     /* Up to a year; 0 = off. */
     {"revisit", OPT_SECONDS, OFF(revisit_ms), SZ(revisit_ms), 0, 31536000},
+    {"page-requisites", OPT_BOOL, OFF(page_requisites), 0, 0, 0},
+    {"convert-links", OPT_BOOL, OFF(convert_links), 0, 0, 0},
 };
 
 static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
@@ -398,6 +400,10 @@ opts_json_more(json_t *obj, const struct crawl_opts *o)
 	    obj, "max-redirects", json_integer((json_int_t)o->max_redirects));
 	bad |= json_object_set_new(
 	    obj, "queue-memory", json_integer((json_int_t)o->queue_memory));
+	bad |= json_object_set_new(
+	    obj, "page-requisites", json_boolean(o->page_requisites));
+	bad |= json_object_set_new(
+	    obj, "convert-links", json_boolean(o->convert_links));
 	bad |= json_object_set_new(
 	    obj, "parse-threads", json_integer((json_int_t)o->parse_threads));
 	bad |=

@@ -324,6 +324,7 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
     crawl_done_cb *done, void *arg)
 {
 	struct crawl *c;
+	size_t i;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -338,6 +339,10 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	c->redirect_hops = idmap_new();
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
+	/* The engine's observers see the crawl from its first task. */
+	for (i = 0; i < e->nobs; i++)
+		if (crawl_add_observer(c, &e->obs[i]) != CW_OK)
+			CW_ASSERT(0); /* both tables have CRAWL_MAX_OBSERVERS */
 	if (c->seen == NULL || c->redirect_hops == NULL ||
 	    c->scope_keys == NULL || c->done_ev == NULL ||
 	    crawl_revisit_init_(c) != CW_OK) {

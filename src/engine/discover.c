@@ -44,7 +44,8 @@ crawl_in_scope(const struct crawl *c, const char *url)
  * exempt from scope and filters: the user named them.
  */
 static const char *
-crawl_policy(struct crawl *c, const char *url, int depth, int hops, bool seed)
+crawl_policy(struct crawl *c, const char *url, int depth, int max_depth,
+    int hops, bool seed)
 {
 	if (hops > (int)c->opts->max_redirects)
 		return "redirects";
@@ -52,7 +53,7 @@ crawl_policy(struct crawl *c, const char *url, int depth, int hops, bool seed)
 		return "scope";
 	if (!seed && !crawl_opts_url_allowed(c->opts, url))
 		return "filter";
-	if (depth > c->opts->depth)
+	if (depth > max_depth)
 		return "depth";
 	if (strlen(url) > c->opts->max_url_len)
 		return "url-length";
@@ -68,9 +69,13 @@ enum cw_rc
 crawl_push_task_(struct crawl *c, const char *url, int64_t id, int depth,
     const struct task_validators *v)
 {
+	struct task_validators ov;
 	char *origin = NULL;
 	enum cw_rc rc;
 
+	/* A mirror asks for what it already holds conditionally. */
+	if (v == NULL && c->nobs > 0 && crawl_observe_validators_(c, url, &ov))
+		v = &ov;
 	rc = url_origin(url, &origin);
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate_(c, origin);
@@ -141,11 +146,13 @@ crawl_refill_(struct crawl *c)
 
 /*
  * A URL (absolute, normalised) was found at depth, from parent (0 for a
- * seed): dedup, policy, page row, link row, task.
+ * seed), in element el's attribute attr: dedup, policy (depth up to
+ * max_depth: --depth, or past it for a page requisite), page row, link
+ * row, task.
  */
 enum cw_rc
-crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
-    int64_t parent, enum link_element el)
+crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
+    int hops, int64_t parent, enum link_element el, enum link_attr attr)
 {
 	struct engine *e = c->e;
 	struct store_page pg;
@@ -159,14 +166,14 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 		if (parent == 0 || parent == id)
 			return CW_OK;
 		c->links++;
-		return store_link_insert(e->st, parent, id, el);
+		return store_link_insert(e->st, parent, id, el, attr);
 	}
 	id = e->next_page_id;
 	rc = fpset_put(c->seen, url, id, NULL);
 	if (rc != CW_OK)
 		return rc;
 	e->next_page_id++;
-	reason = crawl_policy(c, url, depth, hops, parent == 0);
+	reason = crawl_policy(c, url, depth, max_depth, hops, parent == 0);
 	memset(&pg, 0, sizeof(pg));
 	pg.id = id;
 	pg.crawl_id = c->id;
@@ -179,7 +186,7 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 	rc = store_page_insert(e->st, &pg);
 	if (rc == CW_OK && parent != 0) {
 		c->links++;
-		rc = store_link_insert(e->st, parent, id, el);
+		rc = store_link_insert(e->st, parent, id, el, attr);
 	}
 	if (rc != CW_OK)
 		return rc;
@@ -197,17 +204,61 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
 	return crawl_enqueue_(c, url, id, depth);
 }
 
+/* A URL found at depth within --depth (seeds, links below the limit). */
+enum cw_rc
+crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
+    int64_t parent, enum link_element el)
+{
+	return crawl_discover_at_(c, url, depth, c->opts->depth, hops, parent,
+	    el, el == LINK_EL_REDIRECT ? LINK_ATTR_LOCATION : LINK_ATTR_HREF);
+}
+
+/*
+ * The deepest a link of a page at depth may go, or -1 to pass it over.
+ * Below the limit: --depth. Past it only page requisites go on, with
+ * --page-requisites: those of an HTML page at the limit one step (its
+ * images, scripts, stylesheets), those of a stylesheet up to
+ * CRAWL_CSS_NEST steps more for an @import chain, one more for what the
+ * stylesheets load (url()).
+ * Other links of a page at the limit are passed over (never asked for)
+ * unless --edge-links wants their 'skipped' rows.
+ */
+static int
+crawl_link_max_depth(
+    const struct crawl *c, int depth, bool css, const struct link *l)
+{
+	int limit = c->opts->depth;
+
+	if (depth + 1 <= limit)
+		return limit;
+	if (c->opts->page_requisites && (l->flags & LINK_F_REQUISITE)) {
+		/* the last stylesheet of a chain still gets its images */
+		if (css)
+			return limit + 1 + CRAWL_CSS_NEST +
+			    (l->attribute != LINK_ATTR_IMPORT);
+		if (depth == limit)
+			return limit + 1;
+	}
+	return c->opts->edge_links && depth <= limit ? limit : -1;
+}
+
 /* Discover the links a parse job found, at depth + 1. */
 enum cw_rc
 crawl_discover_links_(
-    struct crawl *c, const struct task *t, const struct link_list *l)
+    struct crawl *c, const struct task *t, const struct link_list *l, bool css)
 {
 	enum cw_rc rc = CW_OK;
 	size_t i;
+	int max;
 
-	for (i = 0; rc == CW_OK && i < l->count; i++)
-		rc = crawl_discover_(c, link_list_url(l, i), t->depth + 1, 0,
-		    t->page_id, (enum link_element)l->items[i].element);
+	for (i = 0; rc == CW_OK && i < l->count; i++) {
+		max = crawl_link_max_depth(c, t->depth, css, &l->items[i]);
+		if (max < 0)
+			continue;
+		rc = crawl_discover_at_(c, link_list_url(l, i), t->depth + 1,
+		    max, 0, t->page_id, (enum link_element)l->items[i].element,
+		    (enum link_attr)l->items[i].attribute);
+	}
 	return rc;
 }
 
@@ -226,9 +277,13 @@ crawl_discover_redirect(
 
 	(void)idmap_get(c->redirect_hops, t->page_id, &hops);
 	rc = url_resolve(t->url, location, &url);
+	/* A requisite past --depth may redirect: its target may go as deep
+	   as it was let go. */
 	if (rc == CW_OK)
-		rc = crawl_discover_(c, url, t->depth, (int)hops + 1,
-		    t->page_id, LINK_EL_REDIRECT);
+		rc = crawl_discover_at_(c, url, t->depth,
+		    t->depth > c->opts->depth ? t->depth : c->opts->depth,
+		    (int)hops + 1, t->page_id, LINK_EL_REDIRECT,
+		    LINK_ATTR_LOCATION);
 	else if (rc != CW_ENOMEM)
 		rc = CW_OK; /* a bad or non-http Location leads nowhere */
 	free(url);
@@ -331,18 +386,46 @@ crawl_record_(
 }
 
 /*
- * Whether a page at depth is parsed for links at all. Every link of a page
- * at the depth limit is one level too deep: it could only become a
- * 'skipped' (depth) row, or a links row to a page already seen. So, as
- * wget, wget2 and HTTrack do, such pages are fetched and recorded but not
- * parsed, unless --edge-links asks for those rows (issue 13: on B1 they
- * were three quarters of the parsing). A mirror that wants their page
- * requisites (LINKS_MODE_REQUISITES) says so here.
+ * How a fetched body is parsed, if at all (false: not parsed). Every link
+ * of a page at the depth limit is one level too deep: it could only
+ * become a 'skipped' (depth) row, or a links row to a page already seen.
+ * So, as wget, wget2 and HTTrack do, such pages are fetched and recorded
+ * but not parsed, unless --edge-links asks for those rows (issue 13: on
+ * B1 they were three quarters of the parsing) or --page-requisites wants
+ * their requisites (LINKS_MODE_REQUISITES, the cheap scan; every link
+ * when an observer converts them and needs all the spans). With
+ * --page-requisites a page's requisites come with its links (LINKS_MODE_
+ * ALL) and stylesheets are parsed too, at any depth (they are only past
+ * the limit as requisites).
  */
 bool
-crawl_parses_depth_(const struct crawl *c, int depth)
+crawl_parse_plan_(const struct crawl *c, const struct task *t,
+    const struct fetch_result *res, struct links_opts *lo, bool *css)
 {
-	return depth < c->opts->depth || c->opts->edge_links;
+	int limit = c->opts->depth;
+	bool reqs = c->opts->page_requisites;
+	bool spans = (c->obs_flags & CRAWL_OBS_SPANS) != 0;
+
+	memset(lo, 0, sizeof(*lo));
+	lo->max_links = c->opts->max_links;
+	if (spans)
+		lo->flags = LINKS_OPT_OFFSETS | LINKS_OPT_RAW;
+	*css = false;
+	if (!res->is_html) {
+		*css = reqs && fetch_is_css_type(res->content_type);
+		return *css;
+	}
+	lo->mode = reqs ? LINKS_MODE_ALL : LINKS_MODE_DEFAULT;
+	if (t->depth < limit || (t->depth == limit && c->opts->edge_links))
+		return true;
+	if (t->depth == limit && reqs) {
+		if (!spans)
+			lo->mode = LINKS_MODE_REQUISITES;
+		return true;
+	}
+	/* Past the limit (a frame's document, a redirect's target) only a
+	   converter wants the links, for their spans; none is followed. */
+	return reqs && spans;
 }
 
 /*
@@ -360,10 +443,13 @@ bool
 crawl_wants_links_(
     const struct crawl *c, const struct task *t, const struct fetch_result *res)
 {
+	struct links_opts lo;
+	bool css;
+
 	/* A 304 has a body only when an observer gave the stored one. */
-	return res->outcome == FETCH_OK && res->is_html && res->body != NULL &&
+	return res->outcome == FETCH_OK && res->body != NULL &&
 	    ((res->status >= 200 && res->status < 300) || res->status == 304) &&
-	    !c->e->halted && crawl_parses_depth_(c, t->depth);
+	    !c->e->halted && crawl_parse_plan_(c, t, res, &lo, &css);
 }
 
 /*
@@ -405,11 +491,9 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 	    (res->last_modified == NULL || pp->last_modified != NULL))
 		job = parse_job_new(body, len, t->url, c->opts->max_links, pp);
 	if (job != NULL) {
-		/* Observers that want bodies get them back with the links;
-		   a converter needs the spans. */
+		/* Observers that want bodies get them back with the links. */
 		job->keep_body = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
-		if (c->obs_flags & CRAWL_OBS_SPANS)
-			job->lopts.flags |= LINKS_OPT_OFFSETS | LINKS_OPT_RAW;
+		(void)crawl_parse_plan_(c, t, res, &job->lopts, &job->css);
 	}
 	if (job == NULL) {
 		f->body.data = body; /* give it back to the slot */

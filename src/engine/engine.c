@@ -266,7 +266,7 @@ engine_parse_done(void *arg, struct parse_job *job)
 		if (!engine_store_ok_(e, store_page_finish(e->st, &pp->sr)))
 			rc = CW_OK;
 		else if (rc == CW_OK)
-			rc = crawl_discover_links_(c, t, &job->links);
+			rc = crawl_discover_links_(c, t, &job->links, job->css);
 		if (rc == CW_OK)
 			crawl_observe_recorded_(c, t, pp->sr.status, pp->ct,
 			    job->body, job->len, &job->links);
@@ -296,6 +296,7 @@ engine_launch_gate(struct engine *e, struct task *t)
 
 	t->attempts++;
 	f->keep_all = false; /* a gate keeps its body anyway */
+	f->keep_css = false;
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
 	if (fetch_start(f, t) == CW_OK) {
@@ -344,6 +345,7 @@ engine_launch(struct engine *e, struct task *t)
 	}
 	f = e->idle[--e->nidle];
 	f->keep_all = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
+	f->keep_css = c->opts->page_requisites; /* stylesheets are parsed */
 	f->addr_check = crawl_addr_allowed_;
 	f->addr_check_arg = c;
 	rc = fetch_start(f, t);

@@ -124,6 +124,9 @@ struct engine {
 	uint64_t loop_cpu0_ns;	   /* its CPU clock then */
 	uint64_t process_cpu0_ns;  /* the process's then */
 	LIST_HEAD(, crawl) crawls; /* borrowed list of live crawls */
+	/* engine_add_observer(): copied into each new crawl */
+	struct crawl_observer obs[CRAWL_MAX_OBSERVERS];
+	size_t nobs;
 };
 
 /* A page waiting for its links: the outcome row is written with them. */
@@ -192,13 +195,28 @@ void crawl_unspill_(struct crawl *c, int64_t id);
 void crawl_spill_lost_(struct crawl *c);
 
 /* discover.c */
-/* A URL found at depth from parent: dedup, policy, rows, task. */
+/* How many steps a stylesheet's requisites may go past --depth + 1 (its
+   @import chain). */
+#define CRAWL_CSS_NEST 3
+
+/* A URL found at depth (at most max_depth) from parent, in el's
+   attribute attr: dedup, policy, rows, task. */
+enum cw_rc crawl_discover_at_(struct crawl *c, const char *url, int depth,
+    int max_depth, int hops, int64_t parent, enum link_element el,
+    enum link_attr attr);
+
+/* crawl_discover_at_() within --depth, attribute href (location for a
+   redirect). */
 enum cw_rc crawl_discover_(struct crawl *c, const char *url, int depth,
     int hops, int64_t parent, enum link_element el);
 
-/* Discover a parsed page's links at depth + 1. */
+/* Discover a parsed page's links at depth + 1 (css: from a stylesheet). */
 enum cw_rc crawl_discover_links_(
-    struct crawl *c, const struct task *t, const struct link_list *l);
+    struct crawl *c, const struct task *t, const struct link_list *l, bool css);
+
+/* How a fetched body is to be parsed (false: not at all). */
+bool crawl_parse_plan_(const struct crawl *c, const struct task *t,
+    const struct fetch_result *res, struct links_opts *lo, bool *css);
 
 /* Put a page's task in memory (its host's robots gate first), with
    validators v (NULL: an unconditional fetch). No spill: for pages paged
@@ -232,10 +250,6 @@ bool crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 bool crawl_wants_links_(const struct crawl *c, const struct task *t,
     const struct fetch_result *res);
 
-/* Whether pages at depth are parsed for links (not at --depth, unless
-   --edge-links). */
-bool crawl_parses_depth_(const struct crawl *c, int depth);
-
 /* revisit.c (--revisit: done pages fall due again) */
 /* The revisit state of a crawl whose options ask for one (else none). */
 enum cw_rc crawl_revisit_init_(struct crawl *c);
@@ -265,6 +279,10 @@ void crawl_observe_recorded_(struct crawl *c, const struct task *t, long status,
 bool crawl_observe_stored_(struct crawl *c, const struct task *t,
     struct fetch *f, const struct fetch_result *res, struct fetch_result *sub,
     char **ct);
+
+/* A task without validators is queued: an observer may give some (true). */
+bool crawl_observe_validators_(
+    struct crawl *c, const char *url, struct task_validators *v);
 
 /* The crawl ends with end: tell the observers. */
 void crawl_observe_end_(struct crawl *c, enum crawl_end end);

@@ -51,6 +51,20 @@ fetch_is_html_type(const char *ct)
 	    (n == 21 && strncasecmp(ct, "application/xhtml+xml", 21) == 0);
 }
 
+/* Whether a Content-Type names a stylesheet. */
+bool
+fetch_is_css_type(const char *ct)
+{
+	size_t n;
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	return n == 8 && strncasecmp(ct, "text/css", 8) == 0;
+}
+
 /*
  * libcurl's write callback: count decoded bytes, keep HTML, abort past the
  * cap. Returning a short count makes libcurl fail the transfer with
@@ -71,7 +85,8 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		if (!f->keep_body &&
 		    curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct) ==
 			CURLE_OK)
-			f->keep_body = fetch_is_html_type(ct);
+			f->keep_body = fetch_is_html_type(ct) ||
+			    (f->keep_css && fetch_is_css_type(ct));
 		/* One allocation of the announced size (capped), instead of
 		   a doubling chain: bodies go to the parser, so each page
 		   gets a fresh buffer. A wrong length only costs a realloc. */

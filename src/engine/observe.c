@@ -20,6 +20,16 @@ crawl_add_observer(struct crawl *c, const struct crawl_observer *obs)
 	return CW_OK;
 }
 
+/* Add an observer for every later crawl of the engine. */
+enum cw_rc
+engine_add_observer(struct engine *e, const struct crawl_observer *obs)
+{
+	if (e->nobs >= CRAWL_MAX_OBSERVERS)
+		return CW_EINVAL;
+	e->obs[e->nobs++] = *obs;
+	return CW_OK;
+}
+
 /* The crawl's id. */
 int64_t
 crawl_get_id(const struct crawl *c)
@@ -154,6 +164,22 @@ crawl_observe_stored_(struct crawl *c, const struct task *t, struct fetch *f,
 	sub->body_len = f->body.len;
 	sub->is_html = fetch_is_html_type(*ct);
 	return true;
+}
+
+/* Validators for a task about to be queued: the first observer's. */
+bool
+crawl_observe_validators_(
+    struct crawl *c, const char *url, struct task_validators *v)
+{
+	size_t i;
+
+	for (i = 0; i < c->nobs; i++) {
+		memset(v, 0, sizeof(*v));
+		if (c->obs[i].validators != NULL &&
+		    c->obs[i].validators(c->obs[i].arg, c, url, v))
+			return true;
+	}
+	return false;
 }
 
 /* The crawl ends. */

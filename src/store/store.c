@@ -105,6 +105,26 @@ static const char *const store_migrations[] = {
     "DROP INDEX pages_crawl_state;"
     "CREATE INDEX pages_crawl_state ON pages(crawl_id, state, fetched_at);"
     "PRAGMA user_version = 3;",
+    /* 3 -> 4: the mirror's URL -> local path map, and the attribute a
+       link came from (issue 12). */
+    "CREATE TABLE mirror_files ("
+    " url TEXT PRIMARY KEY,"
+    " path TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('html','css','file','redirect')),"
+    " content_type TEXT,"
+    " etag TEXT,"
+    " last_modified TEXT,"
+    " sha256 TEXT,"
+    " target TEXT,"
+    " size INTEGER,"
+    " mtime_ns INTEGER,"
+    " crawl_id INTEGER REFERENCES crawls(id),"
+    " page_id INTEGER REFERENCES pages(id),"
+    " stale INTEGER NOT NULL DEFAULT 0,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE INDEX mirror_files_path ON mirror_files(path);"
+    "ALTER TABLE links ADD COLUMN attribute TEXT;"
+    "PRAGMA user_version = 4;",
 };
 
 _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
@@ -148,8 +168,11 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 	" AND state = 'done' AND (fetched_at, id) > (?2, ?3)"                  \
 	" ORDER BY fetched_at, id LIMIT 1"
 #define SQL_LINK_INSERT                                                        \
-	"INSERT OR IGNORE INTO links (src_id, dst_id, element)"                \
-	" VALUES (?1, ?2, ?3)"
+	"INSERT OR IGNORE INTO links (src_id, dst_id, element, attribute)"     \
+	" VALUES (?1, ?2, ?3, ?4)"
+#define SQL_MIRROR_COLS                                                        \
+	"url, path, kind, content_type, etag, last_modified, sha256, target,"  \
+	" size, mtime_ns, crawl_id, page_id, updated_at, stale"
 #define SQL_LOAD_QUEUED                                                        \
 	"SELECT id, url, depth FROM pages WHERE crawl_id = ?1"                 \
 	" AND state = 'queued' AND id >= ?2 ORDER BY id LIMIT ?3"
@@ -195,6 +218,11 @@ enum store_stmt {
 	SS_FETCH_INSERT,
 	SS_LOAD_DUE,
 	SS_NEXT_DUE,
+	SS_MIRROR_PUT,
+	SS_MIRROR_GET,
+	SS_MIRROR_GET_PATH,
+	SS_MIRROR_WALK,
+	SS_MIRROR_WALK_STALE,
 	SS_COUNT_,
 };
 
@@ -251,6 +279,17 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_CRAWL_LAST_FAILED] = "SELECT url, reason, fetched_at FROM pages"
 			     " WHERE crawl_id = ?1 AND state = 'failed'"
 			     " ORDER BY id DESC LIMIT 1",
+    [SS_MIRROR_PUT] = "INSERT OR REPLACE INTO mirror_files (" SQL_MIRROR_COLS
+		      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+		      " ?11, ?12, ?13, ?14)",
+    [SS_MIRROR_GET] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
+		      " WHERE url = ?1",
+    [SS_MIRROR_GET_PATH] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
+			   " WHERE path = ?1 LIMIT 1",
+    [SS_MIRROR_WALK] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
+		       " ORDER BY url",
+    [SS_MIRROR_WALK_STALE] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
+			     " WHERE stale = 1 ORDER BY url",
     [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
     [SS_EXPORT_FETCHED] =
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
@@ -321,6 +360,21 @@ static const char *const store_element_names[] = {
     [LINK_EL_STYLE] = "style",
     [LINK_EL_ANY] = "any",
     [LINK_EL_CSS] = "css",
+};
+
+/* The same for enum link_attr (link_attr_name() in links.c); a value
+   outside it is stored as NULL. */
+static const char *const store_attr_names[] = {
+    [LINK_ATTR_HREF] = "href",
+    [LINK_ATTR_SRC] = "src",
+    [LINK_ATTR_LOCATION] = "location",
+    [LINK_ATTR_SRCSET] = "srcset",
+    [LINK_ATTR_POSTER] = "poster",
+    [LINK_ATTR_DATA] = "data",
+    [LINK_ATTR_BACKGROUND] = "background",
+    [LINK_ATTR_STYLE] = "style",
+    [LINK_ATTR_URL] = "url",
+    [LINK_ATTR_IMPORT] = "import",
 };
 
 /* The states store_crawl_set_state() accepts (CONTRACT.md). */
@@ -1116,8 +1170,8 @@ store_page_finish(struct store *st, const struct store_result *res)
 
 /* Insert a link in the batch; an existing (src, dst) pair is kept. */
 enum cw_rc
-store_link_insert(
-    struct store *st, int64_t src_id, int64_t dst_id, enum link_element element)
+store_link_insert(struct store *st, int64_t src_id, int64_t dst_id,
+    enum link_element element, enum link_attr attr)
 {
 	sqlite3_stmt *s = st->stmt[SS_LINK_INSERT];
 	enum cw_rc rc;
@@ -1132,6 +1186,9 @@ store_link_insert(
 	bad |= sqlite3_bind_int64(s, 2, dst_id);
 	bad |= sqlite3_bind_text(
 	    s, 3, store_element_names[element], -1, SQLITE_STATIC);
+	if ((unsigned)attr < CW_NELEM(store_attr_names))
+		bad |= sqlite3_bind_text(
+		    s, 4, store_attr_names[attr], -1, SQLITE_STATIC);
 	if (bad)
 		return store_bind_failed(st, SS_LINK_INSERT, "link insert");
 	return store_write(st, SS_LINK_INSERT, "link insert");
@@ -1640,6 +1697,93 @@ store_load_due(struct store *st, int64_t crawl_id, int64_t due_us,
 	}
 	if (src != SQLITE_DONE)
 		rc = store_error(st, src, "load due");
+/* The kinds of mirror_files rows (its CHECK constraint). */
+static bool
+store_mirror_kind_ok(const char *kind)
+{
+	return kind != NULL &&
+	    (strcmp(kind, "html") == 0 || strcmp(kind, "css") == 0 ||
+		strcmp(kind, "file") == 0 || strcmp(kind, "redirect") == 0);
+}
+
+/* Record what a URL became in the mirror (in the open batch). */
+enum cw_rc
+store_mirror_put(struct store *st, const struct store_mirror_file *f)
+{
+	sqlite3_stmt *s = st->stmt[SS_MIRROR_PUT];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if (f->url == NULL || f->path == NULL || !store_mirror_kind_ok(f->kind))
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= store_bind_text(s, 1, f->url);
+	bad |= store_bind_text(s, 2, f->path);
+	bad |= store_bind_text(s, 3, f->kind);
+	bad |= store_bind_text(s, 4, f->content_type);
+	bad |= store_bind_text(s, 5, f->etag);
+	bad |= store_bind_text(s, 6, f->last_modified);
+	bad |= store_bind_text(s, 7, f->sha256);
+	bad |= store_bind_text(s, 8, f->target);
+	if (f->size >= 0)
+		bad |= sqlite3_bind_int64(s, 9, f->size);
+	if (f->mtime_ns != 0)
+		bad |= sqlite3_bind_int64(s, 10, f->mtime_ns);
+	if (f->crawl_id > 0)
+		bad |= sqlite3_bind_int64(s, 11, f->crawl_id);
+	if (f->page_id > 0)
+		bad |= sqlite3_bind_int64(s, 12, f->page_id);
+	bad |= store_bind_text(s, 13, cw_iso8601_us(f->updated_us, ts));
+	bad |= sqlite3_bind_int(s, 14, f->stale ? 1 : 0);
+	if (bad)
+		return store_bind_failed(st, SS_MIRROR_PUT, "mirror map");
+	return store_write(st, SS_MIRROR_PUT, "mirror map");
+}
+
+/* Read the mirror_files row s is on. */
+static void
+store_mirror_row(sqlite3_stmt *s, struct store_mirror_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->url = store_col_text(s, 0);
+	f->path = store_col_text(s, 1);
+	f->kind = store_col_text(s, 2);
+	f->content_type = store_col_text(s, 3);
+	f->etag = store_col_text(s, 4);
+	f->last_modified = store_col_text(s, 5);
+	f->sha256 = store_col_text(s, 6);
+	f->target = store_col_text(s, 7);
+	f->size = sqlite3_column_type(s, 8) == SQLITE_NULL
+	    ? -1
+	    : sqlite3_column_int64(s, 8);
+	f->mtime_ns = sqlite3_column_int64(s, 9);
+	f->crawl_id = sqlite3_column_int64(s, 10);
+	f->page_id = sqlite3_column_int64(s, 11);
+	f->stale = sqlite3_column_int(s, 13) != 0;
+}
+
+/* Step a mirror_files query, one callback per row until cb says stop. */
+static enum cw_rc
+store_mirror_rows(struct store *st, enum store_stmt which, store_mirror_cb *cb,
+    void *arg, const char *what)
+{
+	sqlite3_stmt *s = st->stmt[which];
+	struct store_mirror_file f;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		store_mirror_row(s, &f);
+		if (f.url == NULL || f.path == NULL || f.kind == NULL)
+			continue; /* NOT NULL columns: cannot happen */
+		if (cb(arg, &f) != 0)
+			break;
+	}
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		rc = store_error(st, src, what);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc;
@@ -1687,4 +1831,37 @@ store_next_due(struct store *st, int64_t crawl_id,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc;
+/* The mirror map's row for url, if any. */
+enum cw_rc
+store_mirror_get(
+    struct store *st, const char *url, store_mirror_cb *cb, void *arg)
+{
+	if (store_bind_text(st->stmt[SS_MIRROR_GET], 1, url) != SQLITE_OK)
+		return store_bind_failed(st, SS_MIRROR_GET, "mirror map");
+	return store_mirror_rows(st, SS_MIRROR_GET, cb, arg, "mirror map");
+}
+
+/* The mirror map's row that holds path, if any. */
+enum cw_rc
+store_mirror_get_path(
+    struct store *st, const char *path, store_mirror_cb *cb, void *arg)
+{
+	if (store_bind_text(st->stmt[SS_MIRROR_GET_PATH], 1, path) != SQLITE_OK)
+		return store_bind_failed(st, SS_MIRROR_GET_PATH, "mirror map");
+	return store_mirror_rows(st, SS_MIRROR_GET_PATH, cb, arg, "mirror map");
+}
+
+/* Every row of the mirror map, in URL order. */
+enum cw_rc
+store_mirror_walk(struct store *st, store_mirror_cb *cb, void *arg)
+{
+	return store_mirror_rows(st, SS_MIRROR_WALK, cb, arg, "mirror map");
+}
+
+/* The rows marked stale, in URL order. */
+enum cw_rc
+store_mirror_walk_stale(struct store *st, store_mirror_cb *cb, void *arg)
+{
+	return store_mirror_rows(
+	    st, SS_MIRROR_WALK_STALE, cb, arg, "mirror map");
 }

@@ -78,6 +78,7 @@ obs_response(void *arg, struct crawl *c, const struct crawl_page_event *ev)
 static enum cw_rc
 obs_recorded(void *arg, struct crawl *c, const struct crawl_page_event *ev)
 {
+	static const char root_body[] = ROOT_BODY;
 	struct seen *s = arg;
 	size_t i;
 	bool known = false;
@@ -94,7 +95,7 @@ obs_recorded(void *arg, struct crawl *c, const struct crawl_page_event *ev)
 		s->root_spans = s->root_parsed &&
 		    !(ev->links->items[0].flags & LINK_F_OFFSET_UNKNOWN) &&
 		    ev->links->items[0].len == 6 && /* "/b.txt" */
-		    memcmp(ROOT_BODY + ev->links->items[0].off, "/b.txt", 6) ==
+		    memcmp(root_body + ev->links->items[0].off, "/b.txt", 6) ==
 			0 &&
 		    link_list_raw(ev->links, 1) != NULL &&
 		    strcmp(link_list_raw(ev->links, 1), "/c.html") == 0;
@@ -152,7 +153,7 @@ run(struct testsrv *srv, const char *db, unsigned flags, struct seen *s,
 	const char *opts[] = {"depth=2", "robots=false", NULL};
 	char seed[256];
 	struct crawl_observer o = {"testobs", flags, obs_response, obs_recorded,
-	    obs_stored, obs_end, s};
+	    obs_stored, obs_end, s, NULL};
 
 	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(srv));
 	it_observer = &o;

@@ -55,6 +55,9 @@ struct crawl_opts {
 			    this long after their last fetch; 0 = off */
 	bool edge_links; /* parse pages at --depth too, recording
 			    their links as skipped (depth) */
+	bool page_requisites;	/* follow images, scripts, stylesheets,
+				   CSS url()/@import, one step past --depth */
+	bool convert_links;	/* rewrite mirrored links (with --mirror) */
 };
 
 /* Fill in every default. */
@@ -69,7 +72,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
  * "allow-private", "max-redirects", "parse-threads",
- * "queue-memory", "ca-file", "edge-links")
+ * "queue-memory", "ca-file", "edge-links", "page-requisites",
+ * "convert-links")
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

@@ -140,6 +140,7 @@ CW_WARN_UNUSED enum cw_rc crawl_add_seeds(
 
 struct fetch_result;
 struct link_list;
+struct task_validators;
 
 /* struct crawl_observer.flags */
 #define CRAWL_OBS_BODIES 0x1 /* keep every body, whatever its type */
@@ -193,6 +194,16 @@ typedef enum cw_rc crawl_obs_stored_cb(void *arg, struct crawl *c,
    halted. */
 typedef void crawl_obs_end_cb(void *arg, struct crawl *c, enum crawl_end end);
 
+/*
+ * A page task is about to be queued without validators (a page of a new
+ * crawl, or one paged back in): the observer may make its fetch
+ * conditional by filling *v (frontier.h; the strings must stay valid
+ * until the observer's next call, the frontier copies them) and returning
+ * true. The mirror gives the ETag/Last-Modified of the file it holds.
+ */
+typedef bool crawl_obs_validators_cb(
+    void *arg, struct crawl *c, const char *url, struct task_validators *v);
+
 struct crawl_observer {
 	const char *name; /* "mirror", "warc": for messages (borrowed) */
 	unsigned flags;	  /* CRAWL_OBS_* */
@@ -209,12 +220,21 @@ struct crawl_observer {
 	crawl_obs_stored_cb *stored_body; /* may be NULL */
 	crawl_obs_end_cb *end;		  /* may be NULL */
 	void *arg;			  /* borrowed */
+	crawl_obs_validators_cb *validators; /* may be NULL */
 };
 
 /* Add an observer (copied; obs->arg and obs->name borrowed). CW_EINVAL
-   past CRAWL_MAX_OBSERVERS. */
+   past CRAWL_MAX_OBSERVERS. The crawl's seeds (and a resumed crawl's
+   queued pages) were queued before it came: for an observer that gives
+   validators, or must see every task, use engine_add_observer(). */
 CW_WARN_UNUSED enum cw_rc crawl_add_observer(
     struct crawl *c, const struct crawl_observer *obs);
+
+/* Add an observer to every crawl the engine starts or resumes from now
+   on, from the crawl's first task (copied as by crawl_add_observer; its
+   arg must outlive those crawls). CW_EINVAL past CRAWL_MAX_OBSERVERS. */
+CW_WARN_UNUSED enum cw_rc engine_add_observer(
+    struct engine *e, const struct crawl_observer *obs);
 
 /* The crawl's crawls.id. */
 int64_t crawl_get_id(const struct crawl *c);

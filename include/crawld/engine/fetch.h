@@ -13,7 +13,8 @@
  * as redirect_url for the engine to treat as a discovered link.
  *
  * Only text/html and application/xhtml+xml bodies are kept in memory (for
- * link extraction), any body when keep_all is set (an observer, the mirror,
+ * link extraction), text/css ones when keep_css is set (page requisites),
+ * any body when keep_all is set (an observer, the mirror,
  * wants it), and any body of a gate task (robots.txt, which also follows up to
  * 5 redirects); other bodies are counted and dropped. Decoded bytes past
  * max_size abort the transfer: the outcome is FETCH_TOO_BIG.
@@ -83,6 +84,7 @@ struct fetch {
 	bool keep_body;	   /* decided at the first byte */
 	bool keep_all;	   /* keep any body (set before fetch_start: a
 			      crawl observer asked for bodies) */
+	bool keep_css;	   /* keep text/css bodies too (page requisites) */
 	bool too_big;
 	bool blocked;			 /* addr_check said no */
 	fetch_addr_check_cb *addr_check; /* NULL = any address */
@@ -151,5 +153,8 @@ const char *fetch_outcome_name(enum fetch_outcome o);
 
 /* True for "text/html" and "application/xhtml+xml" (parameters ignored). */
 bool fetch_is_html_type(const char *content_type);
+
+/* True for "text/css" (parameters ignored). */
+bool fetch_is_css_type(const char *content_type);
 
 #endif /* CRAWLD_FETCH_H */

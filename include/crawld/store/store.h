@@ -26,7 +26,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum page_state {
 	PAGE_QUEUED = 0,
@@ -202,9 +202,10 @@ CW_WARN_UNUSED enum cw_rc store_load_due(struct store *st, int64_t crawl_id,
 CW_WARN_UNUSED enum cw_rc store_next_due(struct store *st, int64_t crawl_id,
     const struct store_due_cursor *cur, int64_t *fetched_us);
 
-/* Record a link src -> dst (ignored if the pair exists). */
+/* Record a link src -> dst found in element's attribute attr (ignored if
+   the pair exists: the first way it was found is kept). */
 CW_WARN_UNUSED enum cw_rc store_link_insert(struct store *st, int64_t src_id,
-    int64_t dst_id, enum link_element element);
+    int64_t dst_id, enum link_element element, enum link_attr attr);
 
 /* Drop the open batch, if any: none of its rows is committed (the engine
    gave up half way, e.g. out of memory with a page's links half put). A
@@ -311,5 +312,55 @@ struct store_stats {
 
 /* The commit-time counters of this connection. */
 void store_get_stats(const struct store *st, struct store_stats *out);
+
+/*
+ * The mirror's map (mirror_files): what each mirrored URL became under the
+ * mirror directory. Every step after the first write (conversion, a
+ * re-mirror, `crawld convert`) reads the path from here instead of
+ * computing it again, so a name chosen once (a collision, a variant for a
+ * taken path) stays. Strings borrowed: for the call (put) or the callback.
+ */
+struct store_mirror_file {
+	const char *url;	  /* the page URL (normalised) */
+	const char *path;	  /* relative to the mirror root */
+	const char *kind;	  /* "html", "css", "file" or "redirect" */
+	const char *content_type; /* NULL */
+	const char *etag;	  /* the validators it came with; NULL */
+	const char *last_modified;
+	const char *sha256; /* of the body as fetched (hex); NULL */
+	const char *target; /* a redirect's target URL; NULL */
+	int64_t size;	    /* body bytes as fetched; -1 = NULL */
+	int64_t mtime_ns;   /* the file's mtime after it was written; 0 */
+	int64_t crawl_id;   /* the crawl that fetched it last; 0 */
+	int64_t page_id;
+	int64_t updated_us; /* put: wall clock */
+	bool stale;	    /* a document with links left absolute whose
+			       targets may come later: converted again at
+			       a crawl's end (also a resumed one's) */
+};
+
+/* Insert or replace url's row (in the open batch). CW_EINVAL for a row
+   without url, path or a known kind. */
+CW_WARN_UNUSED enum cw_rc store_mirror_put(
+    struct store *st, const struct store_mirror_file *f);
+
+/* Called per row; non-zero stops the walk (CW_OK). */
+typedef int store_mirror_cb(void *arg, const struct store_mirror_file *f);
+
+/* The row of url (cb not called when there is none). */
+CW_WARN_UNUSED enum cw_rc store_mirror_get(
+    struct store *st, const char *url, store_mirror_cb *cb, void *arg);
+
+/* A row holding path (cb not called when there is none). */
+CW_WARN_UNUSED enum cw_rc store_mirror_get_path(
+    struct store *st, const char *path, store_mirror_cb *cb, void *arg);
+
+/* Every row, in URL order. */
+CW_WARN_UNUSED enum cw_rc store_mirror_walk(
+    struct store *st, store_mirror_cb *cb, void *arg);
+
+/* The rows marked stale, in URL order. */
+CW_WARN_UNUSED enum cw_rc store_mirror_walk_stale(
+    struct store *st, store_mirror_cb *cb, void *arg);
 
 #endif /* CRAWLD_STORE_H */

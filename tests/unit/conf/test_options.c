@@ -46,6 +46,8 @@ test_defaults(void)
 	CHECK_INT(o.max_redirects, 10);
 	CHECK(!o.sync_full);
 	CHECK(!o.edge_links);
+	CHECK(!o.page_requisites);
+	CHECK(!o.convert_links);
 	CHECK_INT(o.parse_threads, -1); /* auto: CPUs - 1, at least 1 */
 	CHECK_INT(o.queue_memory, 20000);
 	CHECK(o.ca_file == NULL);
@@ -311,6 +313,10 @@ bool_field(const struct crawl_opts *o, const char *name)
 		return o->allow_private;
 	if (strcmp(name, "edge-links") == 0)
 		return o->edge_links;
+	if (strcmp(name, "page-requisites") == 0)
+		return o->page_requisites;
+	if (strcmp(name, "convert-links") == 0)
+		return o->convert_links;
 	return o->sync_full;
 }
 
@@ -339,8 +345,9 @@ test_booleans(void)
 	    {"truee", -1},
 	    {" true", -1},
 	};
-	static const char *const names[] = {
-	    "robots", "fail-fast", "allow-private", "sync-full", "edge-links"};
+	static const char *const names[] = {"robots", "fail-fast",
+	    "allow-private", "sync-full", "edge-links", "page-requisites",
+	    "convert-links"};
 	struct crawl_opts o;
 	char err[256];
 	size_t i, k;

@@ -186,8 +186,9 @@ test_open_creates_schema(void)
 	    "SELECT group_concat(name, ',') FROM (SELECT name FROM "
 	    "sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)",
 	    buf, sizeof(buf)));
-	CHECK_STR(
-	    buf, "crawls,fetches,fetches_page,links,pages,pages_crawl_state");
+	CHECK_STR(buf,
+	    "crawls,fetches,fetches_page,links,mirror_files,mirror_files_path,"
+	    "pages,pages_crawl_state");
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('pages')",
 	    buf, sizeof(buf)));
@@ -202,7 +203,7 @@ test_open_creates_schema(void)
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('links')",
 	    buf, sizeof(buf)));
-	CHECK_STR(buf, "src_id,dst_id,element");
+	CHECK_STR(buf, "src_id,dst_id,element,attribute");
 	CHECK_STR(store_errmsg(st), "");
 	store_close(st);
 	tmpdb_cleanup(&t);
@@ -306,18 +307,124 @@ test_links(void)
 	REQUIRE(build_crawl(st, &crawl));
 	REQUIRE(store_flush(st) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 0);
-	CHECK(store_link_insert(st, 1, 3, LINK_EL_A) == CW_OK);
-	CHECK(store_link_insert(st, 1, 2, LINK_EL_AREA) == CW_OK);
-	CHECK(store_link_insert(st, 3, 4, LINK_EL_REDIRECT) == CW_OK);
-	CHECK(store_link_insert(st, 1, 3, LINK_EL_IFRAME) == CW_OK);
+	CHECK(store_link_insert(st, 1, 3, LINK_EL_A, LINK_ATTR_HREF) == CW_OK);
+	CHECK(
+	    store_link_insert(st, 1, 2, LINK_EL_AREA, LINK_ATTR_HREF) == CW_OK);
+	CHECK(store_link_insert(
+		  st, 3, 4, LINK_EL_REDIRECT, LINK_ATTR_LOCATION) == CW_OK);
+	CHECK(store_link_insert(st, 1, 3, LINK_EL_IFRAME, LINK_ATTR_SRC) ==
+	    CW_OK);
 	CHECK_INT(store_batch_rows(st), 3);
-	CHECK(store_link_insert(st, 1, 4, (enum link_element)42) == CW_EINVAL);
+	CHECK(store_link_insert(st, 1, 4, (enum link_element)42,
+		  LINK_ATTR_HREF) == CW_EINVAL);
 	REQUIRE(store_flush(st) == CW_OK);
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(x, ' ') FROM (SELECT src_id || '>' || dst_id "
-	    "|| ':' || element AS x FROM links ORDER BY src_id, dst_id)",
+	    "|| ':' || element || '/' || attribute AS x FROM links"
+	    " ORDER BY src_id, dst_id)",
 	    buf, sizeof(buf)));
-	CHECK_STR(buf, "1>2:area 1>3:a 3>4:redirect");
+	CHECK_STR(buf, "1>2:area/href 1>3:a/href 3>4:redirect/location");
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/* What a mirror_files row gave back. */
+struct mrow {
+	int n;
+	char path[64], kind[16], etag[32], lm[48], target[64];
+	int64_t size, mtime, page;
+	bool null_ct;
+};
+
+static int
+mrow_cb(void *arg, const struct store_mirror_file *f)
+{
+	struct mrow *m = arg;
+
+	m->n++;
+	snprintf(m->path, sizeof(m->path), "%s", f->path);
+	snprintf(m->kind, sizeof(m->kind), "%s", f->kind);
+	snprintf(m->etag, sizeof(m->etag), "%s", f->etag ? f->etag : "-");
+	snprintf(m->lm, sizeof(m->lm), "%s",
+	    f->last_modified ? f->last_modified : "-");
+	snprintf(
+	    m->target, sizeof(m->target), "%s", f->target ? f->target : "-");
+	m->size = f->size;
+	m->mtime = f->mtime_ns;
+	m->page = f->page_id;
+	m->null_ct = f->content_type == NULL;
+	return 0;
+}
+
+/* The mirror map: put, replace, look up by URL and by path, walk. */
+static void
+test_mirror_map(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	struct mrow m;
+	struct store_mirror_file f;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path, 0);
+	REQUIRE(st != NULL);
+	memset(&f, 0, sizeof(f));
+	f.url = "http://h/a";
+	f.path = "h/a.html";
+	f.kind = "html";
+	f.content_type = "text/html";
+	f.etag = "\"e1\"";
+	f.size = 12;
+	f.mtime_ns = 99;
+	f.page_id = 7;
+	f.updated_us = 1;
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	f.url = "http://h/r";
+	f.path = "h/r";
+	f.kind = "redirect";
+	f.content_type = NULL;
+	f.etag = NULL;
+	f.target = "http://h/a";
+	f.size = -1;
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	f.kind = "dir"; /* not a kind */
+	CHECK(store_mirror_put(st, &f) == CW_EINVAL);
+	f.kind = NULL;
+	CHECK(store_mirror_put(st, &f) == CW_EINVAL);
+	REQUIRE(store_flush(st) == CW_OK);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.path, "h/a.html");
+	CHECK_STR(m.kind, "html");
+	CHECK_STR(m.etag, "\"e1\"");
+	CHECK_INT(m.size, 12);
+	CHECK_INT(m.mtime, 99);
+	CHECK_INT(m.page, 7);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "http://h/none", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	CHECK(store_mirror_get_path(st, "h/r", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.target, "http://h/a");
+	CHECK_INT(m.size, -1);
+	CHECK(m.null_ct);
+	/* replaced, not added */
+	f.url = "http://h/a";
+	f.path = "h/a.html";
+	f.kind = "html";
+	f.target = NULL;
+	f.etag = "\"e2\"";
+	f.last_modified = "Tue, 01 Dec 2026 00:00:00 GMT";
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_STR(m.etag, "\"e2\"");
+	CHECK_STR(m.lm, "Tue, 01 Dec 2026 00:00:00 GMT");
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_walk(st, mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 2);
+	CHECK_STR(m.path, "h/r"); /* URL order: /a, then /r */
 	store_close(st);
 	tmpdb_cleanup(&t);
 }
@@ -933,6 +1040,7 @@ static const struct test tests[] = {
     TEST(readonly_empty_file),
     TEST(full_database),
     TEST(explain_hot),
+    TEST(mirror_map),
 };
 
 TEST_MAIN(tests)
