@@ -13,8 +13,9 @@ allowed() {
 	conf) echo "base web conf" ;;
 	store) echo "base web store" ;;
 	engine) echo "base web conf store engine" ;;
-	daemon) echo "base web conf store engine daemon" ;;
-	cli) echo "base web conf store engine daemon cli" ;;
+	mirror) echo "base web conf store engine mirror" ;;
+	daemon) echo "base web conf store engine mirror daemon" ;;
+	cli) echo "base web conf store engine mirror daemon cli" ;;
 	*) return 1 ;;
 	esac
 }

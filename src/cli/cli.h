@@ -47,4 +47,7 @@ int cmd_ctl(int argc, char **argv);
 /* `crawld warc verify`: argv[0] is "warc". Returns the exit code. */
 int cmd_warc(int argc, char **argv);
 
+/* `crawld convert`: a mirror's link conversion again (cmd_convert.c). */
+int cmd_convert(int argc, char **argv);
+
 #endif /* CRAWLD_CLI_H */

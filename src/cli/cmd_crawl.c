@@ -16,6 +16,7 @@
 #include "crawld/base/log.h"
 #include "crawld/conf/options.h"
 #include "crawld/engine/engine.h"
+#include "crawld/mirror/mirror.h"
 #include "crawld/store/store.h"
 #include "crawld/web/url.h"
 #include "cli.h"
@@ -60,7 +61,19 @@ static const char crawl_help_text[] =
     "      --max-redirects N  hops in one redirect chain (default 10)\n"
     "      --allow-private   allow loopback/private/link-local addresses\n"
     "                        other than the seeds' own (SSRF guard off)\n"
-    "      --mirror DIR      also write bodies under DIR (not built yet)\n"
+    "      --mirror DIR      also write each 2xx body under\n"
+    "                        DIR/HOST[_PORT]/PATH (see README \"Mirroring\");\n"
+    "                        turns on --page-requisites and --convert-links;\n"
+    "                        run again to re-mirror (conditional requests,\n"
+    "                        unchanged files left alone)\n"
+    "      --page-requisites  also fetch what pages need to render (images,\n"
+    "                        scripts, stylesheets, CSS url()/@import), one\n"
+    "                        step past --depth\n"
+    "      --no-page-requisites  not even with --mirror\n"
+    "      --convert-links   make links in mirrored HTML and CSS relative to\n"
+    "                        the local files (absolute URLs where not\n"
+    "                        mirrored); with --mirror\n"
+    "      --no-convert-links  keep mirrored documents as they came\n"
     "      --fail-fast       stop at the first failed page (exit 5)\n"
     "      --revisit SECONDS  fetch done pages again this long after their\n"
     "                        last fetch, conditionally (ETag,\n"
@@ -83,7 +96,8 @@ static const char crawl_help_text[] =
     "\n"
     "Exit status: 0 crawl completed (failed pages are recorded, not fatal),\n"
     "1 database or runtime error, 2 bad usage, 3 bad or unsupported seed URL,\n"
-    "4 unusable --db path, 5 --fail-fast stop, 130 interrupted (resumable).\n";
+    "4 unusable --db or --mirror path, 5 --fail-fast stop, 130 interrupted\n"
+    "(resumable).\n";
 
 /* State of one `crawld crawl` run, shared with the callbacks. */
 struct cli {
@@ -93,9 +107,10 @@ struct cli {
 	int signals;		   /* SIGINT/SIGTERM seen */
 	bool progress;		   /* a terminal line is shown */
 	bool quiet;
-	const char *db_path; /* borrowed from the options */
-	bool resume;	     /* --resume: no seeds needed */
-	bool recrawl;	     /* --recrawl: a new crawl even if one finished */
+	const char *db_path;   /* borrowed from the options */
+	bool resume;	       /* --resume: no seeds needed */
+	bool recrawl;	       /* --recrawl: a new crawl even if one finished */
+	struct mirror *mirror; /* owned: --mirror */
 };
 
 /* Print the terminal progress line. */
@@ -262,6 +277,16 @@ cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
 	if (rc != CW_OK) {
 		log_error("%s: %s", o->db_path, store_errmsg(st));
 		code = EXIT_BAD_DB;
+	} else if (info.id != 0 && strcmp(info.state, "done") == 0 &&
+	    o->mirror_dir != NULL) {
+		/* A finished mirror run again is a re-mirror: a new crawl
+		   that asks conditionally for what the map holds. */
+		if (!cli->quiet)
+			log_warnx(
+			    "re-mirroring %s into %s (crawl %lld finished)",
+			    info.seeds_json, o->mirror_dir, (long long)info.id);
+		rc = crawl_start(e, o, seeds, nseeds, cli_crawl_done, cli,
+		    &cli->crawl, err, sizeof(err));
 	} else if (info.id != 0 && strcmp(info.state, "done") == 0) {
 		log_warnx("crawl %lld of %s already finished: nothing to fetch "
 			  "(--recrawl starts a new crawl)",
@@ -285,6 +310,7 @@ cli_open_crawl(struct cli *cli, struct engine *e, struct store *st,
 		code = rc == CW_EPARSE || rc == CW_ENOTSUP ? EXIT_BAD_SEED
 							   : EXIT_RUNTIME;
 	}
+
 	free(seeds_json);
 	free(info.seeds_json);
 	return code;
@@ -348,6 +374,13 @@ cli_run_crawl(
 		log_error("%s", err);
 		return EXIT_BAD_DB;
 	}
+	if (o->mirror_dir != NULL &&
+	    mirror_open(o->mirror_dir, st, o->convert_links,
+		(size_t)o->max_size, &cli.mirror, err, sizeof(err)) != CW_OK) {
+		log_error("%s", err);
+		store_close(st);
+		return EXIT_BAD_DB;
+	}
 	cli.base = event_base_new();
 	engine_config_from_opts(&cfg, o);
 	if (cli.base == NULL || (e = engine_new(cli.base, st, &cfg)) == NULL) {
@@ -362,6 +395,10 @@ cli_run_crawl(
 	if (sigint_ev == NULL || evsignal_add(sigint_ev, NULL) != 0 ||
 	    sigterm_ev == NULL || evsignal_add(sigterm_ev, NULL) != 0) {
 		log_error("cannot catch SIGINT and SIGTERM (out of memory?)");
+		goto out;
+	}
+	if (cli.mirror != NULL && mirror_attach(cli.mirror, e) != CW_OK) {
+		log_error("--mirror: cannot observe the crawl");
 		goto out;
 	}
 	code = cli_open_crawl(&cli, e, st, o, seeds, nseeds);
@@ -381,6 +418,20 @@ cli_run_crawl(
 	}
 	event_base_dispatch(cli.base);
 	cli_summary(&cli, e);
+	if (cli.mirror != NULL && !cli.quiet) {
+		struct mirror_stats ms;
+
+		mirror_get_stats(cli.mirror, &ms);
+		fprintf(stderr,
+		    "crawld: mirror %s: %llu files written, %llu unchanged, "
+		    "%llu documents converted (%llu links local, %llu "
+		    "absolute)\n",
+		    o->mirror_dir, (unsigned long long)ms.written,
+		    (unsigned long long)ms.unchanged,
+		    (unsigned long long)ms.converted,
+		    (unsigned long long)ms.links_local,
+		    (unsigned long long)ms.links_absolute);
+	}
 	code = cli_exit_code(&cli);
 out:
 	if (cli.progress_ev != NULL)
@@ -392,6 +443,7 @@ out:
 		event_free(sigterm_ev);
 	if (cli.base != NULL)
 		event_base_free(cli.base);
+	mirror_close(cli.mirror);
 	store_close(st);
 	return code;
 }
@@ -424,6 +476,10 @@ enum {
 	OPT_CA_FILE,
 	OPT_EDGE_LINKS,
 	OPT_REVISIT,
+	OPT_PAGE_REQUISITES,
+	OPT_NO_PAGE_REQUISITES,
+	OPT_CONVERT_LINKS,
+	OPT_NO_CONVERT_LINKS,
 };
 
 static const struct option crawl_longopts[] = {
@@ -456,6 +512,10 @@ static const struct option crawl_longopts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"edge-links", no_argument, NULL, OPT_EDGE_LINKS},
     {"revisit", required_argument, NULL, OPT_REVISIT},
+    {"page-requisites", no_argument, NULL, OPT_PAGE_REQUISITES},
+    {"no-page-requisites", no_argument, NULL, OPT_NO_PAGE_REQUISITES},
+    {"convert-links", no_argument, NULL, OPT_CONVERT_LINKS},
+    {"no-convert-links", no_argument, NULL, OPT_NO_CONVERT_LINKS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -484,6 +544,7 @@ cmd_crawl(int argc, char **argv)
 	char err[512];
 	const char *name;
 	int ch, code = EXIT_USAGE;
+	int reqs = -1, conv = -1; /* -1: the default (on with --mirror) */
 
 	crawl_opts_init(&o);
 	memset(&cli, 0, sizeof(cli));
@@ -515,6 +576,14 @@ cmd_crawl(int argc, char **argv)
 			continue;
 		case OPT_EDGE_LINKS:
 			o.edge_links = true;
+			continue;
+		case OPT_PAGE_REQUISITES:
+		case OPT_NO_PAGE_REQUISITES:
+			reqs = ch == OPT_PAGE_REQUISITES;
+			continue;
+		case OPT_CONVERT_LINKS:
+		case OPT_NO_CONVERT_LINKS:
+			conv = ch == OPT_CONVERT_LINKS;
 			continue;
 		case OPT_RESUME:
 			cli.resume = true;
@@ -556,10 +625,16 @@ cmd_crawl(int argc, char **argv)
 		    "crawl: --resume and --recrawl contradict each other");
 		goto out;
 	}
-	if (o.mirror_dir != NULL) {
-		log_error("--mirror: not built yet (see the roadmap)");
+	if (conv == 1 && o.mirror_dir == NULL) {
+		log_error("crawl: --convert-links needs --mirror DIR");
 		goto out;
 	}
+	if (o.mirror_dir != NULL && o.mirror_dir[0] == '\0') {
+		log_error("crawl: --mirror needs a directory");
+		goto out;
+	}
+	o.page_requisites = reqs != -1 ? reqs == 1 : o.mirror_dir != NULL;
+	o.convert_links = o.mirror_dir != NULL && conv != 0;
 	cli.db_path = o.db_path;
 	code = cli_run_crawl(&cli, &o, argv + optind, (size_t)(argc - optind));
 out:

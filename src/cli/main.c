@@ -29,6 +29,8 @@ const char cli_usage_text[] =
     "                                       status, pause, resume, cancel,\n"
     "                                       add-seeds, wait\n"
     "       crawld warc verify FILE...      check every record of a WARC\n"
+    "       crawld convert [--db PATH] --mirror DIR\n"
+    "                                       convert a mirror's links again\n"
     "       crawld --help | --version\n"
     "\n"
     "Run 'crawld crawl --help' for the crawl options, 'crawld serve\n"
@@ -63,6 +65,7 @@ static const struct command {
     {"serve", cmd_serve},
     {"ctl", cmd_ctl},
     {"warc", cmd_warc},
+    {"convert", cmd_convert},
 };
 
 /* The command called name, or NULL. */
