@@ -418,8 +418,8 @@ mir_put(struct mirror *m, const struct crawl_page_event *ev, const char *path,
 
 /* A 2xx body (or a 304's stored one): write it and record it. */
 static enum cw_rc
-mir_page(
-    struct mirror *m, const struct crawl_page_event *ev, const struct pending *p)
+mir_page(struct mirror *m, const struct crawl_page_event *ev,
+    const struct pending *p)
 {
 	const char *ctype = ev->content_type;
 	const char *kind = mir_kind_of(ctype);

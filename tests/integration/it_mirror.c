@@ -660,17 +660,17 @@ test_remirror_conditional(void)
 	    "<link rel=stylesheet href=\"s.css\"><img src=\"i.svg\">"
 	    "<a href=\"a.html\">a</a> <a href=\"b.html\">b</a>",
 	    "\"r1\"", NULL);
-	condsrv_set(s, "/a.html", NULL, "<a href=\"/\">home</a> <a href=\"c.html\">c</a>",
-	    "\"a1\"", NULL);
+	condsrv_set(s, "/a.html", NULL,
+	    "<a href=\"/\">home</a> <a href=\"c.html\">c</a>", "\"a1\"", NULL);
 	condsrv_set(s, "/b.html", NULL, "<p>b one</p>", "\"b1\"", NULL);
 	condsrv_set(s, "/c.html", NULL, "<p>c, found through a</p>", NULL,
 	    "Tue, 01 Dec 2026 10:00:00 GMT");
 	condsrv_set(s, "/s.css", "text/css", "p{background:url(i2.svg)}",
 	    "\"s1\"", NULL);
-	condsrv_set(s, "/i.svg", "image/svg+xml", MIRROR_SITE_SVG, "\"i1\"",
-	    NULL);
-	condsrv_set(s, "/i2.svg", "image/svg+xml", MIRROR_SITE_SVG, "\"i2\"",
-	    NULL);
+	condsrv_set(
+	    s, "/i.svg", "image/svg+xml", MIRROR_SITE_SVG, "\"i1\"", NULL);
+	condsrv_set(
+	    s, "/i2.svg", "image/svg+xml", MIRROR_SITE_SVG, "\"i2\"", NULL);
 	REQUIRE(mirror_origin(condsrv_origin(s), db, dir) == 0);
 	CHECK_INT(conditional_since(s, 0, &total), 0);
 	CHECK_INT(total, 7);
@@ -681,8 +681,8 @@ test_remirror_conditional(void)
 	first = condsrv_requests(s);
 	REQUIRE(mirror_origin(condsrv_origin(s), db, dir) == 0);
 	cond = conditional_since(s, first, &total);
-	CHECK_INT(total, 7);			  /* c.html found again */
-	CHECK_INT(cond, 6);			  /* c.html has a date */
+	CHECK_INT(total, 7);				/* c.html found again */
+	CHECK_INT(cond, 6);				/* c.html has a date */
 	CHECK_INT(condsrv_count(s, "/c.html", 304), 1); /* If-Modified-Since */
 	CHECK_INT(condsrv_count(s, "/", 304), 1);
 	tree_read(dir, &b);
@@ -708,15 +708,18 @@ test_remirror_conditional(void)
 	CHECK_INT(b.n, a.n + 1);
 	for (i = 0; i < a.n; i++) {
 		size_t n = strlen(a.f[i].path), j;
-		bool is_b = n > 7 && strcmp(a.f[i].path + n - 7, "/b.html") == 0;
+		bool is_b =
+		    n > 7 && strcmp(a.f[i].path + n - 7, "/b.html") == 0;
 		bool same = false, found = false;
 
 		for (j = 0; j < b.n; j++)
 			if (strcmp(a.f[i].path, b.f[j].path) == 0) {
 				found = true;
 				same = a.f[i].ino == b.f[j].ino &&
-				    a.f[i].mtime.tv_sec == b.f[j].mtime.tv_sec &&
-				    a.f[i].mtime.tv_nsec == b.f[j].mtime.tv_nsec;
+				    a.f[i].mtime.tv_sec ==
+					b.f[j].mtime.tv_sec &&
+				    a.f[i].mtime.tv_nsec ==
+					b.f[j].mtime.tv_nsec;
 			}
 		CHECK(found);
 		if (is_b ? same : !same)

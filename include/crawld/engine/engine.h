@@ -217,9 +217,9 @@ struct crawl_observer {
 	   now commit with them. ev->links is set for a parsed page. For a
 	   304 the body is the stored one. May be NULL. */
 	crawl_obs_cb *recorded;
-	crawl_obs_stored_cb *stored_body; /* may be NULL */
-	crawl_obs_end_cb *end;		  /* may be NULL */
-	void *arg;			  /* borrowed */
+	crawl_obs_stored_cb *stored_body;    /* may be NULL */
+	crawl_obs_end_cb *end;		     /* may be NULL */
+	void *arg;			     /* borrowed */
 	crawl_obs_validators_cb *validators; /* may be NULL */
 };
 

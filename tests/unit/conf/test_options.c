@@ -816,6 +816,8 @@ static const struct {
     {"max-redirects", "4", "4"},
     {"edge-links", "yes", "true"},
     {"revisit", "1.5", "1.5"},
+    {"page-requisites", "yes", "true"},
+    {"convert-links", "yes", "true"},
 };
 
 /* Not in crawls.options: where the crawl is, not how it crawls. */
