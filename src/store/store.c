@@ -1697,6 +1697,55 @@ store_load_due(struct store *st, int64_t crawl_id, int64_t due_us,
 	}
 	if (src != SQLITE_DONE)
 		rc = store_error(st, src, "load due");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* The wall-clock microseconds of a timestamp as cw_iso8601_us() writes
+   it; 0 when it is not one. */
+static int64_t
+store_parse_iso8601(const char *ts)
+{
+	struct tm tm;
+	long us = 0;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (ts == NULL ||
+	    sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%6ldZ%n", &tm.tm_year,
+		&tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+		&us, &n) != 7 ||
+	    n != 27 || us < 0)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000000 + us;
+}
+
+/* When the first done page after *cur was fetched (0: none). */
+enum cw_rc
+store_next_due(struct store *st, int64_t crawl_id,
+    const struct store_due_cursor *cur, int64_t *fetched_us)
+{
+	sqlite3_stmt *s = st->stmt[SS_NEXT_DUE];
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	*fetched_us = 0;
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_cursor(s, 2, cur) != SQLITE_OK)
+		return store_bind_failed(st, SS_NEXT_DUE, "next due");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW)
+		*fetched_us = store_parse_iso8601(store_col_text(s, 0));
+	else if (src != SQLITE_DONE)
+		rc = store_error(st, src, "next due");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
 /* The kinds of mirror_files rows (its CHECK constraint). */
 static bool
 store_mirror_kind_ok(const char *kind)
@@ -1789,48 +1838,6 @@ store_mirror_rows(struct store *st, enum store_stmt which, store_mirror_cb *cb,
 	return rc;
 }
 
-/* The wall-clock microseconds of a timestamp as cw_iso8601_us() writes
-   it; 0 when it is not one. */
-static int64_t
-store_parse_iso8601(const char *ts)
-{
-	struct tm tm;
-	long us = 0;
-	int n = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (ts == NULL ||
-	    sscanf(ts, "%4d-%2d-%2dT%2d:%2d:%2d.%6ldZ%n", &tm.tm_year,
-		&tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-		&us, &n) != 7 ||
-	    n != 27 || us < 0)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000000 + us;
-}
-
-/* When the first done page after *cur was fetched (0: none). */
-enum cw_rc
-store_next_due(struct store *st, int64_t crawl_id,
-    const struct store_due_cursor *cur, int64_t *fetched_us)
-{
-	sqlite3_stmt *s = st->stmt[SS_NEXT_DUE];
-	enum cw_rc rc = CW_OK;
-	int src;
-
-	*fetched_us = 0;
-	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
-	    store_bind_cursor(s, 2, cur) != SQLITE_OK)
-		return store_bind_failed(st, SS_NEXT_DUE, "next due");
-	src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		*fetched_us = store_parse_iso8601(store_col_text(s, 0));
-	else if (src != SQLITE_DONE)
-		rc = store_error(st, src, "next due");
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	return rc;
 /* The mirror map's row for url, if any. */
 enum cw_rc
 store_mirror_get(

@@ -487,7 +487,8 @@ test_migrate_v2(void)
 
 	st = open_store(t.path);
 	REQUIRE(st != NULL);
-	CHECK_STR(peek(t.path, "PRAGMA user_version"), "3");
+	CHECK_INT(
+	    atoi(peek(t.path, "PRAGMA user_version")), STORE_SCHEMA_VERSION);
 	CHECK_STR(peek(t.path, "SELECT count(*) FROM pages"), "4");
 	CHECK_STR(peek(t.path, "SELECT count(*) FROM links"), "3");
 	CHECK_STR(peek(t.path, "SELECT count(*) FROM crawls"), "1");
