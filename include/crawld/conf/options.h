@@ -55,9 +55,9 @@ struct crawl_opts {
 			    this long after their last fetch; 0 = off */
 	bool edge_links; /* parse pages at --depth too, recording
 			    their links as skipped (depth) */
-	bool page_requisites;	/* follow images, scripts, stylesheets,
-				   CSS url()/@import, one step past --depth */
-	bool convert_links;	/* rewrite mirrored links (with --mirror) */
+	bool page_requisites; /* follow images, scripts, stylesheets,
+				 CSS url()/@import, one step past --depth */
+	bool convert_links;   /* rewrite mirrored links (with --mirror) */
 };
 
 /* Fill in every default. */
