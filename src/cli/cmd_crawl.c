@@ -6,6 +6,7 @@
  * exit code. Nothing calls back into this file except through the callbacks
  * it registers.
  */
+#include <curl/curl.h>
 #include <event2/event.h>
 #include <getopt.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "crawld/conf/options.h"
 #include "crawld/engine/engine.h"
 #include "crawld/mirror/mirror.h"
+#include "crawld/mirror/warcout.h"
 #include "crawld/store/store.h"
 #include "crawld/web/url.h"
 #include "cli.h"
@@ -74,6 +76,12 @@ static const char crawl_help_text[] =
     "                        the local files (absolute URLs where not\n"
     "                        mirrored); with --mirror\n"
     "      --no-convert-links  keep mirrored documents as they came\n"
+    "      --warc FILE       also archive every response in WARC/1.1\n"
+    "                        (FILE.warc.gz, one gzip member per record,\n"
+    "                        request + response, revisit for a 304) with a\n"
+    "                        CDXJ index beside it; a new crawl writes a new\n"
+    "                        file (FILE-1.warc.gz, ...), a resume appends;\n"
+    "                        check it with 'crawld warc verify'\n"
     "      --fail-fast       stop at the first failed page (exit 5)\n"
     "      --revisit SECONDS  fetch done pages again this long after their\n"
     "                        last fetch, conditionally (ETag,\n"
@@ -111,6 +119,7 @@ struct cli {
 	bool resume;	       /* --resume: no seeds needed */
 	bool recrawl;	       /* --recrawl: a new crawl even if one finished */
 	struct mirror *mirror; /* owned: --mirror */
+	struct warcout *warc;  /* owned: --warc */
 };
 
 /* Print the terminal progress line. */
@@ -351,6 +360,64 @@ cli_check_seeds(char *const *seeds, size_t nseeds)
 	return -1;
 }
 
+/* The software a WARC names in its warcinfo record. */
+static void
+cli_software(char *buf, size_t len)
+{
+	snprintf(buf, len, "crawld/%s (%s)", CRAWLD_VERSION, curl_version());
+}
+
+/*
+ * --warc: open the crawl's WARC output (a resume goes on with the file it
+ * wrote last) and add its observer before the loop runs. Returns -1 when
+ * it is running (or not asked for), else the exit code; the crawl is
+ * left resumable either way.
+ */
+static int
+cli_open_warc(struct cli *cli, struct store *st, const struct crawl_opts *o)
+{
+	struct crawl_observer obs;
+	char err[1024], sw[256];
+
+	if (o->warc_path == NULL)
+		return -1;
+	cli_software(sw, sizeof(sw));
+	if (warcout_open(st, o->warc_path, crawl_get_id(cli->crawl), sw,
+		&cli->warc, err, sizeof(err)) != CW_OK) {
+		log_error("%s", err);
+		return EXIT_RUNTIME;
+	}
+	warcout_observer(cli->warc, &obs);
+	if (crawl_add_observer(cli->crawl, &obs) != CW_OK) {
+		log_error("--warc: too many observers");
+		return EXIT_RUNTIME;
+	}
+	return -1;
+}
+
+/* After the crawl's last commit: the WARC's index, and a line saying what
+   was written. A failure to write the index makes a good run exit 1. */
+static int
+cli_close_warc(struct cli *cli, int code)
+{
+	char err[1024];
+	uint64_t n;
+
+	if (cli->warc == NULL)
+		return code;
+	n = warcout_records(cli->warc);
+	if (!cli->quiet)
+		fprintf(stderr, "crawld: warc: %llu records written to %s\n",
+		    (unsigned long long)n, warcout_path(cli->warc));
+	if (warcout_close(cli->warc, err, sizeof(err)) != CW_OK) {
+		log_error("--warc: %s", err);
+		if (code == EXIT_OK)
+			code = EXIT_RUNTIME;
+	}
+	cli->warc = NULL;
+	return code;
+}
+
 /* Drive one crawl to its end on a fresh event base. */
 static int
 cli_run_crawl(
@@ -404,6 +471,9 @@ cli_run_crawl(
 	code = cli_open_crawl(&cli, e, st, o, seeds, nseeds);
 	if (code != -1)
 		goto out;
+	code = cli_open_warc(&cli, st, o);
+	if (code != -1)
+		goto out;
 	cli.progress = !cli.quiet && isatty(STDERR_FILENO);
 	if (cli.progress) {
 		/* The progress line is a nicety: without it the crawl goes
@@ -436,7 +506,8 @@ cli_run_crawl(
 out:
 	if (cli.progress_ev != NULL)
 		event_free(cli.progress_ev);
-	engine_free(e); /* frees the crawl too */
+	engine_free(e); /* frees the crawl too, after its last commit */
+	code = cli_close_warc(&cli, code);
 	if (sigint_ev != NULL)
 		event_free(sigint_ev);
 	if (sigterm_ev != NULL)
@@ -480,6 +551,7 @@ enum {
 	OPT_NO_PAGE_REQUISITES,
 	OPT_CONVERT_LINKS,
 	OPT_NO_CONVERT_LINKS,
+	OPT_WARC,
 };
 
 static const struct option crawl_longopts[] = {
@@ -516,6 +588,7 @@ static const struct option crawl_longopts[] = {
     {"no-page-requisites", no_argument, NULL, OPT_NO_PAGE_REQUISITES},
     {"convert-links", no_argument, NULL, OPT_CONVERT_LINKS},
     {"no-convert-links", no_argument, NULL, OPT_NO_CONVERT_LINKS},
+    {"warc", required_argument, NULL, OPT_WARC},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -635,6 +708,11 @@ cmd_crawl(int argc, char **argv)
 	}
 	o.page_requisites = reqs != -1 ? reqs == 1 : o.mirror_dir != NULL;
 	o.convert_links = o.mirror_dir != NULL && conv != 0;
+	if (o.warc_path != NULL &&
+	    warcout_check_path(o.warc_path, err, sizeof(err)) != CW_OK) {
+		log_error("%s", err);
+		goto out;
+	}
 	cli.db_path = o.db_path;
 	code = cli_run_crawl(&cli, &o, argv + optind, (size_t)(argc - optind));
 out:

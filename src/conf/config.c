@@ -447,9 +447,9 @@ cfg_crawl_key(struct cfg_parse *ps, const char *name, const char *value)
 		    ps, ps->line, "%s: not a [crawl] key: set %s", name, where);
 		return false;
 	}
-	if (strcmp(key, "mirror") == 0) {
+	if (strcmp(key, "mirror") == 0 || strcmp(key, "warc") == 0) {
 		cfg_error(
-		    ps, ps->line, "mirror: not built into the daemon yet");
+		    ps, ps->line, "%s: not built into the daemon yet", key);
 		return false;
 	}
 	rc = crawl_opts_set(&c->defaults, key, value, msg, sizeof(msg));
@@ -826,9 +826,9 @@ cfg_apply_json(const json_t *obj, struct crawl_opts *o, bool stored, char *err,
 				    name);
 			return CW_EINVAL;
 		}
-		if (strcmp(key, "mirror") == 0) {
+		if (strcmp(key, "mirror") == 0 || strcmp(key, "warc") == 0) {
 			snprintf(err, errlen,
-			    "mirror: not built into the daemon yet");
+			    "%s: not built into the daemon yet", key);
 			return CW_EINVAL;
 		}
 		/* Validate on a scratch copy first: an unknown name gets

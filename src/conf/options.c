@@ -50,6 +50,7 @@ static const struct opt_def opt_table[] = {
     {"robots", OPT_BOOL, OFF(robots), 0, 0, 0},
     {"fail-fast", OPT_BOOL, OFF(fail_fast), 0, 0, 0},
     {"mirror", OPT_STRING, OFF(mirror_dir), 0, 0, 0},
+    {"warc", OPT_STRING, OFF(warc_path), 0, 0, 0},
     {"max-links", OPT_INT, OFF(max_links), SZ(max_links), 0, 1e9},
     {"max-url-length", OPT_INT, OFF(max_url_len), SZ(max_url_len), 16, 1e6},
     {"retries", OPT_INT, OFF(retries), SZ(retries), 0, 100},
@@ -115,6 +116,7 @@ crawl_opts_cleanup(struct crawl_opts *o)
 	free(o->db_path);
 	free(o->user_agent);
 	free(o->mirror_dir);
+	free(o->warc_path);
 	free(o->ca_file);
 	opts_free_patterns(o->include_src, o->include_re, o->n_include);
 	opts_free_patterns(o->exclude_src, o->exclude_re, o->n_exclude);
@@ -444,7 +446,10 @@ crawl_opts_to_json(const struct crawl_opts *o)
 		0 &&
 	    (o->mirror_dir == NULL ||
 		json_object_set_new(
-		    obj, "mirror", json_string(o->mirror_dir)) == 0))
+		    obj, "mirror", json_string(o->mirror_dir)) == 0) &&
+	    (o->warc_path == NULL ||
+		json_object_set_new(obj, "warc", json_string(o->warc_path)) ==
+		    0))
 		text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
 	return text;

@@ -297,6 +297,7 @@ engine_launch_gate(struct engine *e, struct task *t)
 	t->attempts++;
 	f->keep_all = false; /* a gate keeps its body anyway */
 	f->keep_css = false;
+	f->capture = false;  /* robots.txt is not archived */
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
 	if (fetch_start(f, t) == CW_OK) {
@@ -346,6 +347,7 @@ engine_launch(struct engine *e, struct task *t)
 	f = e->idle[--e->nidle];
 	f->keep_all = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
 	f->keep_css = c->opts->page_requisites; /* stylesheets are parsed */
+	f->capture = (c->obs_flags & CRAWL_OBS_CAPTURE) != 0;
 	f->addr_check = crawl_addr_allowed_;
 	f->addr_check_arg = c;
 	rc = fetch_start(f, t);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crawld/engine/capture.h"
 #include "crawld/engine/fetch.h"
 #include "crawld/engine/frontier.h"
 #include "crawld/base/log.h"
@@ -66,15 +67,14 @@ fetch_is_css_type(const char *ct)
 }
 
 /*
- * libcurl's write callback: count decoded bytes, keep HTML, abort past the
- * cap. Returning a short count makes libcurl fail the transfer with
- * CURLE_WRITE_ERROR, which fetch_finish() maps to FETCH_TOO_BIG.
+ * Take n decoded body bytes: count them, keep HTML, refuse past the cap
+ * (false aborts the transfer: libcurl fails it with CURLE_WRITE_ERROR,
+ * which fetch_finish() maps to FETCH_TOO_BIG).
  */
-static size_t
-fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+static bool
+fetch_take(void *arg, const char *ptr, size_t n)
 {
 	struct fetch *f = arg;
-	size_t n = size * nmemb;
 
 	if (f->bytes == 0 && n > 0) {
 		char *ct = NULL;
@@ -96,25 +96,76 @@ fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		if (f->keep_body && clen > 0 &&
 		    buf_reserve(&f->body, (size_t)clen) != CW_OK) {
 			snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
-			return 0;
+			return false;
 		}
 	}
 	if (n > f->opts->max_size - f->bytes) {
 		f->too_big = true;
-		return 0;
+		return false;
 	}
 	/* A hash that failed would hide a change: the transfer fails. */
 	if (f->hashing && digest_update(f->hash, ptr, n) != CW_OK) {
 		snprintf(f->errbuf, sizeof(f->errbuf), "content hash failed");
-		return 0;
+		return false;
 	}
 	f->bytes += n;
 	if (f->keep_body && buf_append(&f->body, ptr, n) != CW_OK) {
 		/* Only CW_ENOMEM is possible here: the cap is max_size too. */
 		snprintf(f->errbuf, sizeof(f->errbuf), "out of memory");
-		return 0;
+		return false;
 	}
-	return n;
+	return true;
+}
+
+/*
+ * libcurl's write callback. A capturing transfer gets the bytes as they
+ * came (libcurl's decoding is off): capture keeps them and hands their
+ * decoding to fetch_take(), so the rest of the slot sees the same bytes
+ * either way. A short count aborts the transfer.
+ */
+static size_t
+fetch_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct fetch *f = arg;
+	size_t n = size * nmemb;
+
+	if (f->capturing)
+		return capture_decode(f->cap, ptr, n, fetch_take, f) ? n : 0;
+	return fetch_take(f, ptr, n) ? n : 0;
+}
+
+/*
+ * Capture this transfer's exchange (f->capture, set by the engine) or not:
+ * the capture is made on first use and kept; a slot that captured before
+ * is set back to libcurl's own decoding.
+ */
+static enum cw_rc
+fetch_capture_start(struct fetch *f)
+{
+	bool was = f->capturing;
+
+	f->capturing = false;
+	if (!f->capture)
+		return was ? capture_setup(f->easy, NULL) : CW_OK;
+	if (f->cap == NULL && (f->cap = capture_new(f->opts->max_size)) == NULL)
+		return CW_ENOMEM;
+	if (capture_setup(f->easy, f->cap) != CW_OK)
+		return CW_ENOMEM;
+	f->capturing = true;
+	return CW_OK;
+}
+
+/* A capturing transfer's end: its address, version and, when the
+   capture aborted it, the reason instead of libcurl's "write error". */
+static void
+fetch_capture_finish(struct fetch *f, struct fetch_result *res)
+{
+	if (!f->capturing)
+		return;
+	capture_finish(f->cap, f->easy);
+	res->capture = f->cap;
+	if (f->cap->failed && res->outcome == FETCH_ERROR)
+		snprintf(f->errbuf, sizeof(f->errbuf), "%s", f->cap->error);
 }
 
 /*
@@ -270,6 +321,7 @@ fetch_free(struct fetch *f)
 	curl_slist_free_all(f->cond_headers);
 	free(f->etag);
 	free(f->last_modified);
+	capture_free(f->cap);
 	free(f);
 }
 
@@ -414,7 +466,8 @@ fetch_start(struct fetch *f, struct task *task)
 		f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK)
 		return CW_ENOMEM;
 	if (fetch_cond_start(f, task) != CW_OK ||
-	    (!gate && digest_reset(f->hash) != CW_OK))
+	    (!gate && digest_reset(f->hash) != CW_OK) ||
+	    fetch_capture_start(f) != CW_OK)
 		return CW_ENOMEM;
 	if (f->body.cap > 4 * FETCH_BODY_HINT)
 		buf_cleanup(&f->body); /* don't pin one huge page's memory */
@@ -485,6 +538,7 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	res->is_html = fetch_is_html_type(ct);
 	res->retry_after_s = retry_after > 0 ? (long)retry_after : 0;
 	fetch_cond_finish(f, res);
+	fetch_capture_finish(f, res);
 	if (res->outcome == FETCH_OK) {
 		if (status >= 300 && status < 400)
 			res->redirect_url = loc;

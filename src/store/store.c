@@ -125,6 +125,31 @@ static const char *const store_migrations[] = {
     "CREATE INDEX mirror_files_path ON mirror_files(path);"
     "ALTER TABLE links ADD COLUMN attribute TEXT;"
     "PRAGMA user_version = 4;",
+    /* 4 -> 5: the WARC files a crawl wrote and every record in them
+       (--warc, issue 12): offsets for the resume, the CDXJ lines. */
+    "CREATE TABLE warc_files ("
+    " id INTEGER PRIMARY KEY,"
+    " crawl_id INTEGER NOT NULL REFERENCES crawls(id),"
+    " base TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " created_at TEXT NOT NULL);"
+    "CREATE INDEX warc_files_crawl ON warc_files(crawl_id, base);"
+    "CREATE TABLE warc_records ("
+    " id INTEGER PRIMARY KEY,"
+    " file_id INTEGER NOT NULL REFERENCES warc_files(id),"
+    " page_id INTEGER REFERENCES pages(id),"
+    " type TEXT NOT NULL,"
+    " record_id TEXT NOT NULL,"
+    " target_uri TEXT,"
+    " warc_date TEXT NOT NULL,"
+    " warc_offset INTEGER NOT NULL,"
+    " warc_length INTEGER NOT NULL,"
+    " status INTEGER,"
+    " payload_digest TEXT,"
+    " cdxj TEXT);"
+    "CREATE INDEX warc_records_file ON warc_records(file_id, warc_offset);"
+    "CREATE INDEX warc_records_target ON warc_records(target_uri, type);"
+    "PRAGMA user_version = 5;",
 };
 
 _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
@@ -223,6 +248,11 @@ enum store_stmt {
 	SS_MIRROR_GET_PATH,
 	SS_MIRROR_WALK,
 	SS_MIRROR_WALK_STALE,
+	SS_WARC_FILE_ADD,
+	SS_WARC_FILE_LAST,
+	SS_WARC_RECORD_ADD,
+	SS_WARC_LAST_RESPONSE,
+	SS_WARC_CDXJ,
 	SS_COUNT_,
 };
 
@@ -290,6 +320,32 @@ static const char *const store_sql[SS_COUNT_] = {
 		       " ORDER BY url",
     [SS_MIRROR_WALK_STALE] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
 			     " WHERE stale = 1 ORDER BY url",
+    [SS_WARC_FILE_ADD] = "INSERT INTO warc_files (crawl_id, base, path,"
+			 " created_at) VALUES (?1, ?2, ?3, ?4)",
+    /* The file a crawl wrote last for base, and where its last record
+       (committed or in the batch) ends: a resume cuts the file there. */
+    [SS_WARC_FILE_LAST] = "SELECT f.id, f.path, (SELECT COALESCE("
+			  "MAX(r.warc_offset + r.warc_length), 0) FROM"
+			  " warc_records AS r WHERE r.file_id = f.id)"
+			  " FROM warc_files AS f WHERE f.crawl_id = ?1"
+			  " AND f.base = ?2 ORDER BY f.id DESC LIMIT 1",
+    [SS_WARC_RECORD_ADD] = "INSERT INTO warc_records (file_id, page_id,"
+			   " type, record_id, target_uri, warc_date,"
+			   " warc_offset, warc_length, status,"
+			   " payload_digest, cdxj) VALUES (?1, ?2, ?3, ?4,"
+			   " ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    /* The newest response archived for a URL in base's files: what a
+       revisit record refers to (on the target index). */
+    [SS_WARC_LAST_RESPONSE] = "SELECT r.record_id, r.warc_date,"
+			      " r.payload_digest FROM warc_records AS r"
+			      " JOIN warc_files AS f ON f.id = r.file_id"
+			      " WHERE r.target_uri = ?1 AND r.type ="
+			      " 'response' AND f.base = ?2"
+			      " ORDER BY r.id DESC LIMIT 1",
+    /* BINARY collation is memcmp: the byte order of LC_ALL=C sort. */
+    [SS_WARC_CDXJ] = "SELECT r.cdxj FROM warc_records AS r JOIN warc_files"
+		     " AS f ON f.id = r.file_id WHERE f.base = ?1 AND"
+		     " r.cdxj IS NOT NULL ORDER BY r.cdxj",
     [SS_EXPORT_DISCOVERED] = SQL_EXPORT_HEAD " ORDER BY p.discovered_at, p.id",
     [SS_EXPORT_FETCHED] =
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
@@ -1871,4 +1927,150 @@ store_mirror_walk_stale(struct store *st, store_mirror_cb *cb, void *arg)
 {
 	return store_mirror_rows(
 	    st, SS_MIRROR_WALK_STALE, cb, arg, "mirror map");
+}
+
+/* A WARC file of a crawl, in the batch. */
+enum cw_rc
+store_warc_file_add(struct store *st, int64_t crawl_id, const char *base,
+    const char *path, int64_t created_us, int64_t *file_id)
+{
+	sqlite3_stmt *s = st->stmt[SS_WARC_FILE_ADD];
+	char ts[CW_ISO8601_LEN];
+	enum cw_rc rc;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, base) != SQLITE_OK ||
+	    store_bind_text(s, 3, path) != SQLITE_OK ||
+	    store_bind_text(s, 4, cw_iso8601_us(created_us, ts)) != SQLITE_OK)
+		return store_bind_failed(st, SS_WARC_FILE_ADD, "warc file");
+	rc = store_write(st, SS_WARC_FILE_ADD, "warc file");
+	if (rc == CW_OK)
+		*file_id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+/* The newest WARC file of a crawl for base (id 0: none). */
+enum cw_rc
+store_warc_file_last(struct store *st, int64_t crawl_id, const char *base,
+    struct store_warc_file *f)
+{
+	sqlite3_stmt *s = st->stmt[SS_WARC_FILE_LAST];
+	const char *path;
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	memset(f, 0, sizeof(*f));
+	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
+	    store_bind_text(s, 2, base) != SQLITE_OK)
+		return store_bind_failed(st, SS_WARC_FILE_LAST, "warc file");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		path = store_col_text(s, 1);
+		f->path = strdup(path != NULL ? path : "");
+		if (f->path == NULL)
+			rc = CW_ENOMEM;
+		else
+			f->id = sqlite3_column_int64(s, 0);
+		f->end = (uint64_t)sqlite3_column_int64(s, 2);
+	} else if (src != SQLITE_DONE) {
+		rc = store_error(st, src, "warc file");
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* A WARC record, in the batch. */
+enum cw_rc
+store_warc_record_add(struct store *st, const struct store_warc_record *r)
+{
+	sqlite3_stmt *s = st->stmt[SS_WARC_RECORD_ADD];
+	enum cw_rc rc;
+	int bad = 0;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, r->file_id);
+	bad |= r->page_id != 0 ? sqlite3_bind_int64(s, 2, r->page_id)
+			       : sqlite3_bind_null(s, 2);
+	bad |= store_bind_text(s, 3, r->type);
+	bad |= store_bind_text(s, 4, r->record_id);
+	bad |= store_bind_text(s, 5, r->target_uri);
+	bad |= store_bind_text(s, 6, r->date);
+	bad |= sqlite3_bind_int64(s, 7, (sqlite3_int64)r->offset);
+	bad |= sqlite3_bind_int64(s, 8, (sqlite3_int64)r->length);
+	bad |= r->status != 0 ? sqlite3_bind_int(s, 9, r->status)
+			      : sqlite3_bind_null(s, 9);
+	bad |= store_bind_text(s, 10, r->payload_digest);
+	bad |= store_bind_text(s, 11, r->cdxj);
+	if (bad != SQLITE_OK)
+		return store_bind_failed(st, SS_WARC_RECORD_ADD, "warc record");
+	return store_write(st, SS_WARC_RECORD_ADD, "warc record");
+}
+
+/* Copy column i as text into out (len bytes); "" for NULL. */
+static void
+store_col_copy(sqlite3_stmt *s, int i, char *out, size_t len)
+{
+	const char *v = store_col_text(s, i);
+
+	snprintf(out, len, "%s", v != NULL ? v : "");
+}
+
+/* The newest response record of url in base's files. */
+enum cw_rc
+store_warc_last_response(struct store *st, const char *base, const char *url,
+    struct store_warc_ref *ref)
+{
+	sqlite3_stmt *s = st->stmt[SS_WARC_LAST_RESPONSE];
+	enum cw_rc rc = CW_OK;
+	int src;
+
+	memset(ref, 0, sizeof(*ref));
+	if (store_bind_text(s, 1, url) != SQLITE_OK ||
+	    store_bind_text(s, 2, base) != SQLITE_OK)
+		return store_bind_failed(st, SS_WARC_LAST_RESPONSE, "warc ref");
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		ref->found = true;
+		store_col_copy(s, 0, ref->record_id, sizeof(ref->record_id));
+		store_col_copy(s, 1, ref->date, sizeof(ref->date));
+		store_col_copy(
+		    s, 2, ref->payload_digest, sizeof(ref->payload_digest));
+	} else if (src != SQLITE_DONE) {
+		rc = store_error(st, src, "warc ref");
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+/* Every CDXJ line of base's files, in byte order. */
+enum cw_rc
+store_warc_cdxj(
+    struct store *st, const char *base, store_line_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = st->stmt[SS_WARC_CDXJ];
+	enum cw_rc rc = CW_OK;
+	const char *line;
+	int src;
+
+	if (store_bind_text(s, 1, base) != SQLITE_OK)
+		return store_bind_failed(st, SS_WARC_CDXJ, "cdxj");
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		line = store_col_text(s, 0);
+		if (line != NULL && cb(arg, line) != 0) {
+			rc = CW_EINVAL;
+			break;
+		}
+	}
+	if (rc == CW_OK && src != SQLITE_DONE)
+		rc = store_error(st, src, "cdxj");
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
 }

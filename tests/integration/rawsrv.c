@@ -99,9 +99,11 @@ rawsrv_note_accept(struct rawsrv *s, const char *req)
 		}
 }
 
-/* Read until the end of the request headers (or give up). */
+/* Read until the end of the request headers (or give up); the request
+   is copied into req (reqsz bytes). */
 static int
-rawsrv_read_request(struct rawsrv *s, int fd, time_t start)
+rawsrv_read_request(
+    struct rawsrv *s, int fd, time_t start, char *req, size_t reqsz)
 {
 	char buf[4096];
 	size_t have = 0;
@@ -118,6 +120,7 @@ rawsrv_read_request(struct rawsrv *s, int fd, time_t start)
 		buf[have] = '\0';
 		if (strstr(buf, "\r\n\r\n") != NULL) {
 			rawsrv_note_accept(s, buf);
+			snprintf(req, reqsz, "%s", buf);
 			return 0;
 		}
 		if (have == sizeof(buf) - 1)
@@ -150,17 +153,114 @@ rawsrv_write(
 	return 0;
 }
 
+/* body compressed as gzip (15 + 16) or raw deflate (-15) into out. */
+static size_t
+rawsrv_compress(const char *body, int wbits, unsigned char *out, size_t cap)
+{
+	z_stream z;
+	size_t n;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, 9, Z_DEFLATED, wbits, 9, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		abort();
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)strlen(body);
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	if (deflate(&z, Z_FINISH) != Z_STREAM_END)
+		abort();
+	n = cap - z.avail_out;
+	deflateEnd(&z);
+	return n;
+}
+
+/*
+ * RAWSRV_SITE: a small site whose answers an evhttp server cannot give
+ * byte for byte (see rawsrv.h). Every answer closes the connection.
+ */
+static void
+rawsrv_site(struct rawsrv *s, int fd, const char *req, time_t start)
+{
+	char path[256] = "", hdr[512], body[4096];
+	unsigned char z[4096];
+	size_t n = 0, i;
+	const char *sp;
+
+	if (strncmp(req, "GET ", 4) == 0 && (sp = strchr(req + 4, ' ')) != NULL)
+		snprintf(
+		    path, sizeof(path), "%.*s", (int)(sp - req - 4), req + 4);
+	if (strcmp(path, "/") == 0) {
+		n = rawsrv_compress(RAWSRV_SITE_ROOT, 15 + 16, z, sizeof(z));
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: text/html; "
+		    "charset=utf-8\r\nContent-Encoding: gzip\r\n"
+		    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		    n);
+		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
+			(void)rawsrv_write(s, fd, z, n, start);
+	} else if (strcmp(path, "/chunked") == 0) {
+		/* Three chunks, then a trailer field. */
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		    "Transfer-Encoding: chunked\r\nTrailer: X-Trailer\r\n"
+		    "Connection: close\r\n\r\n"
+		    "6\r\n<html>\r\n"
+		    "1a\r\n<body><p>chunked</p><a hre\r\n"
+		    "18\r\nf=\"/target\">t</a></body>\r\n"
+		    "0\r\nX-Trailer: end\r\n\r\n");
+		(void)rawsrv_write(s, fd, hdr, strlen(hdr), start);
+	} else if (strcmp(path, "/deflate") == 0) {
+		n = rawsrv_compress(RAWSRV_SITE_DEFLATE, -15, z, sizeof(z));
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		    "Content-Encoding: deflate\r\nContent-Length: %zu\r\n"
+		    "Connection: close\r\n\r\n",
+		    n);
+		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
+			(void)rawsrv_write(s, fd, z, n, start);
+	} else if (strcmp(path, "/moved") == 0) {
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 301 Moved Permanently\r\nLocation: /target\r\n"
+		    "Content-Type: text/html\r\nContent-Length: 5\r\n"
+		    "Connection: close\r\n\r\nmoved");
+		(void)rawsrv_write(s, fd, hdr, strlen(hdr), start);
+	} else if (strcmp(path, "/target") == 0) {
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+		    "Content-Length: 13\r\nConnection: close\r\n\r\n"
+		    "<p>target</p>");
+		(void)rawsrv_write(s, fd, hdr, strlen(hdr), start);
+	} else if (strcmp(path, "/img.bin") == 0) {
+		for (i = 0; i < RAWSRV_SITE_BIN; i++)
+			body[i] = (char)(i * 7 + 3);
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: "
+		    "application/octet-stream\r\nContent-Length: %d\r\n"
+		    "Connection: close\r\n\r\n",
+		    RAWSRV_SITE_BIN);
+		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
+			(void)rawsrv_write(s, fd, body, RAWSRV_SITE_BIN, start);
+	} else {
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n"
+		    "Content-Length: 9\r\nConnection: close\r\n\r\n"
+		    "not here\n");
+		(void)rawsrv_write(s, fd, hdr, strlen(hdr), start);
+	}
+}
+
 /* Serve one connection according to the mode. */
 static void
 rawsrv_serve(struct rawsrv *s, int fd)
 {
 	static const char html_hdr[] = "HTTP/1.1 200 OK\r\nContent-Type: "
 				       "text/html\r\n";
-	char chunk[65536], hdr[256];
+	char chunk[65536], hdr[256], req[4096];
 	time_t start = rawsrv_now();
 	struct linger lg = {1, 0};
 
-	if (rawsrv_read_request(s, fd, start) != 0)
+	if (rawsrv_read_request(s, fd, start, req, sizeof(req)) != 0)
 		return;
 	memset(chunk, 'x', sizeof(chunk));
 	switch (s->mode) {
@@ -228,6 +328,9 @@ rawsrv_serve(struct rawsrv *s, int fd)
 		    rawsrv_encoding(s->mode), s->bomb_len);
 		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
 			(void)rawsrv_write(s, fd, s->bomb, s->bomb_len, start);
+		break;
+	case RAWSRV_SITE:
+		rawsrv_site(s, fd, req, start);
 		break;
 	case RAWSRV_TRUNCATED:
 		snprintf(hdr, sizeof(hdr), "%sContent-Length: 1000\r\n\r\n",

@@ -27,7 +27,23 @@ enum rawsrv_mode {
 	RAWSRV_DEFLATE_PAGE, /* the same as deflate (zlib) */
 	RAWSRV_BR_PAGE,	     /* the same as br (brotli) */
 	RAWSRV_ZSTD_PAGE,    /* the same as zstd */
+	RAWSRV_SITE,	     /* a small site by path (the WARC test):
+				/ gzip HTML (RAWSRV_SITE_ROOT) linking to
+				the rest; /chunked chunked HTML with a
+				trailer, linking to /target; /deflate raw
+				deflate HTML; /moved 301 -> /target;
+				/target HTML; /img.bin RAWSRV_SITE_BIN
+				binary bytes; anything else 404 */
 };
+
+#define RAWSRV_SITE_ROOT                                                       \
+	"<html><body><a href=\"/chunked\">c</a><a href=\"/missing\">m</a>"     \
+	"<a href=\"/moved\">r</a><a href=\"/img.bin\">i</a>"                   \
+	"<a href=\"/deflate\">d</a></body></html>"
+#define RAWSRV_SITE_DEFLATE                                                    \
+	"<html><body><p>raw deflate, as some servers send "                    \
+	"it</p></body></html>"
+#define RAWSRV_SITE_BIN 3000
 
 /* The page the encoded-page modes serve, decoded: 67 bytes. */
 #define RAWSRV_PAGE                                                            \

@@ -41,6 +41,7 @@ struct crawl_opts {
 	regex_t exclude_re[OPTS_MAX_PATTERNS];
 	size_t n_exclude;
 	char *mirror_dir; /* owned; NULL = off */
+	char *warc_path;  /* owned; NULL = off: --warc FILE */
 	unsigned retries; /* extra attempts after a retryable failure */
 	int retry_status[OPTS_MAX_STATUS]; /* statuses retried; -N = Nxx */
 	size_t n_retry_status;
@@ -69,7 +70,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
 /*
  * Set option name ("depth", "concurrency", "per-host", "delay", "scope",
  * "include", "exclude", "max-pages", "timeout", "max-size", "user-agent",
- * "robots", "fail-fast", "db", "mirror", "max-links", "max-url-length",
+ * "robots", "fail-fast", "db", "mirror", "warc", "max-links",
+ * "max-url-length",
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
  * "allow-private", "max-redirects", "parse-threads",
  * "queue-memory", "ca-file", "edge-links", "page-requisites",

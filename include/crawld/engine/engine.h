@@ -145,6 +145,10 @@ struct task_validators;
 /* struct crawl_observer.flags */
 #define CRAWL_OBS_BODIES 0x1 /* keep every body, whatever its type */
 #define CRAWL_OBS_SPANS 0x2  /* links with exact spans and raw references */
+/* capture each page's exchange as it went over the wire (request head,
+   response head, raw body: engine/capture.h) into fetch_result.capture
+   for the response callback; costs a copy of every body (the WARC) */
+#define CRAWL_OBS_CAPTURE 0x4
 
 /* One response of a page task, as an observer sees it; every pointer is
    borrowed for the call. */

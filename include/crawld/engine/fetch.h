@@ -42,6 +42,7 @@
 #include "crawld/engine/digest.h"
 
 struct task;
+struct fetch_capture;
 
 enum fetch_state {
 	FETCH_ST_IDLE = 0,
@@ -92,6 +93,11 @@ struct fetch {
 	enum fetch_state state;
 	char errbuf[CURL_ERROR_SIZE];
 	uint64_t started_us;
+	/* The exchange for an archive (capture.h): the engine sets capture
+	   before fetch_start(); cap is made on first use, owned, reused. */
+	bool capture;
+	bool capturing; /* this transfer is captured */
+	struct fetch_capture *cap;
 	const struct fetch_opts *opts; /* borrowed */
 	void *owner;		       /* borrowed: the engine */
 	/* Conditional fetch and content facts (fetch_cond_*() in fetch.c): */
@@ -125,6 +131,9 @@ struct fetch_result {
 	const char *content_hash;
 	bool not_modified; /* a 304 to a conditional request: no body, the
 			      page's earlier content stands */
+	/* The exchange as sent and received (request head, response head,
+	   raw body, address), when the slot captured it; else NULL. */
+	const struct fetch_capture *capture;
 };
 
 /* A new idle slot; NULL on failure. */

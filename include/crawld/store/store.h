@@ -26,7 +26,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum page_state {
 	PAGE_QUEUED = 0,
@@ -362,5 +362,68 @@ CW_WARN_UNUSED enum cw_rc store_mirror_walk(
 /* The rows marked stale, in URL order. */
 CW_WARN_UNUSED enum cw_rc store_mirror_walk_stale(
     struct store *st, store_mirror_cb *cb, void *arg);
+
+/*
+ * WARC output (--warc): the files a crawl wrote (warc_files) and every
+ * record in them (warc_records), written in the same batch as the page
+ * outcome they archive, so a committed record is always whole in its
+ * file and a resume cuts the file after the last one.
+ */
+
+/* A new warc_files row for crawl_id (in the open batch): base is the
+   --warc path as given (its files share one CDXJ index), path the file. */
+CW_WARN_UNUSED enum cw_rc store_warc_file_add(struct store *st,
+    int64_t crawl_id, const char *base, const char *path, int64_t created_us,
+    int64_t *file_id);
+
+struct store_warc_file {
+	int64_t id;   /* 0: none */
+	char *path;   /* the caller's (free) */
+	uint64_t end; /* where its last recorded record ends */
+};
+
+/* The newest file crawl_id wrote for base, as this connection sees it
+   (the open batch included). CW_OK with f->id == 0 when there is none. */
+CW_WARN_UNUSED enum cw_rc store_warc_file_last(struct store *st,
+    int64_t crawl_id, const char *base, struct store_warc_file *f);
+
+/* One warc_records row; strings borrowed for the call. */
+struct store_warc_record {
+	int64_t file_id;
+	int64_t page_id;  /* 0 = NULL (warcinfo) */
+	const char *type; /* "warcinfo", "request", "response", "revisit" */
+	const char *record_id;
+	const char *target_uri;	    /* NULL for warcinfo */
+	const char *date;	    /* its WARC-Date */
+	uint64_t offset;	    /* of its gzip member in the file */
+	uint64_t length;	    /* of the member */
+	int status;		    /* HTTP status, 0 = NULL */
+	const char *payload_digest; /* NULL allowed */
+	const char *cdxj;	    /* its index line; NULL = not indexed */
+};
+
+/* Insert a record row (in the open batch). */
+CW_WARN_UNUSED enum cw_rc store_warc_record_add(
+    struct store *st, const struct store_warc_record *r);
+
+/* What a revisit record refers to. */
+struct store_warc_ref {
+	bool found;
+	char record_id[64];
+	char date[40];
+	char payload_digest[48];
+};
+
+/* The newest response record of url in base's files (ref->found false
+   when none). */
+CW_WARN_UNUSED enum cw_rc store_warc_last_response(struct store *st,
+    const char *base, const char *url, struct store_warc_ref *ref);
+
+/* Called per line; a non-zero return stops the walk (CW_EINVAL). */
+typedef int store_line_cb(void *arg, const char *line);
+
+/* Every CDXJ line of base's files, in byte order (LC_ALL=C sort). */
+CW_WARN_UNUSED enum cw_rc store_warc_cdxj(
+    struct store *st, const char *base, store_line_cb *cb, void *arg);
 
 #endif /* CRAWLD_STORE_H */

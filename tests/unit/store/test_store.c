@@ -188,7 +188,15 @@ test_open_creates_schema(void)
 	    buf, sizeof(buf)));
 	CHECK_STR(buf,
 	    "crawls,fetches,fetches_page,links,mirror_files,mirror_files_path,"
-	    "pages,pages_crawl_state");
+	    "pages,pages_crawl_state,warc_files,warc_files_crawl,warc_records,"
+	    "warc_records_file,warc_records_target");
+	CHECK(peek_text(t.path,
+	    "SELECT group_concat(name, ',') FROM "
+	    "pragma_table_info('warc_records')",
+	    buf, sizeof(buf)));
+	CHECK_STR(buf,
+	    "id,file_id,page_id,type,record_id,target_uri,warc_date,"
+	    "warc_offset,warc_length,status,payload_digest,cdxj");
 	CHECK(peek_text(t.path,
 	    "SELECT group_concat(name, ',') FROM pragma_table_info('pages')",
 	    buf, sizeof(buf)));
