@@ -553,6 +553,121 @@ test_kill_and_resume(void)
 	testsrv_stop(s);
 }
 
+/* The tool named by env var (as CMake found it); NULL when missing. */
+static const char *
+tool_path(const char *var)
+{
+	const char *p = getenv(var);
+
+	if (p == NULL || *p == '\0' || strstr(p, "NOTFOUND") != NULL ||
+	    access(p, X_OK) != 0) {
+		fprintf(
+		    stderr, "  %s not found: run scripts/setup-deps.sh\n", var);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * An HTTP/2 crawl (nghttpd over TLS, as it_http2 runs it): the exchanges
+ * are archived in HTTP/1.1 syntax (status line "HTTP/1.1 200 OK", request
+ * line "... HTTP/1.1"), warcinfo says so, and the WARC verifies.
+ */
+static void
+test_http2_in_http1_syntax(void)
+{
+	const char *nghttpd = tool_path("CRAWLD_NGHTTPD");
+	const char *openssl = tool_path("CRAWLD_OPENSSL");
+	const char *dir = it_tmpdir();
+	const char *db = it_db_path("h2.db");
+	char cmd[2048], site[512], key[512], cert[512], log[512], seed[128],
+	    warc[512], path[600], line[1024];
+	const char *argv[] = {"crawl", "-q", "--no-robots", "--ca-file", cert,
+	    "--db", db, "--warc", warc, seed, NULL};
+	const char *one[] = {warc, NULL};
+	struct readback rb;
+	unsigned port = it_free_port(), h2 = 0;
+	size_t i;
+	FILE *f;
+	int pid;
+
+	REQUIRE(nghttpd != NULL && openssl != NULL && port != 0);
+	snprintf(site, sizeof(site), "%s/h2site", dir);
+	snprintf(key, sizeof(key), "%s/h2key.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/h2cert.pem", dir);
+	snprintf(log, sizeof(log), "%s/h2nghttpd.log", dir);
+	snprintf(warc, sizeof(warc), "%s/h2.warc.gz", dir);
+	snprintf(cmd, sizeof(cmd),
+	    "mkdir -p '%s' && '%s' req -x509 -newkey rsa:2048 -nodes "
+	    "-keyout '%s' -out '%s' -days 1 -subj /CN=127.0.0.1 "
+	    "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1",
+	    site, openssl, key, cert);
+	REQUIRE(system(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/index.html", site);
+	f = fopen(path, "w");
+	REQUIRE(f != NULL);
+	fputs("<a href=\"/a.html\">a</a><a href=\"/b.html\">b</a>", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a.html", site);
+	f = fopen(path, "w");
+	REQUIRE(f != NULL);
+	fputs("<p>a</p>", f);
+	fclose(f);
+	pid = fork();
+	if (pid == 0) {
+		char portstr[16];
+
+		if (freopen(log, "w", stdout) == NULL)
+			_exit(127);
+		dup2(1, 2);
+		snprintf(portstr, sizeof(portstr), "%u", port);
+		alarm(60);
+		execl(nghttpd, "nghttpd", "-v", "-a", "127.0.0.1", "-d", site,
+		    portstr, key, cert, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 500 && !it_port_open(port); i++)
+		usleep(10000);
+	REQUIRE(it_port_open(port));
+	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
+	CHECK_INT(it_run_crawld(argv, out, sizeof(out), err, sizeof(err)), 0);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	/* It really was HTTP/2: the server logged HEADERS frames. */
+	f = fopen(log, "r");
+	REQUIRE(f != NULL);
+	while (fgets(line, sizeof(line), f) != NULL)
+		h2 += strstr(line, "recv HEADERS frame") != NULL;
+	fclose(f);
+	CHECK_INT(h2, 3);
+	CHECK_INT(verify(one), 0);
+	REQUIRE(read_back(warc, &rb) == 0);
+	check_rows(db, &rb);
+	check_pages(db, &rb, 3);
+	for (i = 0; i < json_array_size(rb.records); i++) {
+		const json_t *r = json_array_get(rb.records, i);
+		const char *sl = jstr(r, "statusline");
+
+		if (strcmp(jstr(r, "type"), "response") == 0)
+			CHECK(strncmp(sl, "HTTP/1.1 ", 9) == 0 &&
+			    (jint(r, "status") != 200 ||
+				strcmp(sl, "HTTP/1.1 200 OK") == 0));
+		if (strcmp(jstr(r, "type"), "request") == 0)
+			CHECK(strlen(sl) > 9 &&
+			    strcmp(sl + strlen(sl) - 9, " HTTP/1.1") == 0);
+	}
+	readback_free(&rb);
+	snprintf(cmd, sizeof(cmd),
+	    "zcat '%s' | grep -c 'http-header-syntax: HTTP/2 exchanges'", warc);
+	{
+		int status;
+		char *text = run_capture(cmd, &status);
+
+		CHECK(text != NULL && atoi(text) == 1);
+		free(text);
+	}
+}
+
 /* --warc in a directory that does not exist: bad usage, no database. */
 static void
 test_bad_path(void)
@@ -569,6 +684,7 @@ test_bad_path(void)
 static const struct test tests[] = {
     TEST(site_reads_back),
     TEST(kill_and_resume),
+    TEST(http2_in_http1_syntax),
     TEST(bad_path),
 };
 

@@ -55,6 +55,7 @@ for (const file of process.argv.slice(2)) {
 			payload_sha1: sha1(raw),
 			status: h && h.statusCode ? Number(h.statusCode) : 0,
 			method: h && h.method ? h.method : null,
+			statusline: h ? h.statusline : null,
 			content_encoding: h && h.headers.get("content-encoding") || null,
 			transfer_encoding: h && h.headers.get("transfer-encoding") || null,
 			content_length: h && h.headers.get("content-length") || null,
