@@ -30,7 +30,7 @@
 #include "testsrv.h"
 
 /* The RAWSRV_SITE pages a crawl from "/" fetches. */
-#define SITE_PAGES 7
+#define SITE_PAGES 8
 
 static char out[1 << 16], err[1 << 16];
 
@@ -366,6 +366,41 @@ check_index(const char *cdxj, const struct readback *rb, size_t want)
 	CHECK_INT(json_array_size(rb->cdxj), want);
 }
 
+/*
+ * /same answered 200 to the first crawl and 304 to the second: the second
+ * file has a revisit (profile server-not-modified) naming the first
+ * file's response, with its payload digest, the 304's head as its block
+ * and no payload.
+ */
+static void
+check_revisit(const struct readback *rb, const char *seed)
+{
+	const json_t *resp = NULL, *rev = NULL, *r;
+	char url[128];
+	size_t i;
+
+	snprintf(url, sizeof(url), "%ssame", seed);
+	for (i = 0; i < json_array_size(rb->records); i++) {
+		r = json_array_get(rb->records, i);
+		if (strcmp(jstr(r, "target"), url) != 0)
+			continue;
+		if (strcmp(jstr(r, "type"), "response") == 0)
+			resp = r;
+		if (strcmp(jstr(r, "type"), "revisit") == 0)
+			rev = r;
+	}
+	CHECK_INT(count_type(rb, "revisit"), 1);
+	REQUIRE(resp != NULL && rev != NULL);
+	CHECK(strstr(jstr(resp, "file"), "/site.warc.gz") != NULL);
+	CHECK(strstr(jstr(rev, "file"), "/site-1.warc.gz") != NULL);
+	CHECK_STR(jstr(rev, "refers_to"), jstr(resp, "id"));
+	CHECK_STR(jstr(rev, "payload_digest"), jstr(resp, "payload_digest"));
+	CHECK_STR(jstr(rev, "profile"),
+	    "http://netpreserve.org/warc/1.1/revisit/server-not-modified");
+	CHECK_INT(jint(rev, "status"), 304);
+	CHECK_INT(jint(rev, "raw_len"), 0);
+}
+
 /* The SHA-1 of a file, for "unchanged" checks. */
 static void
 file_sum(const char *path, char *sum, size_t len)
@@ -403,10 +438,10 @@ test_site_reads_back(void)
 	CHECK_INT(db_int(db, "SELECT count(*) FROM pages WHERE state = 'done'"),
 	    SITE_PAGES);
 	if (verify(one) != 0 ||
-	    strstr(out, "15 records, 0 with problems") == NULL)
+	    strstr(out, "17 records, 0 with problems") == NULL)
 		fprintf(stderr, "  verify:\n%s%s", out, err);
 	CHECK_INT(verify(one), 0);
-	CHECK(strstr(out, "15 records, 0 with problems") != NULL);
+	CHECK(strstr(out, "17 records, 0 with problems") != NULL);
 	REQUIRE(read_back(warc, &rb) == 0);
 	CHECK_INT(json_array_size(rb.records), 1 + 2 * SITE_PAGES);
 	CHECK_INT(count_type(&rb, "warcinfo"), 1);
@@ -451,6 +486,7 @@ test_site_reads_back(void)
 	REQUIRE(read_back(files, &rb) == 0);
 	CHECK_INT(json_array_size(rb.records), 2 * (1 + 2 * SITE_PAGES));
 	check_rows(db, &rb);
+	check_revisit(&rb, seed);
 	check_index(cdxj, &rb, 2 * SITE_PAGES);
 	readback_free(&rb);
 	rawsrv_stop(s);

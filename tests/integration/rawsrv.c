@@ -35,6 +35,7 @@ struct rawsrv {
 	size_t bomb_len;
 	atomic_uint accept_named; /* requests whose Accept-Encoding named
 				     the page's encoding */
+	atomic_uint same_hits;	  /* RAWSRV_SITE: requests for /same */
 };
 
 struct rawconn {
@@ -219,6 +220,19 @@ rawsrv_site(struct rawsrv *s, int fd, const char *req, time_t start)
 		    n);
 		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
 			(void)rawsrv_write(s, fd, z, n, start);
+	} else if (strcmp(path, "/same") == 0) {
+		/* 200 the first time, 304 after (as to a conditional
+		   request: the page has not changed). */
+		if (atomic_fetch_add(&s->same_hits, 1) == 0)
+			snprintf(hdr, sizeof(hdr),
+			    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+			    "ETag: \"v1\"\r\nContent-Length: 11\r\n"
+			    "Connection: close\r\n\r\n<p>same</p>");
+		else
+			snprintf(hdr, sizeof(hdr),
+			    "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n"
+			    "Connection: close\r\n\r\n");
+		(void)rawsrv_write(s, fd, hdr, strlen(hdr), start);
 	} else if (strcmp(path, "/moved") == 0) {
 		snprintf(hdr, sizeof(hdr),
 		    "HTTP/1.1 301 Moved Permanently\r\nLocation: /target\r\n"

@@ -33,13 +33,14 @@ enum rawsrv_mode {
 				trailer, linking to /target; /deflate raw
 				deflate HTML; /moved 301 -> /target;
 				/target HTML; /img.bin RAWSRV_SITE_BIN
-				binary bytes; anything else 404 */
+				binary bytes; /same 200 the first time,
+				304 after; anything else 404 */
 };
 
 #define RAWSRV_SITE_ROOT                                                       \
 	"<html><body><a href=\"/chunked\">c</a><a href=\"/missing\">m</a>"     \
 	"<a href=\"/moved\">r</a><a href=\"/img.bin\">i</a>"                   \
-	"<a href=\"/deflate\">d</a></body></html>"
+	"<a href=\"/deflate\">d</a><a href=\"/same\">s</a></body></html>"
 #define RAWSRV_SITE_DEFLATE                                                    \
 	"<html><body><p>raw deflate, as some servers send "                    \
 	"it</p></body></html>"
