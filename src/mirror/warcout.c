@@ -55,6 +55,9 @@ struct warcout {
 	char warcinfo_id[WARC_ID_LEN];
 	struct warcout_pending *pending; /* owned list (few: pages parsing) */
 	uint64_t records;
+	/* The observer's name: the engine reads it when a callback fails,
+	   so a failed write names the file and the reason there. */
+	char name[320];
 };
 
 /*
@@ -186,8 +189,9 @@ warcout_append(struct warcout *w, const struct buf *b)
 	enum cw_rc rc = warcout_write_all(w->fd, b->data, b->len);
 
 	if (rc != CW_OK) {
-		log_warnx(
-		    "warc: %s: write failed: %s", w->path, strerror(errno));
+		snprintf(w->name, sizeof(w->name), "warc: %s: %s", w->path,
+		    strerror(errno));
+		log_warnx("%s", w->name);
 		if (ftruncate(w->fd, (off_t)w->end) != 0)
 			log_warnx("warc: %s: cannot cut the partial record: "
 				  "%s (a resume cuts it)",
@@ -363,6 +367,7 @@ warcout_open(struct store *st, const char *path, int64_t crawl_id,
 		return CW_ENOMEM;
 	w->st = st;
 	w->fd = -1;
+	snprintf(w->name, sizeof(w->name), "warc");
 	w->base = warcout_abs(path);
 	if (w->base == NULL) {
 		snprintf(err, errlen, "--warc %s: %s", path, strerror(errno));
@@ -703,7 +708,7 @@ void
 warcout_observer(struct warcout *w, struct crawl_observer *obs)
 {
 	memset(obs, 0, sizeof(*obs));
-	obs->name = "warc";
+	obs->name = w->name;
 	obs->flags = CRAWL_OBS_CAPTURE;
 	obs->response = warcout_on_response;
 	obs->recorded = warcout_on_recorded;

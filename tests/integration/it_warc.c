@@ -704,6 +704,49 @@ test_http2_in_http1_syntax(void)
 	}
 }
 
+/*
+ * The WARC cannot be written (a full disk: RLIMIT_FSIZE below the size of
+ * a 1 MiB record): the crawl ends with the error (exit 1), the file is cut
+ * back to its last whole record and the page is not done. The same command
+ * without the limit fetches the page again and the WARC verifies, with the
+ * page once.
+ */
+static void
+test_disk_full(void)
+{
+	struct rawsrv *s = rawsrv_start(RAWSRV_SITE);
+	const char *db = it_db_path("full.db");
+	char seed[64], warc[512];
+	const char *argv[] = {"crawl", "-q", "--no-robots", "--db", db,
+	    "--warc", warc, seed, NULL};
+	const char *one[] = {warc, NULL};
+	struct readback rb;
+	struct stat sb;
+
+	snprintf(seed, sizeof(seed), "http://127.0.0.1:%u/big", rawsrv_port(s));
+	snprintf(warc, sizeof(warc), "%s/full.warc.gz", it_tmpdir());
+	CHECK_INT(it_run_crawld_fsize(argv, 512 * 1024, err, sizeof(err)), 1);
+	if (strstr(err, "File too large") == NULL)
+		fprintf(stderr, "  stderr: %s\n", err);
+	CHECK(strstr(err, "full.warc.gz: File too large") != NULL);
+	CHECK(stat(warc, &sb) == 0 &&
+	    sb.st_size ==
+		db_int(db,
+		    "SELECT max(warc_offset + warc_length) "
+		    "FROM warc_records"));
+	CHECK_INT(db_int(db, "SELECT count(*) FROM warc_records"), 1);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state = 'done'"), 0);
+	CHECK_INT(verify(one), 0);
+	CHECK_INT(it_run_crawld(argv, out, sizeof(out), err, sizeof(err)), 0);
+	CHECK_INT(verify(one), 0);
+	REQUIRE(read_back(warc, &rb) == 0);
+	check_rows(db, &rb);
+	check_pages(db, &rb, 1);
+	readback_free(&rb);
+	rawsrv_stop(s);
+}
+
 /* --warc in a directory that does not exist: bad usage, no database. */
 static void
 test_bad_path(void)
@@ -721,6 +764,7 @@ static const struct test tests[] = {
     TEST(site_reads_back),
     TEST(kill_and_resume),
     TEST(http2_in_http1_syntax),
+    TEST(disk_full),
     TEST(bad_path),
 };
 

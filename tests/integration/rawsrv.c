@@ -220,6 +220,22 @@ rawsrv_site(struct rawsrv *s, int fd, const char *req, time_t start)
 		    n);
 		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
 			(void)rawsrv_write(s, fd, z, n, start);
+	} else if (strcmp(path, "/big") == 0) {
+		static unsigned char big[RAWSRV_SITE_BIG];
+		uint32_t x = 12345;
+
+		/* Bytes that do not compress: the WARC grows by as much. */
+		for (i = 0; i < sizeof(big); i++) {
+			x = x * 1103515245u + 12345u;
+			big[i] = (unsigned char)(x >> 24);
+		}
+		snprintf(hdr, sizeof(hdr),
+		    "HTTP/1.1 200 OK\r\nContent-Type: "
+		    "application/octet-stream\r\nContent-Length: %d\r\n"
+		    "Connection: close\r\n\r\n",
+		    RAWSRV_SITE_BIG);
+		if (rawsrv_write(s, fd, hdr, strlen(hdr), start) == 0)
+			(void)rawsrv_write(s, fd, big, sizeof(big), start);
 	} else if (strcmp(path, "/same") == 0) {
 		/* 200 the first time, 304 after (as to a conditional
 		   request: the page has not changed). */

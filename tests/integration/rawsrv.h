@@ -34,7 +34,9 @@ enum rawsrv_mode {
 				deflate HTML; /moved 301 -> /target;
 				/target HTML; /img.bin RAWSRV_SITE_BIN
 				binary bytes; /same 200 the first time,
-				304 after; anything else 404 */
+				304 after; /big (not linked)
+				RAWSRV_SITE_BIG bytes that do not
+				compress; anything else 404 */
 };
 
 #define RAWSRV_SITE_ROOT                                                       \
@@ -45,6 +47,7 @@ enum rawsrv_mode {
 	"<html><body><p>raw deflate, as some servers send "                    \
 	"it</p></body></html>"
 #define RAWSRV_SITE_BIN 3000
+#define RAWSRV_SITE_BIG (1024 * 1024)
 
 /* The page the encoded-page modes serve, decoded: 67 bytes. */
 #define RAWSRV_PAGE                                                            \
