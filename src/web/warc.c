@@ -122,8 +122,11 @@ warc_gzip_append(struct buf *out, const void *in, size_t n)
 	int zr;
 
 	memset(&z, 0, sizeof(z));
-	/* 15 + 16: a gzip wrapper; level 6 as gzip(1) itself. */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	/* 15 + 16: a gzip wrapper. Level 1: records are deflated on the
+	   crawl's network loop, and on a 90 KB HTML page level 1 ran 3x
+	   faster than gzip's default 6 for an 18% larger member
+	   (docs/internals/warc.md). */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
 	    Z_OK)
 		return CW_ENOMEM;
 	bound = deflateBound(&z, (uLong)n) + 32;
