@@ -804,6 +804,7 @@ static const struct {
     {"robots", "off", "false"},
     {"fail-fast", "yes", "true"},
     {"mirror", "out", "\"out\""},
+    {"warc", "a.warc.gz", "\"a.warc.gz\""},
     {"max-links", "7", "7"},
     {"max-url-length", "100", "100"},
     {"retries", "5", "5"},
