@@ -492,6 +492,36 @@ test_site_reads_back(void)
 	rawsrv_stop(s);
 }
 
+/* With --mirror too: two observers of one crawl, the mirror keeping
+   every body, the WARC capturing the exchange; both do their part. */
+static void
+test_with_mirror(void)
+{
+	struct rawsrv *s = rawsrv_start(RAWSRV_SITE);
+	const char *db = it_db_path("mirror.db");
+	char seed[64], warc[512], dir[512], file[600];
+	const char *argv[] = {"crawl", "-q", "--no-robots", "--db", db,
+	    "--mirror", dir, "--warc", warc, seed, NULL};
+	const char *one[] = {warc, NULL};
+	struct readback rb;
+
+	snprintf(seed, sizeof(seed), "http://127.0.0.1:%u/", rawsrv_port(s));
+	snprintf(warc, sizeof(warc), "%s/mirrored.warc.gz", it_tmpdir());
+	snprintf(dir, sizeof(dir), "%s/mirror", it_tmpdir());
+	CHECK_INT(it_run_crawld(argv, out, sizeof(out), err, sizeof(err)), 0);
+	snprintf(
+	    file, sizeof(file), "%s/127.0.0.1_%u/img.bin", dir, rawsrv_port(s));
+	CHECK(access(file, R_OK) == 0);
+	CHECK_INT(verify(one), 0);
+	REQUIRE(read_back(warc, &rb) == 0);
+	check_rows(db, &rb);
+	check_pages(db, &rb,
+	    db_int(db, "SELECT count(*) FROM pages WHERE state = 'done'"));
+	CHECK_INT(count_type(&rb, "response"), SITE_PAGES);
+	readback_free(&rb);
+	rawsrv_stop(s);
+}
+
 /* Pages in the crash test's tree: 1 + 4 + 16 + 64. */
 #define TREE_PAGES 85
 
@@ -762,6 +792,7 @@ test_bad_path(void)
 
 static const struct test tests[] = {
     TEST(site_reads_back),
+    TEST(with_mirror),
     TEST(kill_and_resume),
     TEST(http2_in_http1_syntax),
     TEST(disk_full),
