@@ -297,7 +297,7 @@ engine_launch_gate(struct engine *e, struct task *t)
 	t->attempts++;
 	f->keep_all = false; /* a gate keeps its body anyway */
 	f->keep_css = false;
-	f->capture = false;  /* robots.txt is not archived */
+	f->capture = false; /* robots.txt is not archived */
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
 	if (fetch_start(f, t) == CW_OK) {
