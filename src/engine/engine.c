@@ -485,6 +485,8 @@ engine_get_cpu(const struct engine *e, struct engine_cpu *cpu)
 		cpu->loop_s =
 		    cpu->loop_s > cpu->parse_s ? cpu->loop_s - cpu->parse_s : 0;
 	cpu->process_s = (double)proc / 1e9;
+	cpu->store_thread = store_writer_cpu(e->st, &cpu->store_s);
+	cpu->store_s -= e->store_cpu0_s;
 }
 
 /* Set the multi handle's connection limits from the config (the
@@ -569,6 +571,10 @@ engine_new(
 		engine_free(e);
 		return NULL;
 	}
+	/* SQLite off the loop thread; without the thread it runs here. */
+	if (store_writer_start(st) != CW_OK)
+		log_warnx("engine: no store thread, SQLite runs on the loop");
+	(void)store_writer_cpu(st, &e->store_cpu0_s);
 	curlev_set_error_cb(e->cev, engine_multi_failed);
 	e->hk_due_us = cw_monotonic_us() + ENGINE_FLUSH_MS * 1000;
 	return e;

@@ -122,6 +122,7 @@ struct engine {
 	uint64_t lag_max_us;
 	pthread_t loop_thread;	   /* the thread that made the engine */
 	uint64_t loop_cpu0_ns;	   /* its CPU clock then */
+	double store_cpu0_s;	   /* the store thread's then */
 	uint64_t process_cpu0_ns;  /* the process's then */
 	LIST_HEAD(, crawl) crawls; /* borrowed list of live crawls */
 	/* engine_add_observer(): copied into each new crawl */

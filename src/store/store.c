@@ -17,9 +17,13 @@
  * open batch, and the per-row check would cost a lookup on the hot path.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -375,7 +379,82 @@ struct store {
 	size_t batch_rows; /* rows written since BEGIN */
 	char errmsg[256];  /* copy: sqlite's is volatile */
 	struct store_stats stats; /* commit times (store_get_stats) */
+	struct storew *w; /* owned: the writer thread, NULL without one */
 };
+
+/* Bytes of a chunk: about 150 link rows, so the writer is never far
+   behind and store_sync() waits for little. */
+#define STOREW_CHUNK 16384
+#define STOREW_FREE_MAX 4 /* idle chunks kept for reuse */
+
+/* The thread running the queue of this store, on that thread only. */
+static _Thread_local const struct store *storew_self;
+
+enum wop_kind {
+	WOP_PAGE_INSERT = 1,
+	WOP_PAGE_FETCHING,
+	WOP_PAGE_FINISH,
+	WOP_LINK_INSERT,
+};
+
+/* One queued write, followed in its chunk by its strings (s1, then s2,
+   each with its NUL when present); size is a multiple of 8. */
+struct wop {
+	uint32_t size;
+	uint8_t kind;  /* enum wop_kind */
+	uint8_t state; /* enum page_state; the link element */
+	uint8_t has1, has2;
+	int32_t n1;  /* depth; status */
+	int32_t n2;  /* attempts */
+	int64_t id;  /* page id; link src */
+	int64_t id2; /* crawl id; link dst */
+	int64_t id3; /* parent id */
+	int64_t us;  /* discovered or fetched */
+	int64_t bytes;
+};
+
+struct wchunk {
+	struct wchunk *next;
+	size_t len, cap;
+	unsigned char data[]; /* records */
+};
+
+struct storew {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work;  /* pending chunks, or stop */
+	pthread_cond_t idle;  /* nothing pending and not busy */
+	struct wchunk *head;  /* under mu: handed over, not yet taken */
+	struct wchunk *tail;  /* under mu */
+	struct wchunk *spare; /* under mu: run chunks kept for reuse */
+	size_t nspare;	      /* under mu */
+	bool busy;	      /* under mu: the writer is running chunks */
+	bool stop;	      /* under mu */
+	enum cw_rc err;	      /* under mu: a queued write failed */
+	struct wchunk *fill;  /* loop thread: the chunk being filled */
+	size_t rows;	      /* loop thread: rows of the batch so far */
+};
+
+/* Whether a write on this thread goes to the queue. */
+static bool
+store_queued(const struct store *st)
+{
+	return st->w != NULL && storew_self != st;
+}
+
+static enum cw_rc storew_put(
+    struct store *st, struct wop *op, const char *s1, const char *s2);
+static void storew_reset(struct store *st);
+static enum cw_rc storew_wait(struct store *st);
+static void store_writer_stop(struct store *st);
+
+/* Wait for the writer (store_sync) and return its failure, if any. */
+#define STORE_SYNC(st)                                                         \
+	do {                                                                   \
+		enum cw_rc sync_rc_ = store_sync(st);                          \
+		if (sync_rc_ != CW_OK)                                         \
+			return sync_rc_;                                       \
+	} while (0)
 
 /* The upper bounds of the commit-time histogram, in seconds. */
 const double store_commit_bounds[STORE_COMMIT_BUCKETS] = {
@@ -554,6 +633,9 @@ store_begin(struct store *st)
 {
 	enum cw_rc rc;
 
+	/* A write not converted to the queue still waits for it. */
+	if (store_queued(st) && (rc = store_sync(st)) != CW_OK)
+		return rc;
 	if (st->in_batch)
 		return CW_OK;
 	if (st->broken) {
@@ -618,6 +700,8 @@ store_abort_batch(struct store *st)
 void
 store_rollback(struct store *st)
 {
+	(void)storew_wait(st); /* the failure that led here is known */
+	storew_reset(st);
 	if (!st->in_batch)
 		return;
 	log_warnx("store: batch of %zu rows dropped", st->batch_rows);
@@ -633,9 +717,11 @@ store_write(struct store *st, enum store_stmt which, const char *what)
 	enum cw_rc rc;
 
 	rc = store_run(st, which, what, NULL);
-	if (rc == CW_OK)
+	if (rc == CW_OK) {
 		st->batch_rows += (size_t)sqlite3_changes(st->db);
-	else if (rc == CW_EINVAL)
+		if (store_queued(st)) /* run here, after a store_sync() */
+			st->w->rows += (size_t)sqlite3_changes(st->db);
+	} else if (rc == CW_EINVAL)
 		store_check_batch(st); /* a constraint: the batch goes on */
 	else
 		store_abort_batch(st);
@@ -974,6 +1060,7 @@ store_close(struct store *st)
 		return;
 	if (store_flush(st) != CW_OK)
 		log_warnx("store: close: last batch lost");
+	store_writer_stop(st);
 	store_free(st);
 }
 
@@ -994,6 +1081,7 @@ store_crawl_create(struct store *st, const char *seeds_json,
 	enum cw_rc rc;
 	int bad = 0;
 
+	STORE_SYNC(st);
 	if (seeds_json == NULL || options_json == NULL)
 		return CW_EINVAL;
 	rc = store_begin(st);
@@ -1021,6 +1109,7 @@ store_crawl_set_state(
 	size_t i;
 	int bad = 0;
 
+	STORE_SYNC(st);
 	for (i = 0; i < CW_NELEM(crawl_state_names); i++)
 		if (state != NULL && strcmp(state, crawl_state_names[i]) == 0)
 			break;
@@ -1048,6 +1137,7 @@ store_crawl_set_state(
 enum cw_rc
 store_next_page_id(struct store *st, int64_t *id)
 {
+	STORE_SYNC(st);
 	return store_run(st, SS_NEXT_ID, "next page id", id);
 }
 
@@ -1063,6 +1153,17 @@ store_page_insert(struct store *st, const struct store_page *pg)
 	if (pg->id <= 0 || pg->crawl_id <= 0 || pg->url == NULL ||
 	    pg->depth < 0 || pg->parent_id < 0 || !store_state_valid(pg->state))
 		return CW_EINVAL;
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_PAGE_INSERT,
+		    .state = (uint8_t)pg->state,
+		    .n1 = pg->depth,
+		    .id = pg->id,
+		    .id2 = pg->crawl_id,
+		    .id3 = pg->parent_id,
+		    .us = pg->discovered_us};
+
+		return storew_put(st, &op, pg->url, pg->reason);
+	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -1113,6 +1214,11 @@ store_write_id(
 enum cw_rc
 store_page_fetching(struct store *st, int64_t id)
 {
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_PAGE_FETCHING, .id = id};
+
+		return storew_put(st, &op, NULL, NULL);
+	}
 	return store_page_found(st,
 	    store_write_id(st, SS_PAGE_FETCHING, id, "page fetching"), id,
 	    "page fetching");
@@ -1132,6 +1238,17 @@ store_page_finish_row(struct store *st, const struct store_result *res)
 
 	if (!store_state_valid(res->state))
 		return CW_EINVAL;
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_PAGE_FINISH,
+		    .state = (uint8_t)res->state,
+		    .n1 = res->status,
+		    .n2 = res->attempts,
+		    .id = res->id,
+		    .us = res->fetched_us,
+		    .bytes = res->bytes};
+
+		return storew_put(st, &op, res->reason, res->content_type);
+	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -1235,6 +1352,14 @@ store_link_insert(struct store *st, int64_t src_id, int64_t dst_id,
 
 	if ((unsigned)element >= CW_NELEM(store_element_names))
 		return CW_EINVAL;
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_LINK_INSERT,
+		    .state = (uint8_t)element,
+		    .id = src_id,
+		    .id2 = dst_id};
+
+		return storew_put(st, &op, NULL, NULL);
+	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -1278,6 +1403,18 @@ store_flush(struct store *st)
 	enum cw_rc rc;
 	uint64_t t0;
 
+	rc = store_sync(st);
+	if (rc != CW_OK) {
+		/* A queued write failed: the batch goes whole or not at all. */
+		log_warnx("store: a queued write failed, batch lost");
+		store_rollback_tx(st);
+		st->in_batch = false;
+		st->batch_rows = 0;
+		storew_reset(st);
+		return rc;
+	}
+	if (st->w != NULL)
+		st->w->rows = 0;
 	if (!st->in_batch)
 		return CW_OK;
 	t0 = cw_monotonic_us();
@@ -1297,7 +1434,343 @@ store_flush(struct store *st)
 size_t
 store_batch_rows(const struct store *st)
 {
-	return st->batch_rows;
+	return st->w != NULL ? st->w->rows : st->batch_rows;
+}
+
+/*
+ * The writer thread (store_writer_start). The four writes made per page
+ * and per link are not run where they are called: the loop thread copies
+ * each into a chunk (a record and its strings), hands full chunks to the
+ * writer under w->mu, and goes on; the writer runs them, in order, inside
+ * the same open batch. Every other function waits first (store_sync())
+ * until the writer has run everything handed to it and is idle, so it
+ * sees every earlier write and the connection is used by one thread at a
+ * time (it is opened NOMUTEX). The loop thread is the only producer: once
+ * it has waited, the writer stays idle until it hands over more.
+ *
+ * A queued write that fails is reported by a later call (a handover or a
+ * wait), and the writer runs nothing more until store_flush() or
+ * store_rollback() drops the batch: callers treat any store failure as the
+ * end of the batch, as the engine does.
+ */
+
+/* Keep a run chunk for reuse or free it (under mu). */
+static void
+storew_recycle(struct storew *w, struct wchunk *c)
+{
+	if (c->cap == STOREW_CHUNK && w->nspare < STOREW_FREE_MAX) {
+		c->next = w->spare;
+		w->spare = c;
+		w->nspare++;
+		return;
+	}
+	free(c);
+}
+
+/* Run one queued write on the writer thread. */
+static enum cw_rc
+storew_exec(
+    struct store *st, const struct wop *op, const char *s1, const char *s2)
+{
+	struct store_result sr;
+	struct store_page pg;
+
+	switch (op->kind) {
+	case WOP_PAGE_INSERT:
+		memset(&pg, 0, sizeof(pg));
+		pg.id = op->id;
+		pg.crawl_id = op->id2;
+		pg.parent_id = op->id3;
+		pg.url = s1;
+		pg.depth = op->n1;
+		pg.state = (enum page_state)op->state;
+		pg.reason = s2;
+		pg.discovered_us = op->us;
+		return store_page_insert(st, &pg);
+	case WOP_PAGE_FETCHING:
+		return store_page_fetching(st, op->id);
+	case WOP_PAGE_FINISH:
+		memset(&sr, 0, sizeof(sr));
+		sr.id = op->id;
+		sr.state = (enum page_state)op->state;
+		sr.reason = s1;
+		sr.content_type = s2;
+		sr.status = op->n1;
+		sr.attempts = op->n2;
+		sr.bytes = op->bytes;
+		sr.fetched_us = op->us;
+		return store_page_finish(st, &sr);
+	case WOP_LINK_INSERT:
+		return store_link_insert(
+		    st, op->id, op->id2, (enum link_element)op->state);
+	default:
+		return CW_EINVAL;
+	}
+}
+
+/* Run a chunk's writes in order, up to the first failure. */
+static enum cw_rc
+storew_run_chunk(struct store *st, const struct wchunk *c)
+{
+	const unsigned char *p;
+	const char *s1, *s2;
+	enum cw_rc rc = CW_OK;
+	struct wop op;
+	size_t off = 0;
+
+	while (rc == CW_OK && off + sizeof(op) <= c->len) {
+		p = c->data + off;
+		memcpy(&op, p, sizeof(op));
+		s1 = op.has1 ? (const char *)p + sizeof(op) : NULL;
+		s2 = op.has2 ? (const char *)p + sizeof(op) +
+			(s1 != NULL ? strlen(s1) + 1 : 0)
+			     : NULL;
+		rc = storew_exec(st, &op, s1, s2);
+		off += op.size;
+	}
+	return rc;
+}
+
+/* The writer: take what was handed over, run it, say when idle. */
+static void *
+storew_main(void *arg)
+{
+	struct store *st = arg;
+	struct storew *w = st->w;
+	struct wchunk *list, *c, *next;
+	enum cw_rc rc;
+
+	storew_self = st;
+	/* Only the name in top and /proc changes if this fails. */
+	(void)prctl(PR_SET_NAME, "crawld-store", 0, 0, 0);
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->head == NULL && !w->stop)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->head == NULL)
+			break; /* stopping, and everything has run */
+		list = w->head;
+		w->head = w->tail = NULL;
+		rc = w->err; /* after a failure nothing more is run */
+		w->busy = true;
+		pthread_mutex_unlock(&w->mu);
+		for (c = list; c != NULL && rc == CW_OK; c = c->next)
+			rc = storew_run_chunk(st, c);
+		pthread_mutex_lock(&w->mu);
+		if (rc != CW_OK && w->err == CW_OK)
+			w->err = rc;
+		for (c = list; c != NULL; c = next) {
+			next = c->next;
+			storew_recycle(w, c);
+		}
+		w->busy = false;
+		if (w->head == NULL)
+			pthread_cond_broadcast(&w->idle);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Hand the chunk being filled to the writer; a failure of an earlier
+   write is returned instead (the chunk is dropped with it). */
+static enum cw_rc
+storew_handover(struct storew *w)
+{
+	struct wchunk *c = w->fill;
+	enum cw_rc rc;
+
+	w->fill = NULL;
+	if (c == NULL)
+		return CW_OK;
+	pthread_mutex_lock(&w->mu);
+	rc = w->err;
+	if (rc != CW_OK || c->len == 0) {
+		storew_recycle(w, c);
+	} else {
+		c->next = NULL;
+		if (w->tail != NULL)
+			w->tail->next = c;
+		else
+			w->head = c;
+		w->tail = c;
+		pthread_cond_signal(&w->work);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* A chunk with room for need bytes: a spare one, or a new one. */
+static struct wchunk *
+storew_chunk(struct storew *w, size_t need)
+{
+	size_t cap = need > STOREW_CHUNK ? need : STOREW_CHUNK;
+	struct wchunk *c = NULL;
+
+	if (cap == STOREW_CHUNK) {
+		pthread_mutex_lock(&w->mu);
+		c = w->spare;
+		if (c != NULL) {
+			w->spare = c->next;
+			w->nspare--;
+		}
+		pthread_mutex_unlock(&w->mu);
+	}
+	if (c == NULL) {
+		c = malloc(sizeof(*c) + cap);
+		if (c == NULL)
+			return NULL;
+		c->cap = cap;
+	}
+	c->next = NULL;
+	c->len = 0;
+	return c;
+}
+
+/* Queue a write with up to two strings (NULL: absent). */
+static enum cw_rc
+storew_put(struct store *st, struct wop *op, const char *s1, const char *s2)
+{
+	struct storew *w = st->w;
+	size_t l1 = s1 != NULL ? strlen(s1) + 1 : 0;
+	size_t l2 = s2 != NULL ? strlen(s2) + 1 : 0;
+	size_t size = (sizeof(*op) + l1 + l2 + 7) & ~(size_t)7;
+	unsigned char *p;
+	enum cw_rc rc;
+
+	if (size > UINT32_MAX)
+		return CW_EINVAL;
+	if (w->fill != NULL && w->fill->len + size > w->fill->cap &&
+	    (rc = storew_handover(w)) != CW_OK)
+		return rc;
+	if (w->fill == NULL && (w->fill = storew_chunk(w, size)) == NULL)
+		return CW_ENOMEM;
+	op->size = (uint32_t)size;
+	op->has1 = s1 != NULL;
+	op->has2 = s2 != NULL;
+	p = w->fill->data + w->fill->len;
+	memcpy(p, op, sizeof(*op));
+	if (l1 > 0)
+		memcpy(p + sizeof(*op), s1, l1);
+	if (l2 > 0)
+		memcpy(p + sizeof(*op) + l1, s2, l2);
+	w->fill->len += size;
+	w->rows++;
+	return CW_OK;
+}
+
+/* Wait until every write handed over has run; the first failure of one
+   (kept until the batch is dropped) is returned. */
+static enum cw_rc
+storew_wait(struct store *st)
+{
+	struct storew *w = st->w;
+	enum cw_rc rc;
+
+	if (w == NULL || storew_self == st)
+		return CW_OK;
+	(void)storew_handover(w); /* a failure is read below */
+	pthread_mutex_lock(&w->mu);
+	while (w->head != NULL || w->busy)
+		pthread_cond_wait(&w->idle, &w->mu);
+	rc = w->err;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+enum cw_rc
+store_sync(struct store *st)
+{
+	return storew_wait(st);
+}
+
+/* After the batch was dropped or committed: no failure is pending. */
+static void
+storew_reset(struct store *st)
+{
+	if (st->w == NULL)
+		return;
+	pthread_mutex_lock(&st->w->mu);
+	st->w->err = CW_OK;
+	pthread_mutex_unlock(&st->w->mu);
+	st->w->rows = 0;
+}
+
+/* Start the writer thread (see store.h). */
+enum cw_rc
+store_writer_start(struct store *st)
+{
+	struct storew *w;
+
+	if (st->w != NULL)
+		return CW_OK;
+	if ((st->flags & STORE_F_READONLY) != 0)
+		return CW_EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return CW_ENOMEM;
+	if (pthread_mutex_init(&w->mu, NULL) != 0) {
+		free(w);
+		return CW_ENOMEM;
+	}
+	if (pthread_cond_init(&w->work, NULL) != 0)
+		goto no_work;
+	if (pthread_cond_init(&w->idle, NULL) != 0)
+		goto no_idle;
+	w->rows = st->batch_rows;
+	st->w = w;
+	if (pthread_create(&w->thread, NULL, storew_main, st) == 0)
+		return CW_OK;
+	st->w = NULL;
+	pthread_cond_destroy(&w->idle);
+no_idle:
+	pthread_cond_destroy(&w->work);
+no_work:
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+	return CW_ENOMEM;
+}
+
+/* Stop and join the writer once everything queued has run. */
+static void
+store_writer_stop(struct store *st)
+{
+	struct storew *w = st->w;
+	struct wchunk *c;
+
+	if (w == NULL)
+		return;
+	(void)storew_wait(st); /* a failure was reported, or is lost */
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	if (pthread_join(w->thread, NULL) != 0)
+		log_warnx("store: writer thread not joined");
+	while ((c = w->spare) != NULL) {
+		w->spare = c->next;
+		free(c);
+	}
+	free(w->fill);
+	pthread_cond_destroy(&w->idle);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+	st->w = NULL;
+}
+
+/* The writer thread's CPU time (see store.h). */
+bool
+store_writer_cpu(const struct store *st, double *seconds)
+{
+	struct timespec ts;
+	clockid_t id;
+
+	*seconds = 0;
+	if (st->w == NULL || pthread_getcpuclockid(st->w->thread, &id) != 0 ||
+	    clock_gettime(id, &ts) != 0)
+		return false;
+	*seconds = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return true;
 }
 
 /* COUNT(*) of pages, filtered by crawl (0 = all) and state (NULL = any). */
@@ -1309,6 +1782,7 @@ store_count_pages(
 	sqlite3_stmt *s;
 	int bad = 0;
 
+	STORE_SYNC(st);
 	/* One statement per filter shape, so each can use the index. */
 	if (crawl_id != 0)
 		which = state != NULL ? SS_COUNT_CRAWL_STATE : SS_COUNT_CRAWL;
@@ -1338,6 +1812,7 @@ store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
 	const char *url;
 	int src;
 
+	STORE_SYNC(st);
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, from_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit) != SQLITE_OK)
@@ -1414,6 +1889,7 @@ store_crawl_latest(
 	enum cw_rc rc;
 
 	memset(info, 0, sizeof(*info));
+	STORE_SYNC(st);
 	if (seeds_json == NULL)
 		return store_crawl_latest_run(st, SS_CRAWL_LATEST, NULL, info);
 	rc =
@@ -1428,6 +1904,7 @@ store_crawl_latest(
 enum cw_rc
 store_crawl_requeue(struct store *st, int64_t crawl_id)
 {
+	STORE_SYNC(st);
 	return store_write_id(st, SS_REQUEUE, crawl_id, "requeue");
 }
 
@@ -1454,6 +1931,7 @@ store_walk_pages(
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
 		return store_bind_failed(st, SS_WALK_PAGES, "walk pages");
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1488,6 +1966,7 @@ store_export(struct store *st, int64_t crawl_id, enum store_order order,
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	if (order == STORE_ORDER_DISCOVERED)
 		which = SS_EXPORT_DISCOVERED;
 	else if (order == STORE_ORDER_FETCHED)
@@ -1542,6 +2021,7 @@ store_explain_hot(struct store *st, int *scans, char *detail, size_t len)
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	*scans = 0;
 	if (len > 0)
 		detail[0] = '\0';
@@ -1618,6 +2098,7 @@ store_crawl_walk(struct store *st, enum store_stmt which, store_crawl_cb *cb,
 enum cw_rc
 store_crawl_list(struct store *st, store_crawl_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	return store_crawl_walk(st, SS_CRAWL_LIST, cb, arg, "list crawls");
 }
 
@@ -1626,12 +2107,12 @@ enum cw_rc
 store_crawl_get(
     struct store *st, int64_t crawl_id, store_crawl_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	if (sqlite3_bind_int64(st->stmt[SS_CRAWL_GET], 1, crawl_id) !=
 	    SQLITE_OK)
 		return store_bind_failed(st, SS_CRAWL_GET, "get crawl");
 	return store_crawl_walk(st, SS_CRAWL_GET, cb, arg, "get crawl");
 }
-
 /* A crawl's pages by state, in one pass over its index entries. */
 enum cw_rc
 store_crawl_counts(
@@ -1643,6 +2124,7 @@ store_crawl_counts(
 	size_t i;
 	int src;
 
+	STORE_SYNC(st);
 	memset(counts, 0, STORE_NSTATES * sizeof(counts[0]));
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
 		return store_bind_failed(st, SS_CRAWL_COUNTS, "count states");
@@ -1669,6 +2151,7 @@ store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	url[0] = reason[0] = '\0';
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
 		return store_bind_failed(
@@ -1694,6 +2177,7 @@ store_crawl_add_seed(struct store *st, int64_t crawl_id, const char *url)
 	sqlite3_stmt *s = st->stmt[SS_CRAWL_ADD_SEED];
 	enum cw_rc rc;
 
+	STORE_SYNC(st);
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;

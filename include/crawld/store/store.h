@@ -5,7 +5,13 @@
  * module builds a query, so a second backend is a matter of one module.
  *
  * Threading: a struct store is one sqlite3 connection and is used by one
- * thread at a time (the loop thread in the engine).
+ * thread at a time (the loop thread in the engine). With the writer thread
+ * (store_writer_start), store_page_insert, store_page_fetching,
+ * store_page_finish and store_link_insert are queued and run on that
+ * thread, in call order, in the same batch; every other function first
+ * waits for the queue to be run (store_sync), so it sees every earlier
+ * write. A new function that touches the connection must begin with
+ * STORE_SYNC(st) (store.c), and writes do it in store_begin() anyway.
  *
  * Batching: writes open a transaction on first use and stay in it until
  * store_flush() commits (the engine flushes on a timer and by row count),
@@ -215,8 +221,30 @@ void store_rollback(struct store *st);
 /* Commit the open batch, if any. */
 CW_WARN_UNUSED enum cw_rc store_flush(struct store *st);
 
-/* Rows written into the open batch since the last flush. */
+/* Rows written into the open batch since the last flush (with the writer
+   thread: the writes queued and run, one a row). */
 size_t store_batch_rows(const struct store *st);
+
+/*
+ * Run the four per-page writes (see Threading) on a thread of the store's
+ * own, so the caller's thread only copies them into a queue: on the
+ * engine's loop thread SQLite was a third of its CPU (docs/benchmarks.md).
+ * A queued write's failure is returned by a later call (a write that
+ * hands the queue over, store_sync, store_flush, any read), and nothing
+ * more is run until store_flush() or store_rollback() drops the batch:
+ * treat any failure as the end of the batch, as the engine does.
+ * Idempotent; store_close() stops the thread. CW_EINVAL on a read-only
+ * store, CW_ENOMEM when the thread cannot be made.
+ */
+CW_WARN_UNUSED enum cw_rc store_writer_start(struct store *st);
+
+/* Wait until every queued write has run (CW_OK at once without the
+   writer thread); the first failure of one, kept until the batch is
+   dropped, is returned. */
+CW_WARN_UNUSED enum cw_rc store_sync(struct store *st);
+
+/* The writer thread's CPU time in *seconds; false (and 0) without one. */
+bool store_writer_cpu(const struct store *st, double *seconds);
 
 /* Number of pages of a crawl (0 = all crawls) in a state (NULL = any). */
 CW_WARN_UNUSED enum cw_rc store_count_pages(

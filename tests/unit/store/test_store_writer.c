@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_store_writer.c - the store's writer thread (store_writer_start):
+ * the same calls make the same rows with and without it; a read on the
+ * caller's thread sees every write queued before it; a queued write that
+ * fails is reported by a later call and its whole batch is dropped, after
+ * which the store works again. Each test uses its own mkdtemp() directory
+ * and reads results back through an independent sqlite3 connection.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "crawld/store/store.h"
+#include "harness.h"
+
+#define T0 1700000000000000LL
+
+/* A scratch directory and the database path inside it. */
+struct tmpdb {
+	char dir[64];
+	char path[128];
+};
+
+static bool
+tmpdb_init(struct tmpdb *t)
+{
+	snprintf(t->dir, sizeof(t->dir), "/tmp/crawld-storew-XXXXXX");
+	if (mkdtemp(t->dir) == NULL)
+		return false;
+	snprintf(t->path, sizeof(t->path), "%s/crawl.db", t->dir);
+	return true;
+}
+
+static void
+tmpdb_cleanup(struct tmpdb *t)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
+	char p[160];
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(sfx); i++) {
+		snprintf(p, sizeof(p), "%s%s", t->path, sfx[i]);
+		unlink(p);
+	}
+	rmdir(t->dir);
+}
+
+static struct store *
+open_store(const char *path)
+{
+	struct store *st = NULL;
+	char err[256];
+
+	if (store_open(path, 0, &st, err, sizeof(err)) != CW_OK)
+		fprintf(stderr, "  store_open: %s\n", err);
+	return st;
+}
+
+/* One integer from an independent connection (-1 on error). */
+static long long
+peek_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Every row of a query as one text (columns '|', rows '\n'), malloc'd. */
+static char *
+dump(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t len = 0, cap = 1 << 16;
+	char *out = malloc(cap);
+	int i, n;
+
+	if (out == NULL)
+		return NULL;
+	out[0] = '\0';
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+		SQLITE_OK ||
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+		free(out);
+		out = NULL;
+	}
+	while (out != NULL && sqlite3_step(s) == SQLITE_ROW) {
+		for (i = 0; i < sqlite3_column_count(s); i++) {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			const char *v = t != NULL ? (const char *)t : "NULL";
+
+			if (len + strlen(v) + 2 >= cap) {
+				char *bigger = realloc(out, cap * 2);
+
+				if (bigger == NULL) {
+					free(out);
+					out = NULL;
+					break;
+				}
+				out = bigger;
+				cap *= 2;
+			}
+			n = snprintf(out + len, cap - len, "%s%c", v,
+			    i + 1 < sqlite3_column_count(s) ? '|' : '\n');
+			len += (size_t)n;
+		}
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * What a crawl writes: a crawl row, pages (some skipped with a reason),
+ * each fetched and finished (done with a content type, or failed with a
+ * reason, or left queued), links between them, a state change between
+ * the queued writes, and two flushes. Every string and number the queue
+ * carries is different per page, so a field lost or shifted shows.
+ */
+static enum cw_rc
+write_crawl(struct store *st, int pages)
+{
+	char url[96], reason[64], ctype[64];
+	int64_t crawl = 0;
+	enum cw_rc rc;
+	int i;
+
+	rc = store_crawl_create(st, "[\"http://h.test/\"]", "{}", T0, &crawl);
+	for (i = 1; rc == CW_OK && i <= pages; i++) {
+		struct store_page pg = {.id = i,
+		    .crawl_id = crawl,
+		    .parent_id = i > 1 ? i / 2 : 0,
+		    .url = url,
+		    .depth = i % 7,
+		    .state = i % 11 == 0 ? PAGE_SKIPPED : PAGE_QUEUED,
+		    .reason = i % 11 == 0 ? "depth" : NULL,
+		    .discovered_us = T0 + i * 1001};
+
+		snprintf(url, sizeof(url), "http://h.test/p/%d?q=%x", i, i * 7);
+		rc = store_page_insert(st, &pg);
+		if (rc == CW_OK && i > 1)
+			rc = store_link_insert(
+			    st, i / 2, i, (enum link_element)(i % 5));
+		if (i == pages / 2 && rc == CW_OK)
+			rc = store_crawl_set_state(st, crawl, "paused", 0);
+		if (i == pages / 3 && rc == CW_OK)
+			rc = store_flush(st);
+	}
+	for (i = 1; rc == CW_OK && i <= pages; i++) {
+		struct store_result res = {.id = i,
+		    .state = i % 13 == 0 ? PAGE_FAILED : PAGE_DONE,
+		    .reason = i % 13 == 0 ? reason : NULL,
+		    .status = i % 13 == 0 ? 0 : 200 + i % 3,
+		    .content_type = i % 13 == 0 ? NULL : ctype,
+		    .bytes = i % 13 == 0 ? -1 : i * 31,
+		    .fetched_us = T0 + i * 2003,
+		    .attempts = 1 + i % 3};
+
+		if (i % 11 == 0 || i % 17 == 0)
+			continue; /* skipped, or still queued */
+		snprintf(reason, sizeof(reason), "timeout: %d ms", i);
+		snprintf(ctype, sizeof(ctype), "text/html; v=%d", i);
+		rc = store_page_fetching(st, i);
+		if (rc == CW_OK && i % 19 != 0) /* 19: left 'fetching' */
+			rc = store_page_finish(st, &res);
+		if (rc == CW_OK && i % 3 == 0 && i + 1 <= pages)
+			rc = store_link_insert(st, i, i + 1, LINK_EL_A);
+	}
+	if (rc == CW_OK)
+		rc = store_crawl_set_state(st, crawl, "done", T0 + 9);
+	if (rc == CW_OK)
+		rc = store_flush(st);
+	return rc;
+}
+
+#define DUMP_PAGES                                                             \
+	"SELECT id, crawl_id, url, depth, parent_id, state, reason, status,"   \
+	" content_type, bytes, discovered_at, fetched_at, attempts"            \
+	" FROM pages ORDER BY id"
+#define DUMP_LINKS                                                             \
+	"SELECT src_id, dst_id, element FROM links ORDER BY src_id, dst_id"
+#define DUMP_CRAWLS "SELECT id, seeds, options, state, finished_at FROM crawls"
+
+/* The same calls make the same database with and without the writer. */
+static void
+test_same_rows(void)
+{
+	static const char *const sql[] = {DUMP_PAGES, DUMP_LINKS, DUMP_CRAWLS};
+	struct tmpdb a, b;
+	struct store *sa, *sb;
+	size_t i;
+
+	REQUIRE(tmpdb_init(&a) && tmpdb_init(&b));
+	sa = open_store(a.path);
+	sb = open_store(b.path);
+	REQUIRE(sa != NULL && sb != NULL);
+	CHECK(store_writer_start(sb) == CW_OK);
+	CHECK(store_writer_start(sb) == CW_OK); /* idempotent */
+	CHECK(write_crawl(sa, 5000) == CW_OK);
+	CHECK(write_crawl(sb, 5000) == CW_OK);
+	store_close(sa);
+	store_close(sb);
+	CHECK_INT(peek_int(b.path, "SELECT count(*) FROM pages"), 5000);
+	CHECK_INT(peek_int(b.path,
+		      "SELECT count(*) FROM pages WHERE "
+		      "state = 'fetching'"),
+	    5000 / 19 - 5000 / (19 * 11) - 5000 / (19 * 17) +
+		5000 / (19 * 11 * 17));
+	for (i = 0; i < CW_NELEM(sql); i++) {
+		char *da = dump(a.path, sql[i]), *db = dump(b.path, sql[i]);
+
+		REQUIRE(da != NULL && db != NULL);
+		CHECK(strlen(da) > 20);
+		if (strcmp(da, db) != 0) {
+			fprintf(
+			    stderr, "  %s differs with the writer\n", sql[i]);
+			harness_failures++;
+		}
+		free(da);
+		free(db);
+	}
+	tmpdb_cleanup(&a);
+	tmpdb_cleanup(&b);
+}
+
+/*
+ * A read on the caller's thread sees every write queued before it,
+ * without a flush: the last chunk, not full, is only handed over when a
+ * read waits for the queue, so a read that did not wait would miss it.
+ */
+static void
+test_reads_see_queued(void)
+{
+	int64_t counts[STORE_NSTATES], n = 0, crawl = 0;
+	struct tmpdb t;
+	struct store *st;
+	char url[64];
+	int i;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path);
+	REQUIRE(st != NULL);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+	for (i = 1; i <= 333; i++) {
+		struct store_page pg = {.id = i,
+		    .crawl_id = crawl,
+		    .url = url,
+		    .state = PAGE_QUEUED,
+		    .discovered_us = T0};
+
+		snprintf(url, sizeof(url), "http://h.test/%d", i);
+		CHECK(store_page_insert(st, &pg) == CW_OK);
+		if (i % 3 == 0)
+			CHECK(store_page_fetching(st, i) == CW_OK);
+	}
+	CHECK(store_crawl_counts(st, crawl, counts) == CW_OK);
+	CHECK_INT(counts[PAGE_QUEUED], 222);
+	CHECK_INT(counts[PAGE_FETCHING], 111);
+	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_OK);
+	CHECK_INT(n, 333);
+	CHECK(store_next_page_id(st, &n) == CW_OK);
+	CHECK_INT(n, 334);
+	CHECK(store_batch_rows(st) >= 333);
+	CHECK(store_sync(st) == CW_OK);
+	/* Nothing is committed before the flush; all of it after. */
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 0);
+	CHECK(store_flush(st) == CW_OK);
+	CHECK_INT(store_batch_rows(st), 0);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 333);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/*
+ * A queued write that fails (a second page with the same URL) is reported
+ * by a later call, not by itself; the flush drops its whole batch, rows
+ * before the failure included, and the store then writes again.
+ */
+static void
+test_failure_drops_batch(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	int64_t crawl = 0, n = -1;
+	struct store_page pg = {.id = 1,
+	    .url = "http://h.test/same",
+	    .state = PAGE_QUEUED,
+	    .discovered_us = T0};
+	enum cw_rc rc;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path);
+	REQUIRE(st != NULL);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+	REQUIRE(store_flush(st) == CW_OK);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	pg.crawl_id = crawl;
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	pg.id = 2; /* same (crawl, url): the UNIQUE constraint */
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	CHECK(store_link_insert(st, 1, 2, LINK_EL_A) == CW_OK);
+	rc = store_sync(st);
+	CHECK(rc == CW_EINVAL);
+	CHECK(strstr(store_errmsg(st), "UNIQUE") != NULL);
+	/* Kept until the batch is dropped: a read refuses too. */
+	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_EINVAL);
+	CHECK(store_flush(st) == CW_EINVAL);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 0);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM links"), 0);
+	/* The batch is gone; the store writes again. */
+	pg.id = 3;
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	CHECK(store_flush(st) == CW_OK);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	CHECK_INT(peek_int(t.path, "SELECT id FROM pages"), 3);
+	/* The same through store_rollback(), the engine's way. */
+	pg.id = 4;
+	CHECK(store_page_insert(st, &pg) == CW_OK); /* fails: id 3's url */
+	CHECK(store_sync(st) == CW_EINVAL);
+	store_rollback(st);
+	CHECK(store_sync(st) == CW_OK);
+	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_OK);
+	CHECK_INT(n, 1);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/* The writes ran on the writer thread: its CPU clock moved. */
+static void
+test_writer_cpu(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	double s = -1;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path);
+	REQUIRE(st != NULL);
+	CHECK(!store_writer_cpu(st, &s));
+	CHECK(s == 0);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	CHECK(write_crawl(st, 20000) == CW_OK);
+	CHECK(store_writer_cpu(st, &s));
+	/* 20,000 pages and their links: far more than a thread waiting. */
+	CHECK(s > 0.01);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+static const struct test tests[] = {
+    TEST(same_rows),
+    TEST(reads_see_queued),
+    TEST(failure_drops_batch),
+    TEST(writer_cpu),
+};
+
+TEST_MAIN(tests)
