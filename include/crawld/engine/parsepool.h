@@ -82,7 +82,7 @@ double parsepool_cpu_s(const struct parsepool *p);
 /* How many worker threads the pool runs (0 = inline on the loop). */
 unsigned parsepool_threads(const struct parsepool *p);
 
-/* A sensible default worker count: online CPUs - 1, at least 1, at most 8. */
+/* The default worker count: one per online CPU, at least 1, at most 8. */
 unsigned parsepool_default_threads(void);
 
 #endif /* CRAWLD_PARSEPOOL_H */

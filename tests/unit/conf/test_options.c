@@ -48,7 +48,7 @@ test_defaults(void)
 	CHECK(!o.edge_links);
 	CHECK(!o.page_requisites);
 	CHECK(!o.convert_links);
-	CHECK_INT(o.parse_threads, -1); /* auto: CPUs - 1, at least 1 */
+	CHECK_INT(o.parse_threads, -1); /* auto: one per CPU, at most 8 */
 	CHECK_INT(o.queue_memory, 20000);
 	CHECK(o.ca_file == NULL);
 	crawl_opts_cleanup(&o);

@@ -2,7 +2,7 @@
 /*
  * test_parsepool.c - the parse pool: every submitted job comes back once,
  * on the loop thread, with the links of its own page; with 0 threads too;
- * jobs still queued at shutdown come back cancelled. Linked with
+ * jobs still queued at shutdown come back cancelled; the default width. Linked with
  * -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock (CMakeLists.txt):
  * a pool whose condition variable cannot be made is not made, and a lock
  * call that fails stops the process instead of going on unlocked.
@@ -209,7 +209,20 @@ test_unlock_failure_aborts(void)
 	CHECK_INT(WIFSIGNALED(status) ? WTERMSIG(status) : -1, SIGABRT);
 }
 
+/* The default is one worker per online CPU (the loop is light), 1 to 8;
+   on a 2-core machine that is 2, not the earlier CPUs - 1. */
+static void
+test_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned want = n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+
+	CHECK_INT(parsepool_default_threads(), want);
+	CHECK(parsepool_default_threads() >= 1);
+}
+
 static const struct test tests[] = {
+    TEST(default_threads),
     TEST(inline),
     TEST(one_thread),
     TEST(four_threads),
