@@ -1531,13 +1531,38 @@ storew_run_chunk(struct store *st, const struct wchunk *c)
 	return rc;
 }
 
-/* The writer: take what was handed over, run it, say when idle. */
+/*
+ * Run a taken list of chunks (busy set, mu not held) unless an earlier
+ * write failed (rc), then, under mu (held on return): keep the failure,
+ * recycle the chunks, clear busy and wake whoever waits for idle.
+ */
+static void
+storew_run_taken(struct store *st, struct wchunk *list, enum cw_rc rc)
+{
+	struct storew *w = st->w;
+	struct wchunk *c, *next;
+
+	for (c = list; c != NULL && rc == CW_OK; c = c->next)
+		rc = storew_run_chunk(st, c);
+	pthread_mutex_lock(&w->mu);
+	if (rc != CW_OK && w->err == CW_OK)
+		w->err = rc;
+	for (c = list; c != NULL; c = next) {
+		next = c->next;
+		storew_recycle(w, c);
+	}
+	w->busy = false;
+	pthread_cond_broadcast(&w->idle);
+}
+
+/* The writer: take one chunk at a time (so a waiter can run the rest
+   itself, see storew_wait), run it, say when idle. */
 static void *
 storew_main(void *arg)
 {
 	struct store *st = arg;
 	struct storew *w = st->w;
-	struct wchunk *list, *c, *next;
+	struct wchunk *c;
 	enum cw_rc rc;
 
 	storew_self = st;
@@ -1545,27 +1570,24 @@ storew_main(void *arg)
 	(void)prctl(PR_SET_NAME, "crawld-store", 0, 0, 0);
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		while (w->head == NULL && !w->stop)
+		while ((w->head == NULL || w->busy) && !w->stop)
 			pthread_cond_wait(&w->work, &w->mu);
 		if (w->head == NULL)
 			break; /* stopping, and everything has run */
-		list = w->head;
-		w->head = w->tail = NULL;
-		rc = w->err; /* after a failure nothing more is run */
-		w->busy = true;
-		pthread_mutex_unlock(&w->mu);
-		for (c = list; c != NULL && rc == CW_OK; c = c->next)
-			rc = storew_run_chunk(st, c);
-		pthread_mutex_lock(&w->mu);
-		if (rc != CW_OK && w->err == CW_OK)
-			w->err = rc;
-		for (c = list; c != NULL; c = next) {
-			next = c->next;
-			storew_recycle(w, c);
+		if (w->busy) {
+			/* Stopping while a waiter runs the queue. */
+			pthread_cond_wait(&w->idle, &w->mu);
+			continue;
 		}
-		w->busy = false;
+		c = w->head;
+		w->head = c->next;
 		if (w->head == NULL)
-			pthread_cond_broadcast(&w->idle);
+			w->tail = NULL;
+		c->next = NULL;
+		w->busy = true;
+		rc = w->err; /* after a failure nothing more is run */
+		pthread_mutex_unlock(&w->mu);
+		storew_run_taken(st, c, rc);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -1664,14 +1686,34 @@ static enum cw_rc
 storew_wait(struct store *st)
 {
 	struct storew *w = st->w;
+	const struct store *prev;
+	struct wchunk *list;
 	enum cw_rc rc;
 
 	if (w == NULL || storew_self == st)
 		return CW_OK;
 	(void)storew_handover(w); /* a failure is read below */
 	pthread_mutex_lock(&w->mu);
-	while (w->head != NULL || w->busy)
-		pthread_cond_wait(&w->idle, &w->mu);
+	for (;;) {
+		while (w->busy)
+			pthread_cond_wait(&w->idle, &w->mu);
+		if (w->head == NULL)
+			break;
+		/* Run what the writer has not taken here, rather than wait
+		   for it to be scheduled: the wait is then at most the one
+		   chunk it is running (on a loaded machine a thread can wait
+		   tens of ms for a CPU, and this caller is the network loop).
+		 */
+		list = w->head;
+		w->head = w->tail = NULL;
+		rc = w->err;
+		w->busy = true;
+		pthread_mutex_unlock(&w->mu);
+		prev = storew_self;
+		storew_self = st; /* the writes run here, not queued again */
+		storew_run_taken(st, list, rc);
+		storew_self = prev;
+	}
 	rc = w->err;
 	pthread_mutex_unlock(&w->mu);
 	return rc;
