@@ -387,6 +387,17 @@ struct store {
 #define STOREW_CHUNK 16384
 #define STOREW_FREE_MAX 4 /* idle chunks kept for reuse */
 
+/*
+ * A lock, wait or signal of the queue that fails: going on would lose
+ * writes or hang the loop, so it is a crash naming the call, in every
+ * build (as parsepool.c does).
+ */
+#define STOREW_CHECK(call)                                                     \
+	do {                                                                   \
+		if ((call) != 0)                                               \
+			cw_assert_fail(#call " == 0", __FILE__, __LINE__);     \
+	} while (0)
+
 /* The thread running the queue of this store, on that thread only. */
 static _Thread_local const struct store *storew_self;
 
@@ -1544,7 +1555,7 @@ storew_run_taken(struct store *st, struct wchunk *list, enum cw_rc rc)
 
 	for (c = list; c != NULL && rc == CW_OK; c = c->next)
 		rc = storew_run_chunk(st, c);
-	pthread_mutex_lock(&w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&w->mu));
 	if (rc != CW_OK && w->err == CW_OK)
 		w->err = rc;
 	for (c = list; c != NULL; c = next) {
@@ -1552,7 +1563,7 @@ storew_run_taken(struct store *st, struct wchunk *list, enum cw_rc rc)
 		storew_recycle(w, c);
 	}
 	w->busy = false;
-	pthread_cond_broadcast(&w->idle);
+	STOREW_CHECK(pthread_cond_broadcast(&w->idle));
 }
 
 /* The writer: take one chunk at a time (so a waiter can run the rest
@@ -1568,15 +1579,15 @@ storew_main(void *arg)
 	storew_self = st;
 	/* Only the name in top and /proc changes if this fails. */
 	(void)prctl(PR_SET_NAME, "crawld-store", 0, 0, 0);
-	pthread_mutex_lock(&w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&w->mu));
 	for (;;) {
 		while ((w->head == NULL || w->busy) && !w->stop)
-			pthread_cond_wait(&w->work, &w->mu);
+			STOREW_CHECK(pthread_cond_wait(&w->work, &w->mu));
 		if (w->head == NULL)
 			break; /* stopping, and everything has run */
 		if (w->busy) {
 			/* Stopping while a waiter runs the queue. */
-			pthread_cond_wait(&w->idle, &w->mu);
+			STOREW_CHECK(pthread_cond_wait(&w->idle, &w->mu));
 			continue;
 		}
 		c = w->head;
@@ -1586,10 +1597,10 @@ storew_main(void *arg)
 		c->next = NULL;
 		w->busy = true;
 		rc = w->err; /* after a failure nothing more is run */
-		pthread_mutex_unlock(&w->mu);
+		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 		storew_run_taken(st, c, rc);
 	}
-	pthread_mutex_unlock(&w->mu);
+	STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	return NULL;
 }
 
@@ -1604,7 +1615,7 @@ storew_handover(struct storew *w)
 	w->fill = NULL;
 	if (c == NULL)
 		return CW_OK;
-	pthread_mutex_lock(&w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&w->mu));
 	rc = w->err;
 	if (rc != CW_OK || c->len == 0) {
 		storew_recycle(w, c);
@@ -1615,9 +1626,9 @@ storew_handover(struct storew *w)
 		else
 			w->head = c;
 		w->tail = c;
-		pthread_cond_signal(&w->work);
+		STOREW_CHECK(pthread_cond_signal(&w->work));
 	}
-	pthread_mutex_unlock(&w->mu);
+	STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	return rc;
 }
 
@@ -1629,13 +1640,13 @@ storew_chunk(struct storew *w, size_t need)
 	struct wchunk *c = NULL;
 
 	if (cap == STOREW_CHUNK) {
-		pthread_mutex_lock(&w->mu);
+		STOREW_CHECK(pthread_mutex_lock(&w->mu));
 		c = w->spare;
 		if (c != NULL) {
 			w->spare = c->next;
 			w->nspare--;
 		}
-		pthread_mutex_unlock(&w->mu);
+		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	}
 	if (c == NULL) {
 		c = malloc(sizeof(*c) + cap);
@@ -1693,10 +1704,10 @@ storew_wait(struct store *st)
 	if (w == NULL || storew_self == st)
 		return CW_OK;
 	(void)storew_handover(w); /* a failure is read below */
-	pthread_mutex_lock(&w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&w->mu));
 	for (;;) {
 		while (w->busy)
-			pthread_cond_wait(&w->idle, &w->mu);
+			STOREW_CHECK(pthread_cond_wait(&w->idle, &w->mu));
 		if (w->head == NULL)
 			break;
 		/* Run what the writer has not taken here, rather than wait
@@ -1708,14 +1719,14 @@ storew_wait(struct store *st)
 		w->head = w->tail = NULL;
 		rc = w->err;
 		w->busy = true;
-		pthread_mutex_unlock(&w->mu);
+		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 		prev = storew_self;
 		storew_self = st; /* the writes run here, not queued again */
 		storew_run_taken(st, list, rc);
 		storew_self = prev;
 	}
 	rc = w->err;
-	pthread_mutex_unlock(&w->mu);
+	STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	return rc;
 }
 
@@ -1731,9 +1742,9 @@ storew_reset(struct store *st)
 {
 	if (st->w == NULL)
 		return;
-	pthread_mutex_lock(&st->w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&st->w->mu));
 	st->w->err = CW_OK;
-	pthread_mutex_unlock(&st->w->mu);
+	STOREW_CHECK(pthread_mutex_unlock(&st->w->mu));
 	st->w->rows = 0;
 }
 
@@ -1763,11 +1774,11 @@ store_writer_start(struct store *st)
 	if (pthread_create(&w->thread, NULL, storew_main, st) == 0)
 		return CW_OK;
 	st->w = NULL;
-	pthread_cond_destroy(&w->idle);
+	STOREW_CHECK(pthread_cond_destroy(&w->idle));
 no_idle:
-	pthread_cond_destroy(&w->work);
+	STOREW_CHECK(pthread_cond_destroy(&w->work));
 no_work:
-	pthread_mutex_destroy(&w->mu);
+	STOREW_CHECK(pthread_mutex_destroy(&w->mu));
 	free(w);
 	return CW_ENOMEM;
 }
@@ -1782,10 +1793,10 @@ store_writer_stop(struct store *st)
 	if (w == NULL)
 		return;
 	(void)storew_wait(st); /* a failure was reported, or is lost */
-	pthread_mutex_lock(&w->mu);
+	STOREW_CHECK(pthread_mutex_lock(&w->mu));
 	w->stop = true;
-	pthread_cond_signal(&w->work);
-	pthread_mutex_unlock(&w->mu);
+	STOREW_CHECK(pthread_cond_signal(&w->work));
+	STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	if (pthread_join(w->thread, NULL) != 0)
 		log_warnx("store: writer thread not joined");
 	while ((c = w->spare) != NULL) {
@@ -1793,9 +1804,9 @@ store_writer_stop(struct store *st)
 		free(c);
 	}
 	free(w->fill);
-	pthread_cond_destroy(&w->idle);
-	pthread_cond_destroy(&w->work);
-	pthread_mutex_destroy(&w->mu);
+	STOREW_CHECK(pthread_cond_destroy(&w->idle));
+	STOREW_CHECK(pthread_cond_destroy(&w->work));
+	STOREW_CHECK(pthread_mutex_destroy(&w->mu));
 	free(w);
 	st->w = NULL;
 }

@@ -2,10 +2,10 @@
 /*
  * test_parsepool.c - the parse pool: every submitted job comes back once,
  * on the loop thread, with the links of its own page; with 0 threads too;
- * jobs still queued at shutdown come back cancelled; the default width. Linked with
- * -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock (CMakeLists.txt):
- * a pool whose condition variable cannot be made is not made, and a lock
- * call that fails stops the process instead of going on unlocked.
+ * jobs still queued at shutdown come back cancelled; the default width. Linked
+ * with -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock
+ * (CMakeLists.txt): a pool whose condition variable cannot be made is not made,
+ * and a lock call that fails stops the process instead of going on unlocked.
  */
 #include <errno.h>
 #include <pthread.h>
