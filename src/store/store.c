@@ -408,19 +408,24 @@ enum wop_kind {
 	WOP_LINK_INSERT,
 };
 
-/* One queued write, followed in its chunk by its strings (s1, then s2,
-   each with its NUL when present); size is a multiple of 8. */
+/* One queued write, followed in its chunk by the strings named in has,
+   in order, each with its NUL; size is a multiple of 8. */
+#define WOP_STRINGS 5
+#define WOPF_FETCHED 0x1
+#define WOPF_NOT_MODIFIED 0x2
+#define WOPF_KEEP_CONTENT 0x4
 struct wop {
 	uint32_t size;
 	uint8_t kind;  /* enum wop_kind */
 	uint8_t state; /* enum page_state; the link element */
-	uint8_t has1, has2;
-	int32_t n1;  /* depth; status */
-	int32_t n2;  /* attempts */
-	int64_t id;  /* page id; link src */
-	int64_t id2; /* crawl id; link dst */
-	int64_t id3; /* parent id */
-	int64_t us;  /* discovered or fetched */
+	uint8_t has;   /* bit i: string i follows (WOP_STRINGS at most) */
+	uint8_t flags; /* WOPF_* */
+	int32_t n1;    /* depth; status */
+	int32_t n2;    /* attempts */
+	int64_t id;    /* page id; link src */
+	int64_t id2;   /* crawl id; link dst */
+	int64_t id3;   /* parent id */
+	int64_t us;    /* discovered or fetched */
 	int64_t bytes;
 };
 
@@ -454,7 +459,7 @@ store_queued(const struct store *st)
 }
 
 static enum cw_rc storew_put(
-    struct store *st, struct wop *op, const char *s1, const char *s2);
+    struct store *st, struct wop *op, const char *const str[WOP_STRINGS]);
 static void storew_reset(struct store *st);
 static enum cw_rc storew_wait(struct store *st);
 static void store_writer_stop(struct store *st);
@@ -1173,7 +1178,9 @@ store_page_insert(struct store *st, const struct store_page *pg)
 		    .id3 = pg->parent_id,
 		    .us = pg->discovered_us};
 
-		return storew_put(st, &op, pg->url, pg->reason);
+		const char *str[WOP_STRINGS] = {pg->url, pg->reason};
+
+		return storew_put(st, &op, str);
 	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
@@ -1228,7 +1235,9 @@ store_page_fetching(struct store *st, int64_t id)
 	if (store_queued(st)) {
 		struct wop op = {.kind = WOP_PAGE_FETCHING, .id = id};
 
-		return storew_put(st, &op, NULL, NULL);
+		const char *str[WOP_STRINGS] = {NULL};
+
+		return storew_put(st, &op, str);
 	}
 	return store_page_found(st,
 	    store_write_id(st, SS_PAGE_FETCHING, id, "page fetching"), id,
@@ -1249,17 +1258,6 @@ store_page_finish_row(struct store *st, const struct store_result *res)
 
 	if (!store_state_valid(res->state))
 		return CW_EINVAL;
-	if (store_queued(st)) {
-		struct wop op = {.kind = WOP_PAGE_FINISH,
-		    .state = (uint8_t)res->state,
-		    .n1 = res->status,
-		    .n2 = res->attempts,
-		    .id = res->id,
-		    .us = res->fetched_us,
-		    .bytes = res->bytes};
-
-		return storew_put(st, &op, res->reason, res->content_type);
-	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -1337,6 +1335,24 @@ store_page_finish(struct store *st, const struct store_result *res)
 {
 	enum cw_rc rc;
 
+	if (!store_state_valid(res->state))
+		return CW_EINVAL;
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_PAGE_FINISH,
+		    .state = (uint8_t)res->state,
+		    .flags = (uint8_t)((res->fetched ? WOPF_FETCHED : 0) |
+			(res->not_modified ? WOPF_NOT_MODIFIED : 0) |
+			(res->keep_content ? WOPF_KEEP_CONTENT : 0)),
+		    .n1 = res->status,
+		    .n2 = res->attempts,
+		    .id = res->id,
+		    .us = res->fetched_us,
+		    .bytes = res->bytes};
+		const char *str[WOP_STRINGS] = {res->reason, res->content_type,
+		    res->etag, res->last_modified, res->content_hash};
+
+		return storew_put(st, &op, str);
+	}
 	if (!res->fetched || res->fetched_us == 0 ||
 	    (res->state != PAGE_DONE && res->state != PAGE_FAILED))
 		return store_page_finish_row(st, res);
@@ -1369,7 +1385,9 @@ store_link_insert(struct store *st, int64_t src_id, int64_t dst_id,
 		    .id = src_id,
 		    .id2 = dst_id};
 
-		return storew_put(st, &op, NULL, NULL);
+		const char *str[WOP_STRINGS] = {NULL};
+
+		return storew_put(st, &op, str);
 	}
 	rc = store_begin(st);
 	if (rc != CW_OK)
@@ -1481,7 +1499,7 @@ storew_recycle(struct storew *w, struct wchunk *c)
 /* Run one queued write on the writer thread. */
 static enum cw_rc
 storew_exec(
-    struct store *st, const struct wop *op, const char *s1, const char *s2)
+    struct store *st, const struct wop *op, const char *const str[WOP_STRINGS])
 {
 	struct store_result sr;
 	struct store_page pg;
@@ -1492,10 +1510,10 @@ storew_exec(
 		pg.id = op->id;
 		pg.crawl_id = op->id2;
 		pg.parent_id = op->id3;
-		pg.url = s1;
+		pg.url = str[0];
 		pg.depth = op->n1;
 		pg.state = (enum page_state)op->state;
-		pg.reason = s2;
+		pg.reason = str[1];
 		pg.discovered_us = op->us;
 		return store_page_insert(st, &pg);
 	case WOP_PAGE_FETCHING:
@@ -1504,8 +1522,14 @@ storew_exec(
 		memset(&sr, 0, sizeof(sr));
 		sr.id = op->id;
 		sr.state = (enum page_state)op->state;
-		sr.reason = s1;
-		sr.content_type = s2;
+		sr.reason = str[0];
+		sr.content_type = str[1];
+		sr.etag = str[2];
+		sr.last_modified = str[3];
+		sr.content_hash = str[4];
+		sr.fetched = (op->flags & WOPF_FETCHED) != 0;
+		sr.not_modified = (op->flags & WOPF_NOT_MODIFIED) != 0;
+		sr.keep_content = (op->flags & WOPF_KEEP_CONTENT) != 0;
 		sr.status = op->n1;
 		sr.attempts = op->n2;
 		sr.bytes = op->bytes;
@@ -1523,20 +1547,24 @@ storew_exec(
 static enum cw_rc
 storew_run_chunk(struct store *st, const struct wchunk *c)
 {
+	const char *str[WOP_STRINGS];
 	const unsigned char *p;
-	const char *s1, *s2;
 	enum cw_rc rc = CW_OK;
 	struct wop op;
-	size_t off = 0;
+	size_t off = 0, at, i;
 
 	while (rc == CW_OK && off + sizeof(op) <= c->len) {
 		p = c->data + off;
 		memcpy(&op, p, sizeof(op));
-		s1 = op.has1 ? (const char *)p + sizeof(op) : NULL;
-		s2 = op.has2 ? (const char *)p + sizeof(op) +
-			(s1 != NULL ? strlen(s1) + 1 : 0)
-			     : NULL;
-		rc = storew_exec(st, &op, s1, s2);
+		at = sizeof(op);
+		for (i = 0; i < WOP_STRINGS; i++) {
+			str[i] = NULL;
+			if ((op.has & (1u << i)) == 0)
+				continue;
+			str[i] = (const char *)p + at;
+			at += strlen(str[i]) + 1;
+		}
+		rc = storew_exec(st, &op, str);
 		off += op.size;
 	}
 	return rc;
@@ -1659,17 +1687,20 @@ storew_chunk(struct storew *w, size_t need)
 	return c;
 }
 
-/* Queue a write with up to two strings (NULL: absent). */
+/* Queue a write with its strings (NULL: absent). */
 static enum cw_rc
-storew_put(struct store *st, struct wop *op, const char *s1, const char *s2)
+storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
 {
 	struct storew *w = st->w;
-	size_t l1 = s1 != NULL ? strlen(s1) + 1 : 0;
-	size_t l2 = s2 != NULL ? strlen(s2) + 1 : 0;
-	size_t size = (sizeof(*op) + l1 + l2 + 7) & ~(size_t)7;
+	size_t len[WOP_STRINGS], size = sizeof(*op), at, i;
 	unsigned char *p;
 	enum cw_rc rc;
 
+	for (i = 0; i < WOP_STRINGS; i++) {
+		len[i] = str[i] != NULL ? strlen(str[i]) + 1 : 0;
+		size += len[i];
+	}
+	size = (size + 7) & ~(size_t)7;
 	if (size > UINT32_MAX)
 		return CW_EINVAL;
 	if (w->fill != NULL && w->fill->len + size > w->fill->cap &&
@@ -1678,14 +1709,17 @@ storew_put(struct store *st, struct wop *op, const char *s1, const char *s2)
 	if (w->fill == NULL && (w->fill = storew_chunk(w, size)) == NULL)
 		return CW_ENOMEM;
 	op->size = (uint32_t)size;
-	op->has1 = s1 != NULL;
-	op->has2 = s2 != NULL;
+	op->has = 0;
 	p = w->fill->data + w->fill->len;
+	at = sizeof(*op);
+	for (i = 0; i < WOP_STRINGS; i++) {
+		if (str[i] == NULL)
+			continue;
+		op->has |= (uint8_t)(1u << i);
+		memcpy(p + at, str[i], len[i]);
+		at += len[i];
+	}
 	memcpy(p, op, sizeof(*op));
-	if (l1 > 0)
-		memcpy(p + sizeof(*op), s1, l1);
-	if (l2 > 0)
-		memcpy(p + sizeof(*op) + l1, s2, l2);
 	w->fill->len += size;
 	w->rows++;
 	return CW_OK;
@@ -2259,6 +2293,7 @@ store_load_due(struct store *st, int64_t crawl_id, int64_t due_us,
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
 	    store_bind_text(s, 2, cw_iso8601_us(due_us, ts)) != SQLITE_OK ||
 	    store_bind_cursor(s, 3, cur) != SQLITE_OK ||
@@ -2326,6 +2361,7 @@ store_next_due(struct store *st, int64_t crawl_id,
 	int src;
 
 	*fetched_us = 0;
+	STORE_SYNC(st);
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
 	    store_bind_cursor(s, 2, cur) != SQLITE_OK)
 		return store_bind_failed(st, SS_NEXT_DUE, "next due");

@@ -134,7 +134,7 @@ dump(const char *path, const char *sql)
 static enum cw_rc
 write_crawl(struct store *st, int pages)
 {
-	char url[96], reason[64], ctype[64];
+	char url[96], reason[64], ctype[64], etag[32], lm[48], hash[72];
 	int64_t crawl = 0;
 	enum cw_rc rc;
 	int i;
@@ -168,17 +168,38 @@ write_crawl(struct store *st, int pages)
 		    .content_type = i % 13 == 0 ? NULL : ctype,
 		    .bytes = i % 13 == 0 ? -1 : i * 31,
 		    .fetched_us = T0 + i * 2003,
-		    .attempts = 1 + i % 3};
+		    .attempts = 1 + i % 3,
+		    .fetched = true,
+		    .etag = i % 4 == 0 ? NULL : etag,
+		    .last_modified = i % 5 == 0 ? NULL : lm,
+		    .content_hash = i % 13 == 0 ? NULL : hash};
 
 		if (i % 11 == 0 || i % 17 == 0)
 			continue; /* skipped, or still queued */
 		snprintf(reason, sizeof(reason), "timeout: %d ms", i);
 		snprintf(ctype, sizeof(ctype), "text/html; v=%d", i);
+		snprintf(etag, sizeof(etag), "\"e%d\"", i);
+		snprintf(
+		    lm, sizeof(lm), "Tue, 01 Dec 2026 %02d:00:00 GMT", i % 24);
+		snprintf(hash, sizeof(hash), "%064x", i * 977);
 		rc = store_page_fetching(st, i);
 		if (rc == CW_OK && i % 19 != 0) /* 19: left 'fetching' */
 			rc = store_page_finish(st, &res);
 		if (rc == CW_OK && i % 3 == 0 && i + 1 <= pages)
 			rc = store_link_insert(st, i, i + 1, LINK_EL_A);
+		if (rc == CW_OK && i % 7 == 0 && i % 19 != 0) {
+			/* A revisit answered 304: the page keeps its content.
+			 */
+			res.state = PAGE_DONE;
+			res.status = 304;
+			res.reason = NULL;
+			res.not_modified = true;
+			res.keep_content = true;
+			res.fetched_us += 500;
+			rc = store_page_fetching(st, i);
+			if (rc == CW_OK)
+				rc = store_page_finish(st, &res);
+		}
 	}
 	if (rc == CW_OK)
 		rc = store_crawl_set_state(st, crawl, "done", T0 + 9);
@@ -189,8 +210,9 @@ write_crawl(struct store *st, int pages)
 
 #define DUMP_PAGES                                                             \
 	"SELECT id, crawl_id, url, depth, parent_id, state, reason, status,"   \
-	" content_type, bytes, discovered_at, fetched_at, attempts"            \
-	" FROM pages ORDER BY id"
+	" content_type, bytes, discovered_at, fetched_at, attempts, etag,"     \
+	" last_modified, content_hash, changed_at FROM pages ORDER BY id"
+#define DUMP_FETCHES "SELECT * FROM fetches ORDER BY id"
 #define DUMP_LINKS                                                             \
 	"SELECT src_id, dst_id, element FROM links ORDER BY src_id, dst_id"
 #define DUMP_CRAWLS "SELECT id, seeds, options, state, finished_at FROM crawls"
@@ -199,7 +221,8 @@ write_crawl(struct store *st, int pages)
 static void
 test_same_rows(void)
 {
-	static const char *const sql[] = {DUMP_PAGES, DUMP_LINKS, DUMP_CRAWLS};
+	static const char *const sql[] = {
+	    DUMP_PAGES, DUMP_LINKS, DUMP_CRAWLS, DUMP_FETCHES};
 	struct tmpdb a, b;
 	struct store *sa, *sb;
 	size_t i;
