@@ -1382,6 +1382,7 @@ store_link_insert(struct store *st, int64_t src_id, int64_t dst_id,
 	if (store_queued(st)) {
 		struct wop op = {.kind = WOP_LINK_INSERT,
 		    .state = (uint8_t)element,
+		    .n1 = (int32_t)attr,
 		    .id = src_id,
 		    .id2 = dst_id};
 
@@ -1536,8 +1537,8 @@ storew_exec(
 		sr.fetched_us = op->us;
 		return store_page_finish(st, &sr);
 	case WOP_LINK_INSERT:
-		return store_link_insert(
-		    st, op->id, op->id2, (enum link_element)op->state);
+		return store_link_insert(st, op->id, op->id2,
+		    (enum link_element)op->state, (enum link_attr)op->n1);
 	default:
 		return CW_EINVAL;
 	}
@@ -2393,6 +2394,7 @@ store_mirror_put(struct store *st, const struct store_mirror_file *f)
 	enum cw_rc rc;
 	int bad = 0;
 
+	STORE_SYNC(st);
 	if (f->url == NULL || f->path == NULL || !store_mirror_kind_ok(f->kind))
 		return CW_EINVAL;
 	rc = store_begin(st);
@@ -2472,6 +2474,7 @@ enum cw_rc
 store_mirror_get(
     struct store *st, const char *url, store_mirror_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	if (store_bind_text(st->stmt[SS_MIRROR_GET], 1, url) != SQLITE_OK)
 		return store_bind_failed(st, SS_MIRROR_GET, "mirror map");
 	return store_mirror_rows(st, SS_MIRROR_GET, cb, arg, "mirror map");
@@ -2482,6 +2485,7 @@ enum cw_rc
 store_mirror_get_path(
     struct store *st, const char *path, store_mirror_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	if (store_bind_text(st->stmt[SS_MIRROR_GET_PATH], 1, path) != SQLITE_OK)
 		return store_bind_failed(st, SS_MIRROR_GET_PATH, "mirror map");
 	return store_mirror_rows(st, SS_MIRROR_GET_PATH, cb, arg, "mirror map");
@@ -2491,6 +2495,7 @@ store_mirror_get_path(
 enum cw_rc
 store_mirror_walk(struct store *st, store_mirror_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	return store_mirror_rows(st, SS_MIRROR_WALK, cb, arg, "mirror map");
 }
 
@@ -2498,6 +2503,7 @@ store_mirror_walk(struct store *st, store_mirror_cb *cb, void *arg)
 enum cw_rc
 store_mirror_walk_stale(struct store *st, store_mirror_cb *cb, void *arg)
 {
+	STORE_SYNC(st);
 	return store_mirror_rows(
 	    st, SS_MIRROR_WALK_STALE, cb, arg, "mirror map");
 }
@@ -2511,6 +2517,7 @@ store_warc_file_add(struct store *st, int64_t crawl_id, const char *base,
 	char ts[CW_ISO8601_LEN];
 	enum cw_rc rc;
 
+	STORE_SYNC(st);
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -2535,6 +2542,7 @@ store_warc_file_last(struct store *st, int64_t crawl_id, const char *base,
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	memset(f, 0, sizeof(*f));
 	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
 	    store_bind_text(s, 2, base) != SQLITE_OK)
@@ -2564,6 +2572,7 @@ store_warc_record_add(struct store *st, const struct store_warc_record *r)
 	enum cw_rc rc;
 	int bad = 0;
 
+	STORE_SYNC(st);
 	rc = store_begin(st);
 	if (rc != CW_OK)
 		return rc;
@@ -2603,6 +2612,7 @@ store_warc_last_response(struct store *st, const char *base, const char *url,
 	enum cw_rc rc = CW_OK;
 	int src;
 
+	STORE_SYNC(st);
 	memset(ref, 0, sizeof(*ref));
 	if (store_bind_text(s, 1, url) != SQLITE_OK ||
 	    store_bind_text(s, 2, base) != SQLITE_OK)
@@ -2632,6 +2642,7 @@ store_warc_cdxj(
 	const char *line;
 	int src;
 
+	STORE_SYNC(st);
 	if (store_bind_text(s, 1, base) != SQLITE_OK)
 		return store_bind_failed(st, SS_WARC_CDXJ, "cdxj");
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {

@@ -153,8 +153,9 @@ write_crawl(struct store *st, int pages)
 		snprintf(url, sizeof(url), "http://h.test/p/%d?q=%x", i, i * 7);
 		rc = store_page_insert(st, &pg);
 		if (rc == CW_OK && i > 1)
-			rc = store_link_insert(
-			    st, i / 2, i, (enum link_element)(i % 5));
+			rc = store_link_insert(st, i / 2, i,
+			    (enum link_element)(i % 5),
+			    (enum link_attr)(i % 3));
 		if (i == pages / 2 && rc == CW_OK)
 			rc = store_crawl_set_state(st, crawl, "paused", 0);
 		if (i == pages / 3 && rc == CW_OK)
@@ -186,7 +187,8 @@ write_crawl(struct store *st, int pages)
 		if (rc == CW_OK && i % 19 != 0) /* 19: left 'fetching' */
 			rc = store_page_finish(st, &res);
 		if (rc == CW_OK && i % 3 == 0 && i + 1 <= pages)
-			rc = store_link_insert(st, i, i + 1, LINK_EL_A);
+			rc = store_link_insert(
+			    st, i, i + 1, LINK_EL_A, LINK_ATTR_HREF);
 		if (rc == CW_OK && i % 7 == 0 && i % 19 != 0) {
 			/* A revisit answered 304: the page keeps its content.
 			 */
@@ -214,7 +216,8 @@ write_crawl(struct store *st, int pages)
 	" last_modified, content_hash, changed_at FROM pages ORDER BY id"
 #define DUMP_FETCHES "SELECT * FROM fetches ORDER BY id"
 #define DUMP_LINKS                                                             \
-	"SELECT src_id, dst_id, element FROM links ORDER BY src_id, dst_id"
+	"SELECT src_id, dst_id, element, attribute FROM links"                 \
+	" ORDER BY src_id, dst_id"
 #define DUMP_CRAWLS "SELECT id, seeds, options, state, finished_at FROM crawls"
 
 /* The same calls make the same database with and without the writer. */
@@ -336,7 +339,7 @@ test_failure_drops_batch(void)
 	CHECK(store_page_insert(st, &pg) == CW_OK);
 	pg.id = 2; /* same (crawl, url): the UNIQUE constraint */
 	CHECK(store_page_insert(st, &pg) == CW_OK);
-	CHECK(store_link_insert(st, 1, 2, LINK_EL_A) == CW_OK);
+	CHECK(store_link_insert(st, 1, 2, LINK_EL_A, LINK_ATTR_HREF) == CW_OK);
 	rc = store_sync(st);
 	CHECK(rc == CW_EINVAL);
 	CHECK(strstr(store_errmsg(st), "UNIQUE") != NULL);
