@@ -129,14 +129,14 @@ static void
 daemon_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
-	struct jobs_totals t;
+	struct engine_stats es;
 
 	(void)fd;
 	(void)what;
-	jobs_get_totals(d->jobs, &t);
+	engine_get_stats(d->engine, &es);
 	log_warnx("daemon: shutdown_timeout reached: %llu transfers in flight "
 		  "are put back for the next start",
-	    (unsigned long long)t.in_flight);
+	    (unsigned long long)es.in_flight);
 	event_base_loopbreak(d->base);
 }
 
@@ -329,17 +329,19 @@ daemon_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	struct jobs_totals t;
+	struct engine_stats es;
 
 	(void)fd;
 	(void)what;
 	jobs_tick(d->jobs);
 	jobs_get_totals(d->jobs, &t);
+	engine_get_stats(d->engine, &es);
 	notify_status(d->notify,
 	    "%zu running, %zu paused; %.0f pages/s, %llu in flight, %llu "
 	    "queued; %llu fetched",
 	    t.by_state[JOB_RUNNING], t.by_state[JOB_PAUSED], t.pages_per_s,
-	    (unsigned long long)t.in_flight, (unsigned long long)t.queued,
-	    (unsigned long long)t.done);
+	    (unsigned long long)es.in_flight, (unsigned long long)es.queued,
+	    (unsigned long long)es.done);
 }
 
 /* /metrics through the metrics module. */

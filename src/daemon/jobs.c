@@ -57,7 +57,6 @@ struct jobs {
 	void *idle_arg;
 	jobs_fatal_cb *fatal_cb;
 	void *fatal_arg;
-	struct crawl_stats retired; /* sums of the crawls already freed */
 };
 
 static const char *const job_state_names[] = {
@@ -198,21 +197,6 @@ job_row_times(void *arg, const struct store_crawl_row *r)
 	return 0;
 }
 
-/* Add a freed crawl's counters to the process totals. */
-static void
-jobs_retire(struct jobs *j, const struct crawl *c)
-{
-	struct crawl_stats s;
-
-	crawl_get_stats(c, &s);
-	j->retired.done += s.done;
-	j->retired.failed += s.failed;
-	j->retired.skipped += s.skipped;
-	j->retired.bytes += s.bytes;
-	j->retired.links += s.links;
-	j->retired.retries += s.retries;
-}
-
 /* Start the crawl of a job from its row (resume) and count it live. */
 static enum cw_rc
 job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
@@ -271,7 +255,6 @@ job_crawl_done(struct crawl *c, void *arg)
 	enum crawl_end end = crawl_end_reason(c);
 	const char *msg = crawl_end_message(c);
 
-	jobs_retire(j, c);
 	jb->crawl = NULL;
 	j->live--;
 	switch (end) {
@@ -988,34 +971,17 @@ jobs_each(
 	return true;
 }
 
-/* The process totals. */
+/* Jobs by state and the live jobs' pages/s. */
 void
 jobs_get_totals(struct jobs *j, struct jobs_totals *t)
 {
-	struct crawl_stats s;
 	struct job *jb;
 
 	memset(t, 0, sizeof(*t));
-	t->done = j->retired.done;
-	t->failed = j->retired.failed;
-	t->skipped = j->retired.skipped;
-	t->bytes = j->retired.bytes;
-	t->links = j->retired.links;
-	t->retries = j->retired.retries;
 	TAILQ_FOREACH (jb, &j->list, entry) {
 		if ((unsigned)jb->state < CW_NELEM(t->by_state))
 			t->by_state[jb->state]++;
-		if (jb->crawl == NULL)
-			continue;
-		crawl_get_stats(jb->crawl, &s);
-		t->done += s.done;
-		t->failed += s.failed;
-		t->skipped += s.skipped;
-		t->bytes += s.bytes;
-		t->links += s.links;
-		t->retries += s.retries;
-		t->in_flight += s.in_flight;
-		t->queued += s.queued;
-		t->pages_per_s += job_rate(jb);
+		if (jb->crawl != NULL)
+			t->pages_per_s += job_rate(jb);
 	}
 }

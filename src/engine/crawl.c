@@ -197,6 +197,7 @@ crawl_free(struct crawl *c)
 
 	if (c == NULL)
 		return;
+	engine_retire_(c->e, c);
 	LIST_REMOVE(c, entry);
 	if (c->tasks.queued > 0)
 		crawl_drop_queued(c);

@@ -119,6 +119,7 @@ engine_lag_sample(struct engine *e, uint64_t now_us)
 	e->lag_samples++;
 	if (late > e->lag_max_us)
 		e->lag_max_us = late;
+	engine_count_lag_(e, late);
 }
 
 /* Housekeeping: commit the batch and measure loop lag. */
@@ -218,8 +219,12 @@ engine_transfer_done(void *arg, CURL *easy, CURLcode result)
 	struct task *t = f->task;
 	struct crawl *c = t->owner;
 	struct fetch_result res;
+	uint64_t dur_us = cw_monotonic_us() - f->started_us;
 
 	fetch_finish(f, result, &res);
+	engine_count_fetch_(e,
+	    t->kind == TASK_K_GATE ? ENGINE_FK_ROBOTS : ENGINE_FK_PAGE, &res,
+	    dur_us);
 	log_debug("fetch: done id=%lld status=%ld bytes=%lld url=%s",
 	    (long long)t->page_id, res.status, (long long)res.bytes, t->url);
 	/* A spent multi handle fails every transfer: that is no outcome of

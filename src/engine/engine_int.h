@@ -7,6 +7,7 @@
  *   discover.c    a URL's way to a row and a task; a fetch's to rows
  *   hostpolicy.c  per-host rules: robots.txt, retries, the SSRF guard
  *   observe.c     the observers' callbacks (engine.h crawl_observer)
+ *   stats.c       the counters of struct engine_stats (/metrics)
  * Functions here end in '_': internal, not part of engine.h.
  */
 #ifndef CRAWLD_ENGINE_INT_H
@@ -120,6 +121,7 @@ struct engine {
 	uint32_t *lag_hist; /* owned, LAG_BUCKETS */
 	uint64_t lag_samples;
 	uint64_t lag_max_us;
+	struct engine_stats stats; /* only stats.c writes it */
 	pthread_t loop_thread;	   /* the thread that made the engine */
 	uint64_t loop_cpu0_ns;	   /* its CPU clock then */
 	double store_cpu0_s;	   /* the store thread's then */
@@ -334,5 +336,22 @@ void crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v);
 /* The SSRF guard: may the crawl connect to sa? (fetch.h) */
 bool crawl_addr_allowed_(
     void *arg, const struct task *t, const struct sockaddr *sa);
+
+/* stats.c: the one place struct engine_stats is counted. */
+/* A transfer of kind k finished with res after dur_us. */
+void engine_count_fetch_(struct engine *e, enum engine_fetch_kind k,
+    const struct fetch_result *res, uint64_t dur_us);
+
+/* A robots.txt fetch was settled as o (or tried again). */
+void engine_count_robots_(struct engine *e, enum engine_robots_outcome o);
+
+/* robots.txt held a page back with verdict v. */
+void engine_count_held_(struct engine *e, enum robots_verdict v);
+
+/* The housekeeping timer was late_us late. */
+void engine_count_lag_(struct engine *e, uint64_t late_us);
+
+/* A crawl is freed: keep its counts in the engine's totals. */
+void engine_retire_(struct engine *e, const struct crawl *c);
 
 #endif /* CRAWLD_ENGINE_INT_H */

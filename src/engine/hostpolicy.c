@@ -204,6 +204,17 @@ robots_rules_for(const char *agent, const struct fetch_result *res,
 	return robots_new_disallow_all(rules);
 }
 
+/* How a settled robots.txt fetch counts in /metrics. */
+static enum engine_robots_outcome
+robots_outcome_of(const struct fetch_result *res, bool unreachable)
+{
+	if (unreachable)
+		return ENGINE_RO_UNREACHABLE;
+	if (res->outcome == FETCH_OK && res->status >= 200 && res->status < 300)
+		return ENGINE_RO_PARSED;
+	return ENGINE_RO_UNAVAILABLE;
+}
+
 /* Why an unreachable robots.txt could not be read: "HTTP 503", or
    libcurl's message (TLS, connect, DNS, timeout). Malloc'd; NULL: OOM. */
 static char *
@@ -252,6 +263,7 @@ engine_robots_done_(
 		return false;
 	}
 	if (unreachable && ++hi->failures < ROBOTS_TRIES) {
+		engine_count_robots_(e, ENGINE_RO_RETRIED);
 		robots_free(rules);
 		log_info("robots: %s unreachable (try %u), retrying", t->url,
 		    hi->failures);
@@ -260,6 +272,7 @@ engine_robots_done_(
 			(ROBOTS_BACKOFF_MS << (hi->failures - 1)));
 		return true;
 	}
+	engine_count_robots_(e, robots_outcome_of(res, unreachable));
 	robots_free(hi->rules);
 	hi->rules = rules;
 	free(hi->unreachable);
@@ -317,6 +330,7 @@ crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v)
 		crawl_task_done_(c, t);
 		return;
 	}
+	engine_count_held_(c->e, v);
 	memset(&sr, 0, sizeof(sr));
 	sr.id = t->page_id;
 	sr.state = PAGE_SKIPPED;

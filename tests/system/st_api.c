@@ -165,6 +165,13 @@ test_promtool(void)
 		  "# TYPE crawld_store_commit_seconds "
 		  "histogram") != NULL);
 	CHECK(strstr(metrics, "process_resident_memory_bytes ") != NULL);
+	CHECK(strstr(metrics,
+		  "# TYPE crawld_fetch_duration_seconds histogram") != NULL);
+	CHECK(strstr(metrics, "# TYPE crawld_loop_lag_seconds histogram") !=
+	    NULL);
+	CHECK(strstr(metrics,
+		  "crawld_fetches_total{kind=\"page\",code="
+		  "\"2xx\"} 63\n") != NULL);
 	snprintf(path, sizeof(path), "%s/metrics.txt", d.dir);
 	f = fopen(path, "w");
 	REQUIRE(f != NULL);
@@ -173,6 +180,112 @@ test_promtool(void)
 	free(metrics);
 	snprintf(cmd, sizeof(cmd), "%s check metrics < %s", promtool, path);
 	CHECK_INT(system(cmd), 0);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+/* A site with every kind of answer /metrics counts: 200s, 404s, a 503
+   retried once, pages robots.txt disallows. */
+static const struct testsrv_page mixed_site[] = {
+    {"/robots.txt", 0, "text/plain", "User-agent: *\nDisallow: /private\n",
+	NULL, 0},
+    {"/", 0, NULL,
+	"<a href=\"/a\">a</a> <a href=\"/b\">b</a> <a href=\"/missing\">m</a> "
+	"<a href=\"/gone\">g</a> <a href=\"/flaky\">f</a> "
+	"<a href=\"/private/x\">x</a> <a href=\"/private/y\">y</a>",
+	NULL, 0},
+    {"/a", 0, NULL, "<p>a</p>", NULL, 0},
+    {"/b", 0, NULL, "<p>bb</p>", NULL, 0},
+    {"/flaky", 0, NULL, "<p>flaky, then fine</p>", NULL, 0},
+};
+
+/* After a crawl, the engine's counters agree with the database. */
+static void
+test_metrics_agree_with_db(void)
+{
+	struct testsrv *s = testsrv_start(mixed_site, CW_NELEM(mixed_site));
+	struct st_daemon d;
+	char seed[160], *m;
+	long long id, n2xx, n4xx, retried, fetches;
+	long status;
+
+	REQUIRE(s != NULL);
+	testsrv_fail_first(s, "/flaky", 1, 503, NULL);
+	st_init(&d, "magree");
+	st_write_config(&d, "[crawl]\ndepth = 3\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	id = st_submit(&d, seed, "");
+	CHECK(st_wait_state(&d, id, "done"));
+	m = st_http(&d, "GET", "/metrics", NULL, NULL, &status);
+	REQUIRE(m != NULL);
+	CHECK_INT(status, 200);
+	n2xx = db_int(d.db,
+	    "SELECT COUNT(*) FROM pages WHERE status BETWEEN 200 AND 299");
+	n4xx = db_int(d.db,
+	    "SELECT COUNT(*) FROM pages WHERE status BETWEEN 400 AND 499");
+	retried = db_int(d.db,
+	    "SELECT SUM(attempts - 1) FROM pages WHERE "
+	    "attempts > 1");
+	/* The site as built: 4 pages answered 200, 2 answered 404, /flaky
+	   took two attempts, 2 pages were never asked for. */
+	CHECK_INT(n2xx, 4);
+	CHECK_INT(n4xx, 2);
+	CHECK_INT(retried, 1);
+	CHECK_INT(testsrv_hits(s, "/flaky"), 2);
+	CHECK_INT(testsrv_hits(s, "/private/x"), 0);
+	CHECK_INT(
+	    metric_value(m, "crawld_fetches_total{kind=\"page\",code=\"2xx\"}"),
+	    n2xx);
+	CHECK_INT(
+	    metric_value(m, "crawld_fetches_total{kind=\"page\",code=\"4xx\"}"),
+	    n4xx);
+	/* The 503 is no outcome in the database: it was retried. */
+	CHECK_INT(
+	    metric_value(m, "crawld_fetches_total{kind=\"page\",code=\"5xx\"}"),
+	    retried);
+	CHECK_INT(metric_value(
+		      m, "crawld_fetches_total{kind=\"robots\",code=\"2xx\"}"),
+	    1);
+	CHECK_INT(metric_value(m, "crawld_retries_total"), retried);
+	CHECK_INT(
+	    metric_value(m, "crawld_robots_txt_total{outcome=\"parsed\"}"), 1);
+	CHECK_INT(metric_value(m,
+		      "crawld_robots_held_pages_total{reason=\"disallowed\"}"),
+	    db_int(d.db,
+		"SELECT COUNT(*) FROM pages WHERE state = 'skipped' "
+		"AND reason = 'robots'"));
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM pages WHERE reason = "
+		      "'robots'"),
+	    2);
+	CHECK_INT(metric_value(m, "crawld_pages_fetched_total"),
+	    db_int(d.db, "SELECT COUNT(*) FROM pages WHERE state = 'done'"));
+	CHECK_INT(metric_value(m, "crawld_pages_skipped_total"),
+	    db_int(d.db,
+		"SELECT COUNT(*) FROM pages WHERE state = "
+		"'skipped'"));
+	CHECK_INT(metric_value(m, "crawld_pages_failed_total"), 0);
+	CHECK_INT(metric_value(m, "crawld_response_bytes_total"),
+	    db_int(d.db, "SELECT SUM(bytes) FROM pages WHERE bytes > 0"));
+	CHECK_INT(metric_value(m, "crawld_links_total"),
+	    db_int(d.db, "SELECT COUNT(*) FROM links"));
+	/* Every request the server saw is one observed transfer. */
+	fetches = metric_value(m, "crawld_fetch_duration_seconds_count");
+	CHECK_INT(fetches, testsrv_total(s));
+	CHECK_INT(fetches, n2xx + n4xx + retried + 1);
+	CHECK_INT(metric_value(m,
+		      "crawld_fetch_duration_seconds_bucket{le="
+		      "\"+Inf\"}"),
+	    fetches);
+	CHECK_INT(
+	    metric_value(m,
+		"crawld_fetch_errors_total{kind=\"page\",error=\"timeout\"}"),
+	    0);
+	CHECK_INT(metric_value(m, "crawld_transfers_in_flight"), 0);
+	CHECK_INT(metric_value(m, "crawld_queue_length"), 0);
+	CHECK(metric_value(m, "crawld_loop_lag_seconds_count") > 0);
+	free(m);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }
@@ -415,6 +528,7 @@ test_journal_prefix(void)
 static const struct test tests[] = {
     TEST(submit_and_agree),
     TEST(promtool),
+    TEST(metrics_agree_with_db),
     TEST(bad_requests_during_crawl),
     TEST(token),
     TEST(check_config),

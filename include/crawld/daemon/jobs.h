@@ -109,13 +109,11 @@ struct job_info {
 bool jobs_each(struct jobs *j, void (*cb)(void *arg, const struct job_info *ji),
     void *arg);
 
-/* Totals of every crawl this process ran (live ones included): the
-   monotonic counters of /metrics. */
+/* Jobs by state (the page and fetch counters are the engine's:
+   engine_get_stats()). */
 struct jobs_totals {
-	uint64_t done, failed, skipped, bytes, links, retries;
-	uint64_t in_flight, queued; /* now, live crawls */
-	size_t by_state[4];	    /* jobs per enum job_state */
-	double pages_per_s;	    /* all live jobs */
+	size_t by_state[4]; /* jobs per enum job_state */
+	double pages_per_s; /* all live jobs */
 };
 void jobs_get_totals(struct jobs *j, struct jobs_totals *t);
 

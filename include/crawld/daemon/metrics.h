@@ -3,9 +3,10 @@
  * metrics.h - GET /metrics: the Prometheus text exposition format
  * (version 0.0.4), names after Prometheus' conventions (crawld_ prefix,
  * _total for counters, base units: seconds and bytes). Pages by crawl and
- * state come from the database, so they agree with it; the counters are
- * this process's, summed over every crawl it ran; process_* are read from
- * /proc.
+ * state come from the database, so they agree with it; the fetch, robots,
+ * page and loop counters are the engine's (engine_get_stats(): counted in
+ * one place, summed over every crawl this process ran); commit times are
+ * the store's; process_* are read from /proc.
  *
  * Borrows everything it reads. Loop thread only.
  */

@@ -292,6 +292,63 @@ struct engine_lag {
 void engine_get_lag(const struct engine *e, struct engine_lag *lag);
 
 /*
+ * The engine's own counters for the daemon's /metrics, counted in one
+ * place (src/engine/stats.c) and summed over every crawl this engine ran,
+ * finished ones included. Monotonic unless marked "now".
+ */
+#define ENGINE_FETCH_BUCKETS 13 /* fetch duration histogram bounds */
+#define ENGINE_LAG_BUCKETS 10	/* loop lag histogram bounds */
+#define ENGINE_OUTCOMES 6	/* enum fetch_outcome (fetch.h) */
+extern const double engine_fetch_bounds[ENGINE_FETCH_BUCKETS]; /* seconds */
+extern const double engine_lag_bounds[ENGINE_LAG_BUCKETS];     /* seconds */
+
+enum engine_fetch_kind {
+	ENGINE_FK_PAGE = 0, /* a crawl's page */
+	ENGINE_FK_ROBOTS,   /* the engine's robots.txt fetch */
+	ENGINE_FK_N,
+};
+
+enum engine_robots_outcome {
+	ENGINE_RO_PARSED = 0,  /* a 2xx: its rules apply */
+	ENGINE_RO_UNAVAILABLE, /* 4xx, too many redirects: allow all */
+	ENGINE_RO_UNREACHABLE, /* 5xx or no answer after the last try */
+	ENGINE_RO_RETRIED,     /* an unreachable answer tried again */
+	ENGINE_RO_N,
+};
+
+struct engine_stats {
+	/* Complete responses by kind and status class (index status / 100;
+	   0 for a status outside 100-599). */
+	uint64_t responses[ENGINE_FK_N][6];
+	/* Transfers without a complete response, by enum fetch_outcome
+	   (index FETCH_OK stays 0). */
+	uint64_t errors[ENGINE_FK_N][ENGINE_OUTCOMES];
+	/* Transfer time, start to completion, every kind. */
+	uint64_t fetch_le[ENGINE_FETCH_BUCKETS]; /* cumulative, <= bound */
+	uint64_t fetches;
+	double fetch_seconds; /* sum */
+	/* robots.txt fetch outcomes, and pages robots.txt held back. */
+	uint64_t robots[ENGINE_RO_N];
+	uint64_t robots_denied;	     /* 'skipped' (robots) */
+	uint64_t robots_unreachable; /* 'failed' (robots-unreachable) */
+	/* Lateness of the housekeeping timer (engine_get_lag). */
+	uint64_t lag_le[ENGINE_LAG_BUCKETS];
+	uint64_t lag_samples;
+	double lag_seconds;
+	/* The crawls' own counts (struct crawl_stats), summed. */
+	uint64_t done, failed, skipped, bytes, links, retries, spilled_total;
+	/* now */
+	uint64_t transfers; /* busy worker slots (robots.txt included) */
+	uint64_t slots;	    /* worker slots */
+	uint64_t in_flight; /* pages taken: fetching, parsing, deciding */
+	uint64_t queued;    /* pages waiting in memory */
+	uint64_t spilled;   /* pages waiting only in the database */
+	uint64_t crawls;    /* crawls in the engine */
+};
+
+void engine_get_stats(const struct engine *e, struct engine_stats *s);
+
+/*
  * Where the process's CPU went, by thread role, in seconds since the
  * engine started, from the threads' own CPU clocks (the kernel's per-thread
  * accounting, as RUSAGE_THREAD and /proc/self/task read it):
