@@ -73,19 +73,6 @@ static const struct {
     {"sync-full", "[store] sync"},
 };
 
-/*
- * Crawl options the engine applies to all its transfers alike: set once
- * for every job in [crawl], not per job (the engine has one fetch setting
- * of each today).
- */
-static const char *const crawl_daemon_wide[] = {
-    "delay",
-    "timeout",
-    "max-size",
-    "user-agent",
-    "ca-file",
-};
-
 static const char *const level_names[] = {
     [LOG_LVL_QUIET] = "error",
     [LOG_LVL_WARN] = "warn",
@@ -416,18 +403,6 @@ cfg_elsewhere(const char *name)
 		if (strcmp(crawl_elsewhere[i].name, name) == 0)
 			return crawl_elsewhere[i].where;
 	return NULL;
-}
-
-/* Whether an option is set once for every job ([crawl] only). */
-static bool
-cfg_daemon_wide(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < CW_NELEM(crawl_daemon_wide); i++)
-		if (strcmp(crawl_daemon_wide[i], name) == 0)
-			return true;
-	return false;
 }
 
 /* A key of [crawl]: checked through the option table, kept as written. */
@@ -776,8 +751,7 @@ cfg_apply_defaults(const struct daemon_config *c, const json_t *obj,
 	size_t i;
 
 	for (i = 0; i < c->ncrawl; i++) {
-		if (obj != NULL && !cfg_daemon_wide(c->crawl[i].key) &&
-		    cfg_json_sets(obj, c->crawl[i].key))
+		if (obj != NULL && cfg_json_sets(obj, c->crawl[i].key))
 			continue;
 		rc = crawl_opts_set(
 		    o, c->crawl[i].key, c->crawl[i].value, err, errlen);
@@ -812,18 +786,12 @@ cfg_apply_json(const json_t *obj, struct crawl_opts *o, bool stored, char *err,
 			continue;
 		cfg_norm_name(name, key, sizeof(key));
 		where = cfg_elsewhere(key);
-		if (where != NULL || cfg_daemon_wide(key)) {
+		if (where != NULL) {
 			if (stored)
 				continue;
-			if (where != NULL)
-				snprintf(err, errlen,
-				    "%s: set for every job by the daemon (%s)",
-				    name, where);
-			else
-				snprintf(err, errlen,
-				    "%s: set for every job by the daemon's "
-				    "[crawl] section, not per job",
-				    name);
+			snprintf(err, errlen,
+			    "%s: set for every job by the daemon (%s)", name,
+			    where);
 			return CW_EINVAL;
 		}
 		if (strcmp(key, "mirror") == 0 || strcmp(key, "warc") == 0) {
@@ -881,65 +849,4 @@ config_stored_opts(const struct daemon_config *c, const char *options_json,
 		rc = cfg_apply_json(obj, o, true, err, errlen);
 	json_decref(obj);
 	return rc;
-}
-
-/* Whether a key is fixed for every job while the engine runs. */
-bool
-config_crawl_key_daemon_wide(const char *key)
-{
-	return cfg_daemon_wide(key);
-}
-
-/* Replace to's lines of a [crawl] key by from's, and re-apply them all. */
-enum cw_rc
-config_carry_crawl_key(struct daemon_config *to,
-    const struct daemon_config *from, const char *key, char *err, size_t errlen)
-{
-	struct config_item *items;
-	struct crawl_opts o;
-	size_t i, n = 0;
-	enum cw_rc rc = CW_OK;
-
-	items = calloc(to->ncrawl + from->ncrawl + 1, sizeof(*items));
-	if (items == NULL)
-		return CW_ENOMEM;
-	for (i = 0; i < to->ncrawl; i++) {
-		if (strcmp(to->crawl[i].key, key) == 0) {
-			free(to->crawl[i].key);
-			free(to->crawl[i].value);
-			continue;
-		}
-		items[n++] = to->crawl[i];
-	}
-	for (i = 0; i < from->ncrawl; i++) {
-		if (strcmp(from->crawl[i].key, key) != 0)
-			continue;
-		items[n].key = strdup(from->crawl[i].key);
-		items[n].value = strdup(from->crawl[i].value);
-		items[n].line = from->crawl[i].line;
-		if (items[n].key == NULL || items[n].value == NULL) {
-			free(items[n].key);
-			free(items[n].value);
-			rc = CW_ENOMEM;
-			break;
-		}
-		n++;
-	}
-	free(to->crawl);
-	to->crawl = items;
-	to->ncrawl = n;
-	if (rc != CW_OK)
-		return rc;
-	/* The defaults again from the lines, so both agree. */
-	crawl_opts_init(&o);
-	for (i = 0; i < n && rc == CW_OK; i++)
-		rc = crawl_opts_set(
-		    &o, items[i].key, items[i].value, err, errlen);
-	if (rc != CW_OK) {
-		crawl_opts_cleanup(&o);
-		return rc;
-	}
-	crawl_opts_cleanup(&to->defaults);
-	to->defaults = o;
-	return CW_OK;
 }

@@ -196,10 +196,6 @@ daemon_keep_fixed(struct daemon_config *n, const struct daemon_config *o,
     char *err, size_t errlen)
 {
 	char a[32], b[32];
-	size_t i;
-	static const char *const keys[] = {
-	    "delay", "timeout", "max-size", "user-agent", "ca-file"};
-	enum cw_rc rc = CW_OK;
 
 	if (strcmp(n->listen.text, o->listen.text) != 0 ||
 	    n->allow_remote != o->allow_remote)
@@ -229,9 +225,9 @@ daemon_keep_fixed(struct daemon_config *n, const struct daemon_config *o,
 	n->concurrency = o->concurrency;
 	n->per_host = o->per_host;
 	n->parse_threads = o->parse_threads;
-	for (i = 0; i < CW_NELEM(keys) && rc == CW_OK; i++)
-		rc = config_carry_crawl_key(n, o, keys[i], err, errlen);
-	return rc;
+	(void)err;
+	(void)errlen;
+	return CW_OK;
 }
 
 /* Log the [crawl] default lines that differ between two configs. */
@@ -353,8 +349,13 @@ daemon_metrics(void *arg, struct evbuffer *out)
 	return metrics_render(&d->metrics, out);
 }
 
-/* The engine settings of the daemon: [engine] plus the daemon-wide
-   [crawl] keys. */
+/*
+ * The engine settings of the daemon: [engine], and [crawl]'s user-agent,
+ * timeout, max-size and ca-file at start for the engine's own robots.txt
+ * fetches (each job's pages use its own). The engine's default delay is
+ * 0: each job raises the hosts it crawls to its own delay, so a host's
+ * delay is the largest of the jobs' on it.
+ */
 static void
 daemon_engine_config(const struct daemon_config *c, struct engine_config *ec)
 {
@@ -363,6 +364,7 @@ daemon_engine_config(const struct daemon_config *c, struct engine_config *ec)
 	o.concurrency = c->concurrency;
 	o.per_host = c->per_host;
 	o.parse_threads = c->parse_threads;
+	o.delay_ms = 0;
 	engine_config_from_opts(ec, &o);
 }
 

@@ -319,6 +319,20 @@ crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
 	return CW_OK;
 }
 
+/* The crawl's own transfer settings (the CLI's are the engine's too;
+   the daemon's jobs may differ from each other). */
+static void
+crawl_fetch_opts(struct crawl *c)
+{
+	const struct crawl_opts *o = c->opts;
+
+	c->fopts.user_agent = o->user_agent;
+	c->fopts.timeout_ms = (long)o->timeout_ms;
+	c->fopts.connect_timeout_ms = (long)o->timeout_ms;
+	c->fopts.max_size = (size_t)o->max_size;
+	c->fopts.ca_file = o->ca_file;
+}
+
 /* A new crawl object with its events, registered with the engine. */
 static struct crawl *
 crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
@@ -333,6 +347,7 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	LIST_INSERT_HEAD(&e->crawls, c, entry);
 	c->e = e;
 	c->opts = opts;
+	crawl_fetch_opts(c);
 	c->done_cb = done;
 	c->done_arg = arg;
 	c->started_us = cw_monotonic_us();

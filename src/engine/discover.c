@@ -80,6 +80,8 @@ crawl_push_task_(struct crawl *c, const char *url, int64_t id, int depth,
 	if (rc == CW_OK && c->opts->robots)
 		rc = crawl_robots_gate_(c, origin);
 	if (rc == CW_OK)
+		rc = crawl_host_delay_(c, origin);
+	if (rc == CW_OK)
 		rc = crawl_task_push_(c, origin, url, id, depth, v);
 	free(origin);
 	return rc;

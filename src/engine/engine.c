@@ -305,7 +305,8 @@ engine_launch_gate(struct engine *e, struct task *t)
 	f->capture = false; /* robots.txt is not archived */
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
-	if (fetch_start(f, t) == CW_OK) {
+	if (fetch_use_opts(f, &e->fopts) == CW_OK &&
+	    fetch_start(f, t) == CW_OK) {
 		if (curlev_add(e->cev, f->easy) == CW_OK)
 			return;
 		fetch_abandon(f);
@@ -355,7 +356,9 @@ engine_launch(struct engine *e, struct task *t)
 	f->capture = (c->obs_flags & CRAWL_OBS_CAPTURE) != 0;
 	f->addr_check = crawl_addr_allowed_;
 	f->addr_check_arg = c;
-	rc = fetch_start(f, t);
+	rc = fetch_use_opts(f, &c->fopts);
+	if (rc == CW_OK)
+		rc = fetch_start(f, t);
 	if (rc == CW_OK) {
 		rc = curlev_add(e->cev, f->easy);
 		if (rc == CW_OK)

@@ -38,6 +38,8 @@
 struct crawl {
 	struct engine *e;	       /* borrowed */
 	const struct crawl_opts *opts; /* borrowed */
+	struct fetch_opts fopts;       /* its transfers' settings (strings
+					  borrowed from opts) */
 	int64_t id;		       /* crawls.id */
 	struct fpset *seen;	       /* owned: URL fingerprint -> page id */
 	/* owned: page id of a redirect target -> its hops, from discovery
@@ -332,6 +334,10 @@ enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);
 /* Record a page robots.txt holds back (verdict v, not ALLOW), and finish
    its task. */
 void crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v);
+
+/* A crawl's --delay on origin's host: the host's delay is the largest
+   any crawl on it asked for (and robots.txt's Crawl-delay). */
+enum cw_rc crawl_host_delay_(struct crawl *c, const char *origin);
 
 /* The SSRF guard: may the crawl connect to sa? (fetch.h) */
 bool crawl_addr_allowed_(

@@ -240,6 +240,27 @@ fetch_prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port,
 	return CURL_PREREQFUNC_OK;
 }
 
+/* Record o as what the handle carries (strings copied: o's may go with
+   its crawl while the slot lives on). false: out of memory. */
+static bool
+fetch_record_applied(struct fetch *f, const struct fetch_opts *o)
+{
+	char *ua = cw_strdup(o->user_agent), *ca = cw_strdup(o->ca_file);
+
+	if ((o->user_agent != NULL && ua == NULL) ||
+	    (o->ca_file != NULL && ca == NULL)) {
+		free(ua);
+		free(ca);
+		return false;
+	}
+	free(f->applied_ua);
+	free(f->applied_ca);
+	f->applied = *o;
+	f->applied.user_agent = f->applied_ua = ua;
+	f->applied.ca_file = f->applied_ca = ca;
+	return true;
+}
+
 /* A new slot with an easy handle that stays configured across tasks. */
 struct fetch *
 fetch_new(const struct fetch_opts *opts, void *owner)
@@ -258,6 +279,11 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	}
 	f->opts = opts;
 	f->owner = owner;
+	if (!fetch_record_applied(f, opts)) {
+		curl_easy_cleanup(e);
+		free(f);
+		return NULL;
+	}
 	buf_init(&f->body, opts->max_size);
 	f->hash = digest_new(DIGEST_SHA256);
 	if (f->hash == NULL) {
@@ -309,6 +335,54 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	return f;
 }
 
+/* Whether two strings (either may be NULL) are the same. */
+static bool
+fetch_same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The per-transfer options of o on the slot's handle. */
+enum cw_rc
+fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
+{
+	const struct fetch_opts *cur = &f->applied;
+	CURL *e = f->easy;
+	int bad = 0;
+
+	CW_ASSERT(f->state == FETCH_ST_IDLE);
+	/* Compared by value: a pointer may be a freed crawl's, or a new
+	   crawl's at the same address. */
+	if (!f->opts_mixed && fetch_same_str(o->user_agent, cur->user_agent) &&
+	    fetch_same_str(o->ca_file, cur->ca_file) &&
+	    o->timeout_ms == cur->timeout_ms &&
+	    o->connect_timeout_ms == cur->connect_timeout_ms &&
+	    o->max_size == cur->max_size) {
+		f->opts = o;
+		return CW_OK;
+	}
+	bad |=
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent) != CURLE_OK;
+	bad |=
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
+		   o->connect_timeout_ms) != CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
+		   (curl_off_t)o->max_size) != CURLE_OK;
+	/* NULL restores libcurl's built-in CA bundle. */
+	bad |= curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) != CURLE_OK;
+	if (bad || !fetch_record_applied(f, o)) {
+		/* Some options may be set and others not: the next call sets
+		   them all again, whatever it is asked for. */
+		f->opts_mixed = true;
+		return CW_ENOMEM;
+	}
+	f->opts_mixed = false;
+	f->opts = o;
+	f->body.max = o->max_size;
+	return CW_OK;
+}
+
 /* Free an idle slot. */
 void
 fetch_free(struct fetch *f)
@@ -322,6 +396,8 @@ fetch_free(struct fetch *f)
 	free(f->etag);
 	free(f->last_modified);
 	capture_free(f->cap);
+	free(f->applied_ua);
+	free(f->applied_ca);
 	free(f);
 }
 

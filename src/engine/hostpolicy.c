@@ -83,6 +83,29 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	return CW_OK;
 }
 
+/*
+ * Politeness is the host's, shared by every crawl on it: a crawl asking
+ * for a longer --delay than the host has raises it, for every crawl there,
+ * and it is never lowered while the engine runs (as robots.txt's
+ * Crawl-delay). Only a crawl whose delay is above the engine's default
+ * pays the host lookup (the CLI's one crawl never does).
+ */
+enum cw_rc
+crawl_host_delay_(struct crawl *c, const char *origin)
+{
+	struct engine *e = c->e;
+	struct host *h;
+
+	if (c->opts->delay_ms <= e->cfg.delay_ms)
+		return CW_OK;
+	h = frontier_host(e->fr, origin);
+	if (h == NULL)
+		return CW_ENOMEM;
+	if (c->opts->delay_ms > host_delay(h))
+		host_set_delay(e->fr, h, c->opts->delay_ms);
+	return CW_OK;
+}
+
 /* The wait before the next attempt after `attempts` fetches. */
 uint64_t
 crawl_backoff_ms_(int attempts, unsigned *rng)

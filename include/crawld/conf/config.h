@@ -115,18 +115,6 @@ CW_WARN_UNUSED enum cw_rc config_job_opts(const struct daemon_config *c,
 CW_WARN_UNUSED enum cw_rc config_stored_opts(const struct daemon_config *c,
     const char *options_json, struct crawl_opts *o, char *err, size_t errlen);
 
-/*
- * Keep from's value of the [crawl] key (every line of it) in to, dropping
- * to's own: for a key SIGHUP cannot change while the engine runs.
- */
-CW_WARN_UNUSED enum cw_rc config_carry_crawl_key(struct daemon_config *to,
-    const struct daemon_config *from, const char *key, char *err,
-    size_t errlen);
-
-/* Whether a [crawl] key is one the engine applies to every job (fixed
-   while it runs: delay, timeout, max-size, user-agent, ca-file). */
-bool config_crawl_key_daemon_wide(const char *key);
-
 /* "error", "warn", "info", "debug". */
 const char *config_log_level_name(enum log_level l);
 

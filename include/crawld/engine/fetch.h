@@ -99,6 +99,11 @@ struct fetch {
 	bool capturing; /* this transfer is captured */
 	struct fetch_capture *cap;
 	const struct fetch_opts *opts; /* borrowed */
+	bool opts_mixed;	       /* fetch_use_opts() failed half-way */
+	/* What the handle carries now (fetch_use_opts compares with it):
+	   its strings are the slot's own copies. */
+	struct fetch_opts applied;
+	char *applied_ua, *applied_ca; /* owned */
 	void *owner;		       /* borrowed: the engine */
 	/* Conditional fetch and content facts (fetch_cond_*() in fetch.c): */
 	struct digest *hash;		 /* owned: SHA-256 of the body */
@@ -138,6 +143,16 @@ struct fetch_result {
 
 /* A new idle slot; NULL on failure. */
 struct fetch *fetch_new(const struct fetch_opts *opts, void *owner);
+
+/*
+ * Carry the next transfers with o (borrowed, outlives them): the User-Agent,
+ * timeouts, size cap and CA file are set on the easy handle again when
+ * they differ from the slot's current ones (so a slot serves crawls with
+ * different options; libcurl keeps its connections). Idle slots only.
+ * CW_ENOMEM when libcurl refused an option (the slot keeps its old ones).
+ */
+CW_WARN_UNUSED enum cw_rc fetch_use_opts(
+    struct fetch *f, const struct fetch_opts *o);
 
 /* Free an idle slot (detach it from the multi handle first). NULL no-op. */
 void fetch_free(struct fetch *f);

@@ -356,6 +356,55 @@ test_job_opts(void)
 	config_cleanup(&c);
 }
 
+/* The transfer options are a job's own too, over the [crawl] defaults,
+   and a stored job keeps its own. */
+static void
+test_job_fetch_options(void)
+{
+	struct daemon_config c;
+	struct crawl_opts o;
+	json_t *obj;
+	char err[512], *stored;
+
+	REQUIRE(
+	    parse(&c, "[crawl]\ntimeout = 9\nuser-agent = def/1\ndelay = 2\n",
+		err, sizeof(err)) == CW_OK);
+	obj = json_loads("{\"timeout\": 4, \"user-agent\": \"job/2\", "
+			 "\"delay\": 0.5, \"max_size\": 100, \"ca-file\": "
+			 "\"/etc/ca.pem\"}",
+	    0, NULL);
+	REQUIRE(obj != NULL);
+	crawl_opts_init(&o);
+	CHECK(config_job_opts(&c, obj, &o, err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.timeout_ms, 4000);
+	CHECK_STR(o.user_agent, "job/2");
+	CHECK_INT(o.delay_ms, 500);
+	CHECK_INT(o.max_size, 100);
+	CHECK_STR(o.ca_file, "/etc/ca.pem");
+	stored = crawl_opts_to_json(&o);
+	REQUIRE(stored != NULL);
+	crawl_opts_cleanup(&o);
+	json_decref(obj);
+	/* The defaults where the job says nothing. */
+	crawl_opts_init(&o);
+	CHECK(config_job_opts(&c, NULL, &o, err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.timeout_ms, 9000);
+	CHECK_STR(o.user_agent, "def/1");
+	CHECK_INT(o.delay_ms, 2000);
+	crawl_opts_cleanup(&o);
+	/* A resumed job: its stored values, not the defaults. */
+	crawl_opts_init(&o);
+	CHECK(config_stored_opts(&c, stored, &o, err, sizeof(err)) == CW_OK);
+	CHECK_INT(o.timeout_ms, 4000);
+	CHECK_STR(o.user_agent, "job/2");
+	CHECK_INT(o.delay_ms, 500);
+	CHECK_INT(o.max_size, 100);
+	CHECK_STR(o.ca_file, "/etc/ca.pem");
+	crawl_opts_cleanup(&o);
+	free(stored);
+	config_cleanup(&c);
+}
+
 /* A job's member that is not the job's, or not an option, is an error. */
 static void
 test_job_errors(void)
@@ -367,9 +416,9 @@ test_job_errors(void)
 	    {"{\"concurrency\": 4}",
 		"concurrency: set for every job by the daemon ([engine] "
 		"concurrency)"},
-	    {"{\"timeout\": 4}",
-		"timeout: set for every job by the daemon's [crawl] "
-		"section, not per job"},
+	    {"{\"per_host\": 4}",
+		"per_host: set for every job by the daemon ([engine] "
+		"per_host)"},
 	    {"{\"depth\": null}", "depth: not a number, string or boolean"},
 	    {"{\"depth\": [1]}", "depth: takes one value, not an array"},
 	    {"{\"include\": [1]}", "include: the array must hold strings"},
@@ -445,6 +494,7 @@ static const struct test tests[] = {
     TEST(listen),
     TEST(job_opts),
     TEST(job_errors),
+    TEST(job_fetch_options),
     TEST(stored_roundtrip),
 };
 

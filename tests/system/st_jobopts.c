@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * st_jobopts.c - per-job transfer options through the API: two jobs
+ * running at once in one daemon, one with its own user-agent, timeout
+ * and max-size, the other with the defaults; each job's pages carry its
+ * own settings (the fixture servers record the User-Agent, the database
+ * the too-big and timeout failures). A job's delay raises the hosts it
+ * crawls for every job there: a host's delay is the largest of the jobs'
+ * on it. The checks are lower bounds on gaps and exact outcomes.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "ithelp.h"
+#include "sthelp.h"
+#include "testsrv.h"
+
+/* 2000 bytes of HTML, over job A's max-size of 1000. */
+static char big_body[2001];
+
+/* Each job's site: a big page, a slow one (2.5 s), a small one. */
+static const struct testsrv_page site[] = {
+    {"/", 0, NULL,
+	"<a href=\"/big\">b</a> <a href=\"/slow\">s</a> <a href=\"/ok\">o</a>",
+	NULL, 0},
+    {"/big", 0, NULL, big_body, NULL, 0},
+    {"/slow", 0, NULL, "<p>slow</p>", NULL, 2500},
+    {"/ok", 0, NULL, "<p>ok</p>", NULL, 0},
+};
+
+/* A page's state and reason in job id, as "state reason". */
+static void
+page_outcome(const struct st_daemon *d, long long id, const char *path,
+    char *out, size_t size)
+{
+	long long done, big, slow;
+
+	(void)size;
+	done = db_int(d->db,
+	    "SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND url LIKE "
+	    "'%%%s' AND state = 'done'",
+	    id, path);
+	big = db_int(d->db,
+	    "SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND url LIKE "
+	    "'%%%s' AND state = 'failed' AND reason LIKE 'too-big:%%'",
+	    id, path);
+	slow = db_int(d->db,
+	    "SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND url LIKE "
+	    "'%%%s' AND state = 'failed' AND reason LIKE 'timeout:%%'",
+	    id, path);
+	snprintf(out, size, "%s",
+	    done == 1	    ? "done"
+		: big == 1  ? "too-big"
+		: slow == 1 ? "timeout"
+			    : "?");
+}
+
+/* Two jobs at once, one with its own user-agent, timeout and max-size. */
+static void
+test_fetch_options_per_job(void)
+{
+	struct testsrv *sa, *sb;
+	struct st_daemon d;
+	char seed[160], extra[256], ua[256], got[32];
+	long long ja, jb;
+
+	memset(big_body, 'x', sizeof(big_body) - 1);
+	memcpy(big_body, "<p>", 3);
+	sa = testsrv_start(site, CW_NELEM(site));
+	sb = testsrv_start(site, CW_NELEM(site));
+	REQUIRE(sa != NULL && sb != NULL);
+	st_init(&d, "fetchopts");
+	st_write_config(&d, "[crawl]\ndepth = 2\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(sa));
+	snprintf(extra, sizeof(extra),
+	    "\"user-agent\": \"jobA-bot/2.0\", \"timeout\": 1, "
+	    "\"max_size\": 1000");
+	ja = st_submit(&d, seed, extra);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(sb));
+	jb = st_submit(&d, seed, "");
+	CHECK(ja > 0 && jb > 0);
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK(st_wait_state(&d, jb, "done"));
+	/* Job A's pages carried its agent, job B's the default. */
+	testsrv_last_user_agent(sa, ua, sizeof(ua));
+	CHECK(strcmp(ua, "jobA-bot/2.0") == 0);
+	testsrv_last_user_agent(sb, ua, sizeof(ua));
+	CHECK(strcmp(ua, "crawld/0.1") == 0);
+	/* Job A's caps held for it alone. */
+	page_outcome(&d, ja, "/big", got, sizeof(got));
+	CHECK(strcmp(got, "too-big") == 0);
+	page_outcome(&d, ja, "/slow", got, sizeof(got));
+	CHECK(strcmp(got, "timeout") == 0);
+	page_outcome(&d, ja, "/ok", got, sizeof(got));
+	CHECK(strcmp(got, "done") == 0);
+	page_outcome(&d, jb, "/big", got, sizeof(got));
+	CHECK(strcmp(got, "done") == 0);
+	page_outcome(&d, jb, "/slow", got, sizeof(got));
+	CHECK(strcmp(got, "done") == 0);
+	/* The options are the job's, as stored and shown. */
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM crawls WHERE id = %lld AND "
+		      "json_extract(options, '$.user-agent') = 'jobA-bot/2.0' "
+		      "AND json_extract(options, '$.max-size') = 1000",
+		      ja),
+	    1);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(sa);
+	testsrv_stop(sb);
+}
+
+#define TREE_PAGES 15
+
+/* A binary tree of TREE_PAGES pages. */
+static int
+tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	long i, n = TREE_PAGES;
+	char *end;
+
+	(void)arg;
+	if (strncmp(path, "/p/", 3) != 0)
+		return 0;
+	i = strtol(path + 3, &end, 10);
+	if (*end != '\0' || i < 0 || i >= n)
+		return 0;
+	snprintf(buf, size, "<a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>",
+	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
+	out->body = buf;
+	return 1;
+}
+
+/* A job's delay holds on its host for a job that asked for none. */
+static void
+test_delay_is_the_largest(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	char a[128], b[128], path[256];
+	long long ja, jb, t, prev = -1, min_gap = 1000000;
+	unsigned i, n = 0;
+
+	REQUIRE(s != NULL);
+	st_init(&d, "maxdelay");
+	st_write_config(&d,
+	    "[engine]\nconcurrency = 8\nper_host = 4\n"
+	    "[crawl]\ndepth = 10\ndelay = 0\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	/* A asks for 0.3 s, B for none: on their one host B waits too. */
+	snprintf(a, sizeof(a), "%s/p/1", testsrv_origin(s));
+	snprintf(b, sizeof(b), "%s/p/2", testsrv_origin(s));
+	ja = st_submit(&d, a, "\"delay\": 0.3");
+	jb = st_submit(&d, b, "\"delay\": 0");
+	CHECK(ja > 0 && jb > 0);
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK(st_wait_state(&d, jb, "done"));
+	CHECK_INT(st_count(&d, ja, "done"), 7);
+	CHECK_INT(st_count(&d, jb, "done"), 7);
+	/* Every gap between two page requests, either job's (robots.txt is
+	   asked once, before them). */
+	for (i = 0; (t = testsrv_request_at(s, i, path, sizeof(path))) >= 0;
+	     i++) {
+		if (strcmp(path, "/robots.txt") == 0)
+			continue;
+		if (prev >= 0 && t - prev < min_gap)
+			min_gap = t - prev;
+		prev = t;
+		n++;
+	}
+	fprintf(
+	    stderr, "  %u page requests, smallest gap %lld ms\n", n, min_gap);
+	CHECK_INT(n, 14);
+	CHECK(min_gap >= 200);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+static const struct test tests[] = {
+    TEST(fetch_options_per_job),
+    TEST(delay_is_the_largest),
+};
+
+TEST_MAIN(tests)
