@@ -89,12 +89,25 @@ enum robots_state {
 	ROBOTS_READY,	    /* rules known until expires_ms */
 };
 
+/* The rules of a host's robots.txt for one more product token. */
+struct robots_agent {
+	char *agent;	      /* owned: a User-Agent with that token */
+	struct robots *rules; /* owned */
+};
+
 struct hostinfo {
 	enum robots_state robots_state;
-	struct robots *rules; /* owned */
-	char *unreachable;    /* owned: why robots.txt could not be read
-				 ("HTTP 503", a TLS or connect error);
-				 NULL when it was */
+	struct robots *rules; /* owned: for the engine's User-Agent */
+	/* A 2xx robots.txt is kept (up to ROBOTS_MAX_BYTES) so the rules of
+	   a crawl with another --user-agent are parsed from it on first use
+	   and kept in agents: rules are per (origin, product token). */
+	char *body; /* owned; NULL for 4xx/5xx (the same for every agent) */
+	size_t body_len;
+	struct robots_agent *agents; /* owned, nagents */
+	size_t nagents;
+	char *unreachable; /* owned: why robots.txt could not be read
+			      ("HTTP 503", a TLS or connect error);
+			      NULL when it was */
 	uint64_t expires_ms;
 	unsigned failures; /* unreachable robots.txt */
 };
@@ -316,7 +329,8 @@ enum robots_verdict {
 	ROBOTS_V_NOMEM,	      /* could not even tell */
 };
 
-/* What robots.txt says about a taken page. */
+/* What robots.txt says about a taken page, for the crawl's own
+   User-Agent product token. */
 enum robots_verdict crawl_robots_verdict_(
     const struct crawl *c, const struct task *t);
 

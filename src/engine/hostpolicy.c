@@ -19,16 +19,36 @@
 #define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
 #define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
 
+/* Forget a host's robots.txt: its rules for every agent, its body. */
+static void
+hostinfo_forget(struct hostinfo *hi)
+{
+	size_t i;
+
+	robots_free(hi->rules);
+	hi->rules = NULL;
+	free(hi->unreachable);
+	hi->unreachable = NULL;
+	free(hi->body);
+	hi->body = NULL;
+	hi->body_len = 0;
+	for (i = 0; i < hi->nagents; i++) {
+		free(hi->agents[i].agent);
+		robots_free(hi->agents[i].rules);
+	}
+	free(hi->agents);
+	hi->agents = NULL;
+	hi->nagents = 0;
+}
+
 /* Free a host's engine data. */
 static void
 hostinfo_free(void *arg)
 {
 	struct hostinfo *hi = arg;
 
-	if (hi != NULL) {
-		robots_free(hi->rules);
-		free(hi->unreachable);
-	}
+	if (hi != NULL)
+		hostinfo_forget(hi);
 	free(hi);
 }
 
@@ -66,10 +86,7 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 		return CW_ENOMEM;
 	if (hi->robots_state == ROBOTS_READY &&
 	    cw_monotonic_ms() >= hi->expires_ms) {
-		robots_free(hi->rules);
-		hi->rules = NULL;
-		free(hi->unreachable);
-		hi->unreachable = NULL;
+		hostinfo_forget(hi);
 		hi->robots_state = ROBOTS_UNKNOWN;
 	}
 	if (hi->robots_state != ROBOTS_UNKNOWN)
@@ -238,6 +255,26 @@ robots_outcome_of(const struct fetch_result *res, bool unreachable)
 	return ENGINE_RO_UNAVAILABLE;
 }
 
+/* Keep a 2xx robots.txt body for the crawls with other agents (false:
+   out of memory). */
+static bool
+robots_keep_body(struct hostinfo *hi, const struct fetch_result *res)
+{
+	size_t n =
+	    res->body_len < ROBOTS_MAX_BYTES ? res->body_len : ROBOTS_MAX_BYTES;
+
+	if (res->outcome != FETCH_OK || res->status < 200 || res->status >= 300)
+		return true;
+	hi->body = malloc(n + 1);
+	if (hi->body == NULL)
+		return false;
+	if (n > 0)
+		memcpy(hi->body, res->body, n);
+	hi->body[n] = '\0';
+	hi->body_len = n;
+	return true;
+}
+
 /* Why an unreachable robots.txt could not be read: "HTTP 503", or
    libcurl's message (TLS, connect, DNS, timeout). Malloc'd; NULL: OOM. */
 static char *
@@ -296,9 +333,15 @@ engine_robots_done_(
 		return true;
 	}
 	engine_count_robots_(e, robots_outcome_of(res, unreachable));
-	robots_free(hi->rules);
+	hostinfo_forget(hi);
+	if (!robots_keep_body(hi, res)) {
+		robots_free(rules);
+		free(cause);
+		engine_fail_(
+		    e, CRAWL_END_ERROR, "out of memory keeping robots.txt");
+		return false;
+	}
 	hi->rules = rules;
-	free(hi->unreachable);
 	hi->unreachable = cause;
 	hi->robots_state = ROBOTS_READY;
 	hi->expires_ms = cw_monotonic_ms() +
@@ -314,11 +357,55 @@ engine_robots_done_(
 	return false;
 }
 
+/*
+ * The rules of a host for a crawl's User-Agent: the engine's when the
+ * product tokens agree, or when robots.txt was no 2xx (allow all and
+ * disallow all are every agent's); else parsed from the kept body on
+ * first use and kept. A larger Crawl-delay for that agent raises the
+ * host's delay, for every crawl there (politeness is the host's). NULL:
+ * out of memory.
+ */
+static const struct robots *
+robots_rules_of(struct engine *e, const struct task *t, struct hostinfo *hi,
+    const char *agent)
+{
+	struct robots_agent *v;
+	struct robots *rules = NULL;
+	uint32_t delay;
+	size_t i;
+
+	if (hi->body == NULL || robots_same_agent(agent, e->user_agent))
+		return hi->rules;
+	for (i = 0; i < hi->nagents; i++)
+		if (robots_same_agent(agent, hi->agents[i].agent))
+			return hi->agents[i].rules;
+	v = realloc(hi->agents, (hi->nagents + 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	hi->agents = v;
+	v = &hi->agents[hi->nagents];
+	v->agent = cw_strdup(agent);
+	if ((agent != NULL && v->agent == NULL) ||
+	    robots_parse(hi->body, hi->body_len, agent, &rules) != CW_OK) {
+		free(v->agent);
+		return NULL;
+	}
+	v->rules = rules;
+	hi->nagents++;
+	delay = robots_crawl_delay_ms(rules);
+	if (delay > host_delay(t->host))
+		host_set_delay(e->fr, t->host, delay);
+	log_info("robots: %s rules for agent=%s crawl-delay=%u ms",
+	    host_origin(t->host), agent != NULL ? agent : "", delay);
+	return rules;
+}
+
 /* What robots.txt says about a taken page. */
 enum robots_verdict
 crawl_robots_verdict_(const struct crawl *c, const struct task *t)
 {
-	const struct hostinfo *hi = host_data(t->host);
+	struct hostinfo *hi = host_data(t->host);
+	const struct robots *rules;
 	char *pq = NULL;
 	bool allowed;
 
@@ -326,9 +413,12 @@ crawl_robots_verdict_(const struct crawl *c, const struct task *t)
 		return ROBOTS_V_ALLOW;
 	if (hi->unreachable != NULL)
 		return ROBOTS_V_UNREACHABLE;
+	rules = robots_rules_of(c->e, t, hi, c->opts->user_agent);
+	if (rules == NULL)
+		return ROBOTS_V_NOMEM;
 	if (url_path_query(t->url, &pq) != CW_OK)
 		return ROBOTS_V_NOMEM; /* a normalised URL always parses */
-	allowed = robots_allowed(hi->rules, pq);
+	allowed = robots_allowed(rules, pq);
 	free(pq);
 	return allowed ? ROBOTS_V_ALLOW : ROBOTS_V_DENY;
 }

@@ -151,6 +151,25 @@ robots_token_len(const char *s, size_t len)
 	return i;
 }
 
+/* Whether a and b name the same product token. */
+bool
+robots_same_agent(const char *a, const char *b)
+{
+	size_t la, lb, i;
+
+	a = a != NULL ? a : "";
+	b = b != NULL ? b : "";
+	la = robots_token_len(a, strlen(a));
+	lb = robots_token_len(b, strlen(b));
+	if (la != lb)
+		return false;
+	for (i = 0; i < la; i++)
+		if (robots_lower((unsigned char)a[i]) !=
+		    robots_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
 /*
  * Percent-normalise s[0..len) into out, which has room for 3 * len bytes;
  * returns the bytes written. Both sides of a comparison go through this,

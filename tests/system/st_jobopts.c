@@ -6,7 +6,8 @@
  * own settings (the fixture servers record the User-Agent, the database
  * the too-big and timeout failures). A job's delay raises the hosts it
  * crawls for every job there: a host's delay is the largest of the jobs'
- * on it. The checks are lower bounds on gaps and exact outcomes.
+ * on it. robots.txt is fetched once per host and matched per job's
+ * product token. The checks are lower bounds on gaps and exact outcomes.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -180,9 +181,98 @@ test_delay_is_the_largest(void)
 	testsrv_stop(s);
 }
 
+/* A robots.txt with rules for one agent only. */
+static const struct testsrv_page agent_site[] = {
+    {"/robots.txt", 0, "text/plain",
+	"User-agent: alphabot\nDisallow: /secret\n\n"
+	"User-agent: *\nDisallow: /nobody\n",
+	NULL, 0},
+    {"/", 0, NULL, "<a href=\"/secret\">s</a> <a href=\"/open\">o</a>", NULL,
+	0},
+    {"/secret", 0, NULL, "<p>secret</p>", NULL, 0},
+    {"/open", 0, NULL, "<p>open</p>", NULL, 0},
+};
+
+/* A job's /secret row: "done", "robots" (skipped) or "?". */
+static const char *
+secret_of(const struct st_daemon *d, long long id)
+{
+	if (db_int(d->db,
+		"SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND url "
+		"LIKE '%%/secret' AND state = 'done'",
+		id) == 1)
+		return "done";
+	if (db_int(d->db,
+		"SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND url "
+		"LIKE '%%/secret' AND state = 'skipped' AND reason = 'robots'",
+		id) == 1)
+		return "robots";
+	return "?";
+}
+
+/* Three jobs on one host, three agents: each sees its own group. */
+static void
+test_robots_per_agent(void)
+{
+	struct testsrv *s = testsrv_start(agent_site, CW_NELEM(agent_site));
+	struct st_daemon d;
+	char seed[160];
+	long long ja, jb, jc;
+
+	REQUIRE(s != NULL);
+	st_init(&d, "robotsagent");
+	st_write_config(&d, "[crawl]\ndepth = 2\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	ja = st_submit(&d, seed, "\"user-agent\": \"AlphaBot/1.0\"");
+	jb = st_submit(&d, seed, "");
+	jc = st_submit(&d, seed, "\"user-agent\": \"gammabot/3\"");
+	CHECK(ja > 0 && jb > 0 && jc > 0);
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK(st_wait_state(&d, jb, "done"));
+	CHECK(st_wait_state(&d, jc, "done"));
+	CHECK(strcmp(secret_of(&d, ja), "robots") == 0);
+	CHECK(strcmp(secret_of(&d, jb), "done") == 0);
+	CHECK(strcmp(secret_of(&d, jc), "done") == 0);
+	CHECK_INT(st_count(&d, ja, "done"), 2);
+	CHECK_INT(st_count(&d, jc, "done"), 3);
+	/* One robots.txt for the host, whatever the agents. */
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
+	CHECK_INT(testsrv_hits(s, "/secret"), 2);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
+/* The engine's own agent is the one with rules: the others get '*'. */
+static void
+test_robots_engine_agent(void)
+{
+	struct testsrv *s = testsrv_start(agent_site, CW_NELEM(agent_site));
+	struct st_daemon d;
+	char seed[160];
+	long long ja, jb;
+
+	REQUIRE(s != NULL);
+	st_init(&d, "robotsengine");
+	st_write_config(&d, "[crawl]\ndepth = 2\nuser-agent = alphabot/9\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	ja = st_submit(&d, seed, "");
+	jb = st_submit(&d, seed, "\"user-agent\": \"crawld/0.1\"");
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK(st_wait_state(&d, jb, "done"));
+	CHECK(strcmp(secret_of(&d, ja), "robots") == 0);
+	CHECK(strcmp(secret_of(&d, jb), "done") == 0);
+	CHECK_INT(testsrv_hits(s, "/robots.txt"), 1);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(fetch_options_per_job),
     TEST(delay_is_the_largest),
+    TEST(robots_per_agent),
+    TEST(robots_engine_agent),
 };
 
 TEST_MAIN(tests)

@@ -12,6 +12,8 @@
 #ifndef CRAWLD_ROBOTS_H
 #define CRAWLD_ROBOTS_H
 
+#include <stdbool.h>
+
 #include "crawld/base/common.h"
 
 struct robots;
@@ -39,6 +41,11 @@ int robots_allowed(const struct robots *r, const char *path_query);
 
 /* Crawl-delay in milliseconds for this agent, 0 when none was given. */
 uint32_t robots_crawl_delay_ms(const struct robots *r);
+
+/* Whether two User-Agent strings have the same product token (the leading
+   [A-Za-z_-] run, case-insensitively: "crawld/0.1" and "Crawld/2" do), so
+   the same rules of a robots.txt apply to both. NULL is the empty token. */
+bool robots_same_agent(const char *a, const char *b);
 
 /* Free; NULL is a no-op. */
 void robots_free(struct robots *r);

@@ -818,6 +818,20 @@ test_pathological(void)
 	free(path);
 }
 
+/* Product tokens compared as robots.txt matches them. */
+static void
+test_same_agent(void)
+{
+	CHECK(robots_same_agent("crawld/0.1", "crawld"));
+	CHECK(robots_same_agent("Crawld/2.0 (+http://x)", "crawld/0.1"));
+	CHECK(robots_same_agent("my_bot-x/1", "MY_BOT-X"));
+	CHECK(!robots_same_agent("crawld/0.1", "crawler/0.1"));
+	CHECK(!robots_same_agent("crawld/0.1", "crawldx/0.1"));
+	CHECK(!robots_same_agent("crawld", "crawl"));
+	CHECK(!robots_same_agent("alphabot/1", NULL));
+	CHECK(robots_same_agent(NULL, ""));
+}
+
 static const struct test tests[] = {
     TEST(line_syntax),
     TEST(typos),
@@ -836,6 +850,7 @@ static const struct test tests[] = {
     TEST(max_bytes),
     TEST(long_path),
     TEST(pathological),
+    TEST(same_agent),
 };
 
 TEST_MAIN(tests)
