@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include "crawld/base/log.h"
 #include "crawld/daemon/jobs.h"
@@ -41,6 +42,10 @@ struct job {
 	uint64_t counts_at_us;	       /* when counts were read (live) */
 	uint64_t rate_ring[JOBS_RATE_WINDOW + 1]; /* done + failed, 1/s */
 	size_t rate_n;
+	/* The job's runs in this process, for the pages/s of a finished
+	   job: pages fetched (done + failed) and seconds running. */
+	uint64_t run_pages;
+	double run_s;
 	TAILQ_ENTRY(job) entry;
 };
 
@@ -246,6 +251,18 @@ job_settle_stopped(struct jobs *j, struct job *jb)
 	}
 }
 
+/* A run of the job ended: its pages and running time count for the
+   pages/s a finished job shows. */
+static void
+job_add_run(struct job *jb, const struct crawl *c)
+{
+	struct crawl_stats s;
+
+	crawl_get_stats(c, &s);
+	jb->run_pages += s.done + s.failed;
+	jb->run_s += s.elapsed_s;
+}
+
 /* A job's crawl ended (deferred event): settle the job, free the crawl. */
 static void
 job_crawl_done(struct crawl *c, void *arg)
@@ -255,6 +272,7 @@ job_crawl_done(struct crawl *c, void *arg)
 	enum crawl_end end = crawl_end_reason(c);
 	const char *msg = crawl_end_message(c);
 
+	job_add_run(jb, c);
 	jb->crawl = NULL;
 	j->live--;
 	switch (end) {
@@ -819,6 +837,54 @@ job_rate(const struct job *jb)
 	    (double)(jb->rate_n - 1 - oldest);
 }
 
+/* An ISO-8601 UTC stamp of the store as seconds since the epoch; -1
+   when it does not parse. */
+static double
+job_stamp_s(const char *t)
+{
+	struct tm tm;
+	double sec = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL ||
+	    sscanf(t, "%4d-%2d-%2dT%2d:%2d:%lf", &tm.tm_year, &tm.tm_mon,
+		&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &sec) != 6)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm) + sec;
+}
+
+/* Seconds from one stamp to another; 0 when either does not parse. */
+static double
+job_span_s(const char *from, const char *to)
+{
+	double a = job_stamp_s(from), b = job_stamp_s(to);
+
+	return a >= 0 && b >= 0 ? b - a : 0;
+}
+
+/*
+ * The pages/s a job shows: a live job's over the last seconds; a finished
+ * or paused one's over its running time (pages fetched by its runs in
+ * this process over their duration); a job that did not run in this
+ * process, over created_at to finished_at (pages done + failed).
+ */
+static double
+job_shown_rate(const struct job *jb, const int64_t counts[STORE_NSTATES])
+{
+	double span;
+
+	if (jb->crawl != NULL)
+		return job_rate(jb);
+	if (jb->run_s > 0)
+		return (double)jb->run_pages / jb->run_s;
+	span = job_span_s(jb->created_at, jb->finished_at);
+	if (span <= 0)
+		return 0;
+	return (double)(counts[PAGE_DONE] + counts[PAGE_FAILED]) / span;
+}
+
 /* A JSON text column as a value (null when it does not parse). */
 static json_t *
 job_json_col(const char *text)
@@ -870,7 +936,7 @@ job_json(struct jobs *j, struct job *jb)
 	    (json_int_t)c[PAGE_QUEUED], "fetching",
 	    (json_int_t)c[PAGE_FETCHING], "done", (json_int_t)c[PAGE_DONE],
 	    "failed", (json_int_t)c[PAGE_FAILED], "skipped",
-	    (json_int_t)c[PAGE_SKIPPED], "pages_per_s", job_rate(jb),
+	    (json_int_t)c[PAGE_SKIPPED], "pages_per_s", job_shown_rate(jb, c),
 	    "in_flight", (json_int_t)s.in_flight, "created_at",
 	    job_json_str(jb->created_at), "finished_at",
 	    job_json_str(jb->finished_at), "error", job_json_str(jb->error),

@@ -290,6 +290,69 @@ test_metrics_agree_with_db(void)
 	testsrv_stop(s);
 }
 
+/* A job's pages_per_s as GET /crawls/ID shows it; -1 on failure. */
+static double
+job_pages_per_s(struct st_daemon *d, long long id)
+{
+	char path[64];
+	long status;
+	json_t *v, *r;
+	double rate = -1;
+
+	snprintf(path, sizeof(path), "/crawls/%lld", id);
+	v = st_json(d, "GET", path, NULL, &status);
+	r = v != NULL ? json_object_get(v, "pages_per_s") : NULL;
+	if (r != NULL && json_is_number(r))
+		rate = json_number_value(r);
+	json_decref(v);
+	return rate;
+}
+
+/* A finished job shows its pages over its running time, not 0, and
+   after a restart its pages over created_at..finished_at. */
+static void
+test_finished_rate(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	long long id, pages, span_us;
+	double rate;
+
+	REQUIRE(s != NULL);
+	testsrv_set_delay(s, 5);
+	st_init(&d, "rate");
+	st_write_config(&d, "[crawl]\ndepth = 30\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	id = st_submit(&d, seed_of(s), "");
+	CHECK(st_wait_state(&d, id, "done"));
+	pages = db_int(d.db,
+	    "SELECT COUNT(*) FROM pages WHERE state IN "
+	    "('done', 'failed')");
+	span_us = db_int(d.db,
+	    "SELECT CAST((julianday(finished_at) - julianday(created_at)) "
+	    "* 86400e6 AS INTEGER) FROM crawls WHERE id = %lld",
+	    id);
+	CHECK_INT(pages, site_pages);
+	REQUIRE(span_us > 0);
+	rate = job_pages_per_s(&d, id);
+	fprintf(stderr, "  %lld pages, %lld us, %.1f pages/s\n", pages, span_us,
+	    rate);
+	/* It ran about from created_at to finished_at (the crawl's clock
+	   starts before the row is written, at its seeds' checks); and 5 ms
+	   a page on 2 connections bounds it. */
+	CHECK(rate >= (double)pages / ((double)span_us / 1e6 + 0.5));
+	CHECK(rate <= (double)pages / ((double)span_us / 1e6) * 1.01);
+	CHECK(rate < 2 * 1000.0 / 5 * 1.5);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	/* A job that did not run in this process: over its row's span. */
+	REQUIRE(st_start(&d, NULL) == 0);
+	rate = job_pages_per_s(&d, id);
+	CHECK(rate > (double)pages / ((double)span_us / 1e6) * 0.99);
+	CHECK(rate < (double)pages / ((double)span_us / 1e6) * 1.01);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
 struct bad_case {
 	const char *method, *path, *body;
 	long status;
@@ -529,6 +592,7 @@ static const struct test tests[] = {
     TEST(submit_and_agree),
     TEST(promtool),
     TEST(metrics_agree_with_db),
+    TEST(finished_rate),
     TEST(bad_requests_during_crawl),
     TEST(token),
     TEST(check_config),
