@@ -213,16 +213,12 @@ daemon_keep_fixed(struct daemon_config *n, const struct daemon_config *o,
 		daemon_needs_restart("sync", o->sync_full ? "full" : "normal",
 		    n->sync_full ? "full" : "normal");
 	n->sync_full = o->sync_full;
-	if (n->concurrency != o->concurrency || n->per_host != o->per_host ||
+	if (n->per_host != o->per_host ||
 	    n->parse_threads != o->parse_threads) {
-		snprintf(a, sizeof(a), "%u/%u/%d", o->concurrency, o->per_host,
-		    o->parse_threads);
-		snprintf(b, sizeof(b), "%u/%u/%d", n->concurrency, n->per_host,
-		    n->parse_threads);
-		daemon_needs_restart(
-		    "[engine] concurrency/per_host/parse_threads", a, b);
+		snprintf(a, sizeof(a), "%u/%d", o->per_host, o->parse_threads);
+		snprintf(b, sizeof(b), "%u/%d", n->per_host, n->parse_threads);
+		daemon_needs_restart("[engine] per_host/parse_threads", a, b);
 	}
-	n->concurrency = o->concurrency;
 	n->per_host = o->per_host;
 	n->parse_threads = o->parse_threads;
 	(void)err;
@@ -243,6 +239,26 @@ daemon_log_crawl_changes(
 		    "config: [crawl] defaults for new jobs changed: %s", jn);
 	free(jn);
 	free(jo);
+}
+
+/* [engine] concurrency applies live: the engine's slot count (fewer
+   slots take effect as transfers finish). On failure the old count
+   stays, in the engine and in the config. */
+static void
+daemon_apply_concurrency(
+    struct daemon *d, struct daemon_config *n, const struct daemon_config *o)
+{
+	if (n->concurrency == o->concurrency)
+		return;
+	if (engine_set_concurrency(d->engine, n->concurrency) != CW_OK) {
+		log_error("config: concurrency %u -> %u: the engine refused "
+			  "(out of memory?); it stays %u",
+		    o->concurrency, n->concurrency, o->concurrency);
+		n->concurrency = o->concurrency;
+		return;
+	}
+	log_info("config: concurrency changed: %u -> %u", o->concurrency,
+	    n->concurrency);
 }
 
 /* SIGHUP: parse anew; on success swap in what can change live. */
@@ -277,6 +293,7 @@ daemon_reload(struct daemon *d)
 		notify_send(d->notify, "READY=1");
 		return;
 	}
+	daemon_apply_concurrency(d, n, o);
 	if (n->log_level != o->log_level) {
 		log_init(n->log_level);
 		log_warnx("config: log_level changed: %s -> %s",

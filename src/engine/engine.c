@@ -195,7 +195,7 @@ engine_multi_failed(void *arg, const char *why)
 	unsigned i;
 
 	engine_fail_(e, CRAWL_END_ERROR, why);
-	for (i = 0; i < e->cfg.concurrency; i++) {
+	for (i = 0; i < e->nslots; i++) {
 		f = e->slots[i];
 		t = f->task;
 		if (t == NULL)
@@ -401,14 +401,16 @@ engine_pump(evutil_socket_t fd, short what, void *arg)
 		crawl_maybe_finish_(c); /* a refill may have found nothing */
 	}
 	/* Parsing is the slower stage: don't fetch far ahead of it. */
-	while (e->nidle > 0 && !e->halted &&
+	while (e->nidle > 0 && e->nslots - e->nidle < e->cfg.concurrency &&
+	    !e->halted &&
 	    parsepool_pending(e->pool) < 2 * (size_t)e->cfg.concurrency) {
 		t = frontier_take(e->fr, now, &wait);
 		if (t == NULL)
 			break;
 		engine_launch(e, t);
 	}
-	if (e->nidle > 0 && wait != UINT64_MAX && wait > 0) {
+	if (e->nidle > 0 && e->nslots - e->nidle < e->cfg.concurrency &&
+	    wait != UINT64_MAX && wait > 0) {
 		tv.tv_sec = (time_t)(wait / 1000);
 		tv.tv_usec = (suseconds_t)((wait % 1000) * 1000);
 		/* Without the timer the waiting hosts would never start. */
@@ -497,6 +499,17 @@ engine_get_cpu(const struct engine *e, struct engine_cpu *cpu)
 	cpu->store_s -= e->store_cpu0_s;
 }
 
+/* The multi handle's limits on all connections, for n slots. */
+static bool
+engine_total_limits(struct engine *e, unsigned n)
+{
+	CURLM *m = curlev_multi(e->cev);
+
+	return curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n) ==
+	    CURLM_OK &&
+	    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)n * 2) == CURLM_OK;
+}
+
 /* Set the multi handle's connection limits from the config (the
    per-host budget is a promise: an engine without it is not made). */
 static enum cw_rc
@@ -506,10 +519,7 @@ engine_setup_multi(struct engine *e)
 
 	if (curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
 		(long)e->cfg.per_host) != CURLM_OK ||
-	    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-		(long)e->cfg.concurrency) != CURLM_OK ||
-	    curl_multi_setopt(m, CURLMOPT_MAXCONNECTS,
-		(long)e->cfg.concurrency * 2) != CURLM_OK) {
+	    !engine_total_limits(e, e->cfg.concurrency)) {
 		log_warnx("engine: libcurl refused a connection limit");
 		return CW_EINVAL;
 	}
@@ -526,6 +536,7 @@ engine_make_slots(struct engine *e)
 	e->idle = calloc(e->cfg.concurrency, sizeof(*e->idle));
 	if (e->slots == NULL || e->idle == NULL)
 		return CW_ENOMEM;
+	e->nslots = e->cfg.concurrency; /* NULL until made: freed as made */
 	for (i = 0; i < e->cfg.concurrency; i++) {
 		e->slots[i] = fetch_new(&e->fopts, e);
 		if (e->slots[i] == NULL)
@@ -534,6 +545,56 @@ engine_make_slots(struct engine *e)
 		e->idle[e->cfg.concurrency - 1 - i] = e->slots[i];
 	}
 	e->nidle = e->cfg.concurrency;
+	return CW_OK;
+}
+
+/* Make slots up to n (n > nslots), each pushed idle. */
+static enum cw_rc
+engine_grow_slots(struct engine *e, unsigned n)
+{
+	struct fetch **slots, **idle, *f;
+
+	slots = realloc(e->slots, n * sizeof(*slots));
+	if (slots == NULL)
+		return CW_ENOMEM;
+	e->slots = slots;
+	idle = realloc(e->idle, n * sizeof(*idle));
+	if (idle == NULL)
+		return CW_ENOMEM;
+	e->idle = idle;
+	while (e->nslots < n) {
+		f = fetch_new(&e->fopts, e);
+		if (f == NULL)
+			return CW_ENOMEM;
+		e->slots[e->nslots++] = f;
+		e->idle[e->nidle++] = f;
+	}
+	return CW_OK;
+}
+
+/* A new slot count (see engine.h). */
+enum cw_rc
+engine_set_concurrency(struct engine *e, unsigned n)
+{
+	enum cw_rc rc;
+
+	if (n == 0)
+		return CW_EINVAL;
+	if (n > e->nslots) {
+		rc = engine_grow_slots(e, n);
+		if (rc != CW_OK)
+			return rc; /* the slots made so far stay spare */
+	}
+	if (!engine_total_limits(e, n)) {
+		if (!engine_total_limits(e, e->cfg.concurrency))
+			log_warnx("engine: libcurl refused the old connection "
+				  "limits too");
+		return CW_EINVAL;
+	}
+	log_info("engine: concurrency %u -> %u (%u busy)", e->cfg.concurrency,
+	    n, e->nslots - (unsigned)e->nidle);
+	e->cfg.concurrency = n;
+	engine_kick_(e);
 	return CW_OK;
 }
 
@@ -603,7 +664,7 @@ engine_free(struct engine *e)
 	parsepool_free(e->pool);
 	/* 1. easy handles out of the multi; their tasks back to the store
 	      as they are ('fetching' rows resume as queued). */
-	for (i = 0; e->slots != NULL && i < e->cfg.concurrency; i++) {
+	for (i = 0; e->slots != NULL && i < e->nslots; i++) {
 		f = e->slots[i];
 		if (f == NULL)
 			continue;
@@ -622,7 +683,7 @@ engine_free(struct engine *e)
 		crawl_free(LIST_FIRST(&e->crawls));
 	/* 2. the multi handle (may still call the socket callback). */
 	curlev_free(e->cev);
-	for (i = 0; e->slots != NULL && i < e->cfg.concurrency; i++)
+	for (i = 0; e->slots != NULL && i < e->nslots; i++)
 		fetch_free(e->slots[i]);
 	/* 3. events. */
 	if (e->pump_ev != NULL)

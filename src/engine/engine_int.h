@@ -121,9 +121,12 @@ struct engine {
 	struct fetch_opts fopts;
 	struct curlev *cev;   /* owned */
 	struct frontier *fr;  /* owned */
-	struct fetch **slots; /* owned, cfg.concurrency */
+	struct fetch **slots; /* owned, nslots */
 	struct fetch **idle;  /* borrowed from slots: a stack */
 	size_t nidle;
+	/* Slots made: cfg.concurrency, or more after a cut by
+	   engine_set_concurrency() (at most cfg.concurrency are busy). */
+	unsigned nslots;
 	unsigned rng;		/* rand_r state for retry jitter */
 	struct event *pump_ev;	/* owned: deferred pump */
 	struct parsepool *pool; /* owned: link extraction threads */

@@ -103,7 +103,7 @@ engine_get_stats(const struct engine *e, struct engine_stats *s)
 
 	*s = e->stats;
 	s->slots = e->cfg.concurrency;
-	s->transfers = e->cfg.concurrency - e->nidle;
+	s->transfers = e->nslots - e->nidle;
 	LIST_FOREACH (c, &e->crawls, entry) {
 		stats_add_crawl(s, c);
 		s->in_flight += c->tasks.in_flight;

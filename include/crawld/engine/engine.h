@@ -282,6 +282,16 @@ const char *crawl_end_message(const struct crawl *c);
  */
 bool engine_halted(const struct engine *e);
 
+/*
+ * Change the number of worker slots of a running engine (the daemon's
+ * SIGHUP). More slots are made at once and the pump fills them; fewer
+ * take effect as transfers finish (none is cut off): at most n are busy
+ * from then on, the spare slots stay idle until engine_free. The
+ * connection limits follow. CW_ENOMEM (or CW_EINVAL: libcurl refused a
+ * limit) leaves the old count. n >= 1.
+ */
+CW_WARN_UNUSED enum cw_rc engine_set_concurrency(struct engine *e, unsigned n);
+
 /* Loop health: lateness of the housekeeping timer, in microseconds. */
 struct engine_lag {
 	uint64_t samples;
