@@ -221,24 +221,23 @@ job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
 	return CW_OK;
 }
 
-/* The engine's end of a stopped crawl, in the state asked for. */
+/*
+ * The engine's end of a stopped crawl, in the state asked for: the engine
+ * wrote the row's state (crawl_stop_as) in the commit that requeued its
+ * pages, so only the job follows; a resume asked for while it stopped
+ * starts the crawl again.
+ */
 static void
 job_settle_stopped(struct jobs *j, struct job *jb)
 {
 	char err[512];
 
-	if (jb->shutdown) {
-		/* Still running as far as the row is concerned: the next
-		   start resumes it. */
-		(void)job_write_state(j, jb, JOB_RUNNING, false);
-		return;
-	}
+	if (jb->shutdown)
+		return; /* the row keeps its state: the next start goes on */
 	switch (jb->after) {
 	case JOB_PAUSED:
-		(void)job_write_state(j, jb, JOB_PAUSED, false);
-		break;
 	case JOB_CANCELLED:
-		(void)job_write_state(j, jb, JOB_CANCELLED, true);
+		jb->state = jb->after;
 		break;
 	case JOB_RUNNING: /* resumed while it was still stopping */
 		if (job_go_live(j, jb, err, sizeof(err)) != CW_OK) {
@@ -631,12 +630,13 @@ jobs_refuse_shutdown(const struct jobs *j, char *err, size_t errlen)
 	return true;
 }
 
-/* Stop a live job's crawl so it settles as after. */
+/* Stop a live job's crawl so it settles as after, the engine writing
+   that state to the row when the crawl ends (never 'cancelled' first). */
 static void
 job_stop(struct job *jb, enum job_state after)
 {
 	jb->after = after;
-	crawl_stop(jb->crawl);
+	crawl_stop_as(jb->crawl, job_state_name(after));
 }
 
 /* Pause: the row first, then the crawl. */
@@ -685,10 +685,11 @@ jobs_resume(struct jobs *j, int64_t id, char *err, size_t errlen)
 		return JOBS_ESTATE;
 	}
 	if (jb->crawl != NULL) {
-		/* Its transfers are still finishing: go on when they are. */
+		/* Its transfers are still finishing: go on when they are
+		   (the row stays 'running' through the end). */
 		if (!job_write_state(j, jb, JOB_RUNNING, false))
 			return JOBS_EINTERNAL;
-		jb->after = JOB_RUNNING;
+		job_stop(jb, JOB_RUNNING);
 		return JOBS_OK;
 	}
 	if (!jb->has_opts) {
@@ -993,7 +994,9 @@ jobs_shutdown(struct jobs *j, jobs_idle_cb *idle, void *arg)
 		if (jb->crawl == NULL)
 			continue;
 		jb->shutdown = true;
-		crawl_stop(jb->crawl);
+		/* The row keeps the state it has (running, or paused or
+		   cancelled while stopping): what the next start does. */
+		crawl_stop_as(jb->crawl, job_state_name(jb->state));
 	}
 	log_info("jobs: stopping live=%zu", j->live);
 	if (j->live == 0 && idle != NULL)

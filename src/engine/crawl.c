@@ -7,11 +7,16 @@
  */
 #include "engine_int.h"
 
-/* A crawl's end state as stored in crawls.state. */
+/* A crawl's end state as stored in crawls.state: a plain stop ends as
+   its owner asked (crawl_stop_as), 'cancelled' when it did not say. */
 static const char *
-crawl_end_state(enum crawl_end end)
+crawl_end_state(const struct crawl *c, enum crawl_end end)
 {
-	return end == CRAWL_END_DONE ? "done" : "cancelled";
+	if (end == CRAWL_END_DONE)
+		return "done";
+	if (end == CRAWL_END_STOPPED && c->stop_state != NULL)
+		return c->stop_state;
+	return "cancelled";
 }
 
 /* Set how a crawl ends, unless its end was reported already. */
@@ -54,7 +59,7 @@ crawl_finish_event(evutil_socket_t fd, short what, void *arg)
 			rc = store_crawl_requeue(e->st, c->id);
 		if (rc == CW_OK)
 			rc = store_crawl_set_state(e->st, c->id,
-			    crawl_end_state(end),
+			    crawl_end_state(c, end),
 			    end == CRAWL_END_DONE ? cw_wallclock_us() : 0);
 		if (engine_store_ok_(e, rc))
 			engine_flush_(e);
@@ -182,6 +187,15 @@ crawl_drop_queued(struct crawl *c)
 void
 crawl_stop(struct crawl *c)
 {
+	crawl_stop_as(c, NULL);
+}
+
+/* Stop, and let the row end in state (see engine.h). */
+void
+crawl_stop_as(struct crawl *c, const char *state)
+{
+	if (state != NULL || !c->stopping)
+		c->stop_state = state;
 	if (c->stopping)
 		return;
 	c->stopping = true;

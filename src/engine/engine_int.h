@@ -68,8 +68,9 @@ struct crawl {
 	uint64_t started_us;
 	uint64_t ended_us;
 	bool stopping;
-	bool finished; /* done callback scheduled */
-	bool reported; /* done callback ran: the end is final */
+	const char *stop_state; /* crawl_stop_as(): a literal; NULL */
+	bool finished;		/* done callback scheduled */
+	bool reported;		/* done callback ran: the end is final */
 	enum crawl_end end;
 	/* borrowed tables (copied structs) of crawl_add_observer() */
 	struct crawl_observer obs[CRAWL_MAX_OBSERVERS];

@@ -116,6 +116,17 @@ char *crawl_seeds_to_json(char *const *seeds, size_t n);
 void crawl_stop(struct crawl *c);
 
 /*
+ * crawl_stop(), and a crawl that ends stopped (CRAWL_END_STOPPED) has its
+ * row set to state ("paused", "running", ... a string literal, borrowed)
+ * instead of 'cancelled', in the same commit as its requeued rows, before
+ * the done callback: an owner that wants the row in another state never
+ * has 'cancelled' committed in between (a crash there would have left a
+ * paused job cancelled). Called again on a stopping crawl, the later
+ * state wins (NULL keeps the one set).
+ */
+void crawl_stop_as(struct crawl *c, const char *state);
+
+/*
  * Add seeds (n URLs, copied) to a live crawl: checked first (a bad one
  * fails with CW_EPARSE/CW_ENOTSUP and err names it; nothing changed),
  * then in scope from now on, appended to crawls.seeds and discovered at
