@@ -222,6 +222,7 @@ crawl_free(struct crawl *c)
 	fpset_free(c->seen);
 	idmap_free(c->redirect_hops);
 	free(c->seed_addrs);
+	strmap_free(c->seed_hosts);
 	if (c->done_ev != NULL)
 		event_free(c->done_ev);
 	free(c->end_msg);
@@ -253,19 +254,43 @@ out:
 	return text;
 }
 
+/* Keep the non-public addresses of res among the crawl's seed
+   addresses. */
+static enum cw_rc
+crawl_keep_seed_addrs(struct crawl *c, const struct addrinfo *res)
+{
+	const struct addrinfo *ai;
+	struct sockaddr_storage *n;
+
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof(*n) ||
+		    netaddr_classify(ai->ai_addr) == NETADDR_PUBLIC)
+			continue;
+		n = realloc(c->seed_addrs, (c->nseed_addrs + 1) * sizeof(*n));
+		if (n == NULL)
+			return CW_ENOMEM;
+		c->seed_addrs = n;
+		memset(&n[c->nseed_addrs], 0, sizeof(*n));
+		memcpy(&n[c->nseed_addrs++], ai->ai_addr, ai->ai_addrlen);
+	}
+	return CW_OK;
+}
+
 /*
  * Remember the non-public addresses of a seed's host, so the SSRF guard
- * lets the crawl reach its own seeds and nothing else private. This runs
- * getaddrinfo() once per seed at start-up (blocking, like the CLI's other
- * start-up work); later connections are judged by the address libcurl
- * really connects to.
+ * lets the crawl reach its own seeds and nothing else private. Each
+ * host is taken once per crawl, however many seeds share it; an IP
+ * address as it is (AI_NUMERICHOST: no lookup), a name through
+ * getaddrinfo(), which blocks the loop (a daemon job of 10,000 seeds on
+ * one host waits for one lookup, not 10,000). Later connections are judged by
+ * the address libcurl really connects to.
  */
 static enum cw_rc
 crawl_add_seed_addrs(struct crawl *c, const char *url)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	struct sockaddr_storage *n;
-	char *host = NULL;
+	struct addrinfo hints, *res = NULL;
+	char *host = NULL, *name;
+	size_t len;
 	enum cw_rc rc;
 
 	if (c->opts->allow_private)
@@ -273,23 +298,33 @@ crawl_add_seed_addrs(struct crawl *c, const char *url)
 	rc = url_host(url, &host);
 	if (rc != CW_OK)
 		return rc;
+	name = host;
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0'; /* an IPv6 literal, without brackets */
+		name = host + 1;
+	}
+	/* Each host once per crawl: its addresses are kept already. */
+	if (c->seed_hosts == NULL && (c->seed_hosts = strmap_new()) == NULL)
+		rc = CW_ENOMEM;
+	else
+		rc = strmap_put(c->seed_hosts, name, 0, NULL);
+	if (rc == CW_EINVAL) {
+		free(host);
+		return CW_OK;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0)
-		res = NULL; /* unresolvable now: it will fail to connect */
-	for (ai = res; ai != NULL && rc == CW_OK; ai = ai->ai_next) {
-		if (ai->ai_addrlen > sizeof(*n) ||
-		    netaddr_classify(ai->ai_addr) == NETADDR_PUBLIC)
-			continue;
-		n = realloc(c->seed_addrs, (c->nseed_addrs + 1) * sizeof(*n));
-		if (n == NULL) {
-			rc = CW_ENOMEM;
-			break;
-		}
-		c->seed_addrs = n;
-		memset(&n[c->nseed_addrs], 0, sizeof(*n));
-		memcpy(&n[c->nseed_addrs++], ai->ai_addr, ai->ai_addrlen);
+	hints.ai_flags = AI_NUMERICHOST;
+	if (rc == CW_OK && getaddrinfo(name, NULL, &hints, &res) != 0) {
+		res = NULL;
+		hints.ai_flags = 0;
+		/* Unresolvable now: it will fail to connect. */
+		if (getaddrinfo(name, NULL, &hints, &res) != 0)
+			res = NULL;
 	}
+	if (rc == CW_OK)
+		rc = crawl_keep_seed_addrs(c, res);
 	if (res != NULL)
 		freeaddrinfo(res);
 	free(host);

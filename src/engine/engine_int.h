@@ -65,6 +65,7 @@ struct crawl {
 	struct crawl_revisit *revisit;	     /* owned; NULL without --revisit */
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
 	size_t nseed_addrs;
+	struct strmap *seed_hosts; /* owned: seed host names looked up */
 	uint64_t started_us;
 	uint64_t ended_us;
 	bool stopping;
