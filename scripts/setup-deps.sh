@@ -6,7 +6,7 @@ pkgs="cmake make gcc clang clang-format libclang-rt-14-dev pkg-config
       libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
       libjansson-dev libpsl-dev publicsuffix zlib1g-dev sqlite3
       nghttp2-server openssl libinih-dev libsystemd-dev libssl-dev
-      prometheus systemd curl valgrind chromium nodejs"
+      prometheus systemd curl valgrind chromium nodejs ca-certificates"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
