@@ -55,6 +55,9 @@ static const char crawl_help_text[] =
     "      --user-agent STR  User-Agent header (default crawld/0.1)\n"
     "      --ca-file PATH    trust the CA certificates in PATH (PEM) for\n"
     "                        https instead of the system's bundle\n"
+    "      --proxy URL       send every request through this HTTP proxy\n"
+    "                        (http:// or https://); without it no proxy\n"
+    "                        is used, whatever http_proxy and the like say\n"
     "      --no-robots       do not fetch or obey robots.txt\n"
     "      --retries N       extra attempts after a timeout, connection\n"
     "                        failure or --retry-status answer (default 2)\n"
@@ -552,6 +555,7 @@ enum {
 	OPT_CONVERT_LINKS,
 	OPT_NO_CONVERT_LINKS,
 	OPT_WARC,
+	OPT_PROXY,
 };
 
 static const struct option crawl_longopts[] = {
@@ -582,6 +586,7 @@ static const struct option crawl_longopts[] = {
     {"parse-threads", required_argument, NULL, OPT_PARSE_THREADS},
     {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"proxy", required_argument, NULL, OPT_PROXY},
     {"edge-links", no_argument, NULL, OPT_EDGE_LINKS},
     {"revisit", required_argument, NULL, OPT_REVISIT},
     {"page-requisites", no_argument, NULL, OPT_PAGE_REQUISITES},

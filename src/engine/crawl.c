@@ -331,6 +331,25 @@ crawl_add_seed_addrs(struct crawl *c, const char *url)
 	return rc;
 }
 
+/*
+ * With --proxy every connection of the crawl goes to the proxy, so the
+ * SSRF guard sees only the proxy's address: allowed like a seed's (the
+ * user named it), and the sites' addresses are the proxy's to judge.
+ */
+static enum cw_rc
+crawl_add_proxy_addrs(struct crawl *c, char *err, size_t errlen)
+{
+	enum cw_rc rc;
+
+	if (c->opts->proxy == NULL)
+		return CW_OK;
+	rc = crawl_add_seed_addrs(c, c->opts->proxy);
+	if (rc != CW_OK)
+		snprintf(err, errlen, "--proxy %s: %s", c->opts->proxy,
+		    cw_strerror(rc));
+	return rc;
+}
+
 /* Normalise every seed and collect the scope keys. */
 static enum cw_rc
 crawl_prepare_seeds(struct crawl *c, char *const *seeds, size_t n, char **norm,
@@ -380,6 +399,7 @@ crawl_fetch_opts(struct crawl *c)
 	c->fopts.connect_timeout_ms = (long)o->timeout_ms;
 	c->fopts.max_size = (size_t)o->max_size;
 	c->fopts.ca_file = o->ca_file;
+	c->fopts.proxy = o->proxy;
 }
 
 /* A new crawl object with its events, registered with the engine. */
@@ -465,6 +485,8 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	if (c == NULL || norm == NULL)
 		goto out;
 	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc == CW_OK)
+		rc = crawl_add_proxy_addrs(c, err, errlen);
 	if (rc != CW_OK)
 		goto out;
 	seeds_json = crawl_seeds_json(norm, nseeds);
@@ -561,6 +583,8 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 		goto out;
 	c->id = crawl_id;
 	rc = crawl_prepare_seeds(c, seeds, nseeds, norm, err, errlen);
+	if (rc == CW_OK)
+		rc = crawl_add_proxy_addrs(c, err, errlen);
 	if (rc == CW_OK)
 		rc = store_crawl_requeue(e->st, crawl_id);
 	if (rc == CW_OK)

@@ -36,6 +36,7 @@ engine_config_from_opts(struct engine_config *cfg, const struct crawl_opts *o)
 	cfg->max_size = (size_t)o->max_size;
 	cfg->user_agent = o->user_agent;
 	cfg->ca_file = o->ca_file;
+	cfg->proxy = o->proxy;
 	cfg->parse_threads = o->parse_threads >= 0
 	    ? (unsigned)o->parse_threads
 	    : parsepool_default_threads();
@@ -621,6 +622,8 @@ engine_new(
 	e->fopts.user_agent = e->user_agent;
 	e->ca_file = cw_strdup(cfg->ca_file);
 	e->fopts.ca_file = e->ca_file;
+	e->proxy = cw_strdup(cfg->proxy);
+	e->fopts.proxy = e->proxy;
 	e->fopts.timeout_ms = (long)cfg->timeout_ms;
 	e->fopts.connect_timeout_ms = (long)cfg->timeout_ms;
 	e->fopts.max_size = cfg->max_size;
@@ -631,9 +634,11 @@ engine_new(
 	e->wait_ev = evtimer_new(base, engine_pump, e);
 	e->hk_ev = event_new(base, -1, EV_PERSIST, engine_housekeeping, e);
 	e->pool = parsepool_new(base, cfg->parse_threads, engine_parse_done, e);
-	if (e->user_agent == NULL || e->lag_hist == NULL || e->cev == NULL ||
-	    e->fr == NULL || e->pump_ev == NULL || e->wait_ev == NULL ||
-	    e->hk_ev == NULL || e->pool == NULL ||
+	if (e->user_agent == NULL ||
+	    (cfg->ca_file != NULL && e->ca_file == NULL) ||
+	    (cfg->proxy != NULL && e->proxy == NULL) || e->lag_hist == NULL ||
+	    e->cev == NULL || e->fr == NULL || e->pump_ev == NULL ||
+	    e->wait_ev == NULL || e->hk_ev == NULL || e->pool == NULL ||
 	    engine_make_slots(e) != CW_OK ||
 	    store_next_page_id(st, &e->next_page_id) != CW_OK ||
 	    engine_setup_multi(e) != CW_OK || event_add(e->hk_ev, &tv) != 0) {
@@ -700,5 +705,6 @@ engine_free(struct engine *e)
 	free(e->idle);
 	free(e->user_agent);
 	free(e->ca_file);
+	free(e->proxy);
 	free(e);
 }

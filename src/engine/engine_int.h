@@ -120,6 +120,7 @@ struct engine {
 	struct engine_config cfg;
 	char *user_agent; /* owned copy for fopts */
 	char *ca_file;	  /* owned copy for fopts */
+	char *proxy;	  /* owned copy for fopts */
 	struct fetch_opts fopts;
 	struct curlev *cev;   /* owned */
 	struct frontier *fr;  /* owned */

@@ -240,24 +240,48 @@ fetch_prereq_cb(void *arg, char *primary_ip, char *local_ip, int primary_port,
 	return CURL_PREREQFUNC_OK;
 }
 
+/*
+ * The proxy of a handle: the one named, or none. libcurl would otherwise
+ * take http_proxy, https_proxy, all_proxy and no_proxy from the
+ * environment, so whatever the user's shell exports would route the
+ * crawl unseen (and the SSRF guard would judge the proxy's address, not
+ * the sites'). "" turns the environment off; an empty no-proxy list sends
+ * every host through the proxy named. Returns 1 when libcurl refused.
+ */
+static int
+fetch_set_proxy(CURL *e, const char *proxy)
+{
+	int bad = 0;
+
+	bad |= curl_easy_setopt(e, CURLOPT_PROXY, proxy != NULL ? proxy : "") !=
+	    CURLE_OK;
+	bad |= curl_easy_setopt(e, CURLOPT_NOPROXY, "") != CURLE_OK;
+	return bad;
+}
+
 /* Record o as what the handle carries (strings copied: o's may go with
    its crawl while the slot lives on). false: out of memory. */
 static bool
 fetch_record_applied(struct fetch *f, const struct fetch_opts *o)
 {
 	char *ua = cw_strdup(o->user_agent), *ca = cw_strdup(o->ca_file);
+	char *px = cw_strdup(o->proxy);
 
 	if ((o->user_agent != NULL && ua == NULL) ||
-	    (o->ca_file != NULL && ca == NULL)) {
+	    (o->ca_file != NULL && ca == NULL) ||
+	    (o->proxy != NULL && px == NULL)) {
 		free(ua);
 		free(ca);
+		free(px);
 		return false;
 	}
 	free(f->applied_ua);
 	free(f->applied_ca);
+	free(f->applied_proxy);
 	f->applied = *o;
 	f->applied.user_agent = f->applied_ua = ua;
 	f->applied.ca_file = f->applied_ca = ca;
+	f->applied.proxy = f->applied_proxy = px;
 	return true;
 }
 
@@ -315,6 +339,7 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	if (opts->ca_file != NULL)
 		bad |= curl_easy_setopt(e, CURLOPT_CAINFO, opts->ca_file) !=
 		    CURLE_OK;
+	bad |= fetch_set_proxy(e, opts->proxy);
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION,
 		   fetch_opensocket_cb) != CURLE_OK;
 	bad |= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, f) != CURLE_OK;
@@ -355,6 +380,7 @@ fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
 	   crawl's at the same address. */
 	if (!f->opts_mixed && fetch_same_str(o->user_agent, cur->user_agent) &&
 	    fetch_same_str(o->ca_file, cur->ca_file) &&
+	    fetch_same_str(o->proxy, cur->proxy) &&
 	    o->timeout_ms == cur->timeout_ms &&
 	    o->connect_timeout_ms == cur->connect_timeout_ms &&
 	    o->max_size == cur->max_size) {
@@ -371,6 +397,7 @@ fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
 		   (curl_off_t)o->max_size) != CURLE_OK;
 	/* NULL restores libcurl's built-in CA bundle. */
 	bad |= curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file) != CURLE_OK;
+	bad |= fetch_set_proxy(e, o->proxy);
 	if (bad || !fetch_record_applied(f, o)) {
 		/* Some options may be set and others not: the next call sets
 		   them all again, whatever it is asked for. */
@@ -398,6 +425,7 @@ fetch_free(struct fetch *f)
 	capture_free(f->cap);
 	free(f->applied_ua);
 	free(f->applied_ca);
+	free(f->applied_proxy);
 	free(f);
 }
 

@@ -165,7 +165,7 @@ static const char *const contract_options[] = {"--db", "--depth",
     "--max-url-length", "--user-agent", "--ca-file", "--no-robots", "--retries",
     "--retry-status", "--allow-private", "--max-redirects", "--resume",
     "--recrawl", "--sync", "--parse-threads", "--queue-memory", "--mirror",
-    "--fail-fast", "--quiet", "--verbose"};
+    "--fail-fast", "--quiet", "--verbose", "--proxy"};
 
 /* Read the README's `crawl` options table (from its heading to the next
    heading) into buf. */

@@ -25,7 +25,7 @@
 static struct condsrv *srv;
 static struct fetch *slot;
 static const struct fetch_opts fopts = {
-    "crawld-test/1", 10000, 10000, 1 << 20, NULL};
+    "crawld-test/1", 10000, 10000, 1 << 20, NULL, NULL};
 
 /* Fetch path with the given validators (NULL = none) on the one slot. */
 static void

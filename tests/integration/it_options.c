@@ -3,9 +3,9 @@
  * it_options.c - crawl options end to end, through the crawld binary:
  * -q / -v / -vv, --parse-threads (the threads are counted in /proc while a
  * page is held), --max-links, --include, --scope domain (host names made
- * up under .test, reached through the fixture server acting as the HTTP
- * proxy libcurl takes from http_proxy, so nothing is resolved) and
- * --sync full (fsync calls counted by an LD_PRELOAD shim, fsyncount.c).
+ * up under .test, reached through the fixture server as --proxy, so
+ * nothing is resolved), a proxy in the environment ignored, and --sync
+ * full (fsync calls counted by an LD_PRELOAD shim, fsyncount.c).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -280,19 +280,23 @@ domain_gen(
 	return strncmp(uri, "http://", 7) == 0;
 }
 
-/* Crawl http://www.site.test/ through the proxy srv with scope. */
+/*
+ * Crawl http://www.site.test/ through the proxy srv (--proxy) with scope.
+ * No --allow-private: the proxy's loopback address is allowed because it
+ * was named. The environment says no_proxy=*, which --proxy ignores: the
+ * .test names resolve nowhere, so a request that went direct would fail.
+ */
 static int
 crawl_via_proxy(struct testsrv *srv, const char *scope, const char *db)
 {
-	const char *argv[] = {"crawl", "-q", "--no-robots", "--allow-private",
-	    "--scope", scope, "--db", db, "http://www.site.test/", NULL};
+	const char *argv[] = {"crawl", "-q", "--no-robots", "--proxy",
+	    testsrv_origin(srv), "--scope", scope, "--db", db,
+	    "http://www.site.test/", NULL};
 	int code;
 
-	setenv("http_proxy", testsrv_origin(srv), 1);
-	unsetenv("no_proxy");
-	unsetenv("NO_PROXY");
+	setenv("no_proxy", "*", 1);
 	code = it_run_crawld(argv, out, sizeof(out), err, sizeof(err));
-	unsetenv("http_proxy");
+	unsetenv("no_proxy");
 	return code;
 }
 
@@ -332,6 +336,61 @@ test_scope_domain(void)
 	if (harness_failures != 0)
 		fprintf(stderr, "  crawld said: %s\n", err);
 	testsrv_stop(p);
+}
+
+/* A proxy that answers every request with a page of its own. */
+static int
+trap_gen(
+    const char *uri, struct testsrv_page *o, char *buf, size_t size, void *arg)
+{
+	(void)uri;
+	(void)buf;
+	(void)size;
+	(void)arg;
+	o->body = "<a href=\"/from-the-proxy\">p</a>";
+	return 1;
+}
+
+/*
+ * libcurl reads http_proxy, HTTP_PROXY and all_proxy from the environment
+ * unless told otherwise: a user's shell would route the crawl through a
+ * proxy nobody named. crawld uses none without --proxy: the site gets the
+ * requests, the proxy in the environment none.
+ */
+static void
+test_env_proxy_ignored(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a>", NULL, 0},
+	    {"/a", 0, NULL, "leaf", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(site, CW_NELEM(site));
+	struct testsrv *trap = testsrv_start_gen(trap_gen, NULL);
+	const char *db = it_db_path("envproxy.db");
+	char seed[128];
+	const char *argv[] = {
+	    "crawl", "-q", "--no-robots", "--db", db, seed, NULL};
+	static const char *const vars[] = {
+	    "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"};
+	size_t i;
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	for (i = 0; i < CW_NELEM(vars); i++)
+		setenv(vars[i], testsrv_origin(trap), 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	CHECK_INT(it_run_crawld(argv, out, sizeof(out), err, sizeof(err)), 0);
+	for (i = 0; i < CW_NELEM(vars); i++)
+		unsetenv(vars[i]);
+	CHECK_INT(testsrv_total(trap), 0);
+	CHECK_INT(testsrv_hits(s, "/"), 1);
+	CHECK_INT(testsrv_hits(s, "/a"), 1);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM pages WHERE state='done'"), 2);
+	if (harness_failures != 0)
+		fprintf(stderr, "  crawld said: %s\n", err);
+	testsrv_stop(trap);
+	testsrv_stop(s);
 }
 
 /* Six pages of 150 ms each: fetched one at a time, they end in separate
@@ -424,6 +483,7 @@ static const struct test tests[] = {
     TEST(max_links),
     TEST(include),
     TEST(scope_domain),
+    TEST(env_proxy_ignored),
     TEST(sync_full),
 };
 

@@ -268,11 +268,75 @@ test_robots_engine_agent(void)
 	testsrv_stop(s);
 }
 
+/* A proxy's view: pages of made-up hosts by absolute URI. */
+static int
+proxy_gen(
+    const char *uri, struct testsrv_page *o, char *buf, size_t size, void *arg)
+{
+	(void)buf;
+	(void)size;
+	(void)arg;
+	if (strcmp(uri, "http://www.site.test/") == 0)
+		o->body = "<a href=\"/p\">p</a>";
+	else
+		o->body = "<p>leaf</p>";
+	return 1;
+}
+
+/*
+ * A job's proxy is its own: job A (a made-up .test host, "proxy") goes
+ * through the proxy, job B after it (no proxy) straight to its site, on
+ * the slots job A used last, and the proxy sees nothing of it.
+ */
+static void
+test_proxy_per_job(void)
+{
+	struct testsrv *proxy = testsrv_start_gen(proxy_gen, NULL);
+	struct testsrv *sb = testsrv_start(site, CW_NELEM(site));
+	struct st_daemon d;
+	char seed[160], extra[256];
+	long long ja, jb;
+
+	REQUIRE(proxy != NULL && sb != NULL);
+	st_init(&d, "proxyjob");
+	st_write_config(&d, "[crawl]\ndepth = 1\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	/* robots.txt goes the engine's way (no proxy): off for job A. */
+	snprintf(extra, sizeof(extra), "\"proxy\": \"%s\", \"robots\": false",
+	    testsrv_origin(proxy));
+	ja = st_submit(&d, "http://www.site.test/", extra);
+	CHECK(ja > 0);
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK_INT(testsrv_hits(proxy, "http://www.site.test/"), 1);
+	CHECK_INT(testsrv_hits(proxy, "http://www.site.test/p"), 1);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(sb));
+	jb = st_submit(&d, seed, "\"robots\": false");
+	CHECK(jb > 0);
+	CHECK(st_wait_state(&d, jb, "done"));
+	CHECK_INT(testsrv_hits(sb, "/"), 1);
+	CHECK_INT(testsrv_hits(sb, "/ok"), 1);
+	CHECK_INT(testsrv_total(proxy), 2);
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM pages WHERE state = 'done' AND "
+		      "crawl_id = %lld",
+		      ja),
+	    2);
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM crawls WHERE id = %lld AND "
+		      "json_extract(options, '$.proxy') = '%s'",
+		      ja, testsrv_origin(proxy)),
+	    1);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(sb);
+	testsrv_stop(proxy);
+}
+
 static const struct test tests[] = {
     TEST(fetch_options_per_job),
     TEST(delay_is_the_largest),
     TEST(robots_per_agent),
     TEST(robots_engine_agent),
+    TEST(proxy_per_job),
 };
 
 TEST_MAIN(tests)

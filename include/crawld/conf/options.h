@@ -59,6 +59,8 @@ struct crawl_opts {
 	bool page_requisites; /* follow images, scripts, stylesheets,
 				 CSS url()/@import, one step past --depth */
 	bool convert_links;   /* rewrite mirrored links (with --mirror) */
+	char *proxy;	      /* owned; NULL = none, and the environment's
+				 http_proxy/https_proxy/no_proxy are ignored */
 };
 
 /* Fill in every default. */
@@ -75,7 +77,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "retries", "retry-status" (comma-separated codes, e.g. "429,503"),
  * "allow-private", "max-redirects", "parse-threads",
  * "queue-memory", "ca-file", "edge-links", "page-requisites",
- * "convert-links")
+ * "convert-links", "proxy"
+ * (an http:// or https:// URL without credentials))
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

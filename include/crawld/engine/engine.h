@@ -45,6 +45,7 @@ struct engine_config {
 	const char *user_agent; /* copied */
 	unsigned parse_threads; /* link extraction workers; 0 = on the loop */
 	const char *ca_file;	/* copied; NULL = system CAs */
+	const char *proxy;	/* copied; NULL = none (robots.txt fetches) */
 };
 
 /* The engine settings a crawl_opts implies. */

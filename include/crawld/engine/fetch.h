@@ -65,6 +65,7 @@ struct fetch_opts {
 	long connect_timeout_ms;
 	size_t max_size;     /* decoded body bytes */
 	const char *ca_file; /* NULL = the system's CA bundle */
+	const char *proxy;   /* NULL = none, whatever the environment says */
 };
 
 /*
@@ -103,8 +104,8 @@ struct fetch {
 	/* What the handle carries now (fetch_use_opts compares with it):
 	   its strings are the slot's own copies. */
 	struct fetch_opts applied;
-	char *applied_ua, *applied_ca; /* owned */
-	void *owner;		       /* borrowed: the engine */
+	char *applied_ua, *applied_ca, *applied_proxy; /* owned */
+	void *owner; /* borrowed: the engine */
 	/* Conditional fetch and content facts (fetch_cond_*() in fetch.c): */
 	struct digest *hash;		 /* owned: SHA-256 of the body */
 	bool hashing;			 /* a page task: the body is hashed */

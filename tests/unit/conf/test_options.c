@@ -436,6 +436,50 @@ test_strings(void)
 	crawl_opts_cleanup(&o);
 }
 
+/*
+ * --proxy: an http:// or https:// URL with a host, no credentials (they
+ * would be recorded in crawls.options); anything else is refused naming
+ * the option and leaves the value as it was. No proxy by default.
+ */
+static void
+test_proxy(void)
+{
+	static const char *const bad[] = {"127.0.0.1:3128", "socks5://h:1080",
+	    "ftp://h/", "http://", "https://", "http:///x", "",
+	    "http://exa mple.test:1/"};
+	struct crawl_opts o;
+	char err[256];
+	size_t i;
+
+	crawl_opts_init(&o);
+	CHECK(o.proxy == NULL);
+	CHECK(crawl_opts_set(&o, "proxy", "http://127.0.0.1:3128", err,
+		  sizeof(err)) == CW_OK);
+	CHECK_STR(o.proxy, "http://127.0.0.1:3128");
+	CHECK(crawl_opts_set(&o, "proxy", "HTTPS://proxy.test:8443/", err,
+		  sizeof(err)) == CW_OK);
+	CHECK_STR(o.proxy, "HTTPS://proxy.test:8443/");
+	for (i = 0; i < CW_NELEM(bad); i++) {
+		err[0] = '\0';
+		if (crawl_opts_set(&o, "proxy", bad[i], err, sizeof(err)) !=
+			CW_EINVAL ||
+		    strstr(err, "--proxy") != err) {
+			fprintf(
+			    stderr, "  --proxy '%s' taken (%s)\n", bad[i], err);
+			harness_failures++;
+		}
+	}
+	CHECK(crawl_opts_set(&o, "proxy", "http://user:secret@h.test:3128", err,
+		  sizeof(err)) == CW_EINVAL);
+	CHECK(strstr(err, "credentials") != NULL);
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK(crawl_opts_set(&o, "proxy", "socks5://user:secret@h.test:1080",
+		  err, sizeof(err)) == CW_EINVAL);
+	CHECK(strstr(err, "secret") == NULL);
+	CHECK_STR(o.proxy, "HTTPS://proxy.test:8443/");
+	crawl_opts_cleanup(&o);
+}
+
 /* --retry-status: codes and classes; none; anything else is refused and
    leaves the list as it was. */
 static void
@@ -819,6 +863,7 @@ static const struct {
     {"revisit", "1.5", "1.5"},
     {"page-requisites", "yes", "true"},
     {"convert-links", "yes", "true"},
+    {"proxy", "http://127.0.0.1:3128", "\"http://127.0.0.1:3128\""},
 };
 
 /* Not in crawls.options: where the crawl is, not how it crawls. */
@@ -943,6 +988,7 @@ static const struct test tests[] = {
     TEST(booleans),
     TEST(scope),
     TEST(strings),
+    TEST(proxy),
     TEST(retry_status),
     TEST(unknown),
     TEST(filters),
