@@ -97,6 +97,10 @@ crash_and_resume(const char *name, long long after, const char *qmem)
 	kill(pid, SIGKILL);
 	REQUIRE(waitpid(pid, &status, 0) == pid);
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fprintf(stderr,
+		    "  crawld was not killed: status 0x%x, said:\n%s\n",
+		    (unsigned)status, it_spawn_output(errbuf, sizeof(errbuf)));
 	before = db_int(db, "SELECT count(*) FROM pages WHERE state='done'");
 	/* The kill really interrupted the crawl. */
 	CHECK(before < TREE_PAGES);
