@@ -31,10 +31,23 @@ int
 __wrap_getaddrinfo(const char *node, const char *service,
     const struct addrinfo *hints, struct addrinfo **res)
 {
-	if (hints != NULL && (hints->ai_flags & AI_NUMERICHOST) != 0)
+	struct addrinfo h;
+
+	if (hints != NULL && (hints->ai_flags & AI_NUMERICHOST) != 0) {
 		numeric++;
-	else
-		lookups++;
+		return __real_getaddrinfo(node, service, hints, res);
+	}
+	lookups++;
+	/* The test counts lookups; it does not test the system's resolver.
+	   A minimal root has no /etc/hosts, where "localhost" is not found
+	   (libcurl knows it by itself), so the wrapper answers it. */
+	if (node != NULL && strcmp(node, "localhost") == 0) {
+		memset(&h, 0, sizeof(h));
+		if (hints != NULL)
+			h = *hints;
+		h.ai_flags |= AI_NUMERICHOST;
+		return __real_getaddrinfo("127.0.0.1", service, &h, res);
+	}
 	return __real_getaddrinfo(node, service, hints, res);
 }
 
