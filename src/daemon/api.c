@@ -9,8 +9,25 @@
  * Owns the evhttp server, the socket and the token digest. Every request
  * is answered within its callback: nothing waits, so a slow or broken
  * client costs the crawls nothing but its parse.
+ *
+ * Bodies over API_MAX_BODY: evhttp itself refuses them, before reading
+ * them (a Content-Length over the limit right after the headers, a
+ * chunked body at the chunk-size line that would pass it), and answers
+ * with evhttp_send_error(req, 413), an HTML page; libevent 2.1 has no
+ * hook there (evhttp_set_errorcb and evhttp_set_newreqcb are 2.2's). So
+ * each connection's bufferevent is ours (evhttp_set_bevcb), with a
+ * callback on its output buffer that turns that page, once evhttp has
+ * put all of it there and before a byte is written, into the JSON reply
+ * the contract asks for (api_json_413). It is recognised by what only it
+ * can be: a 413 status line at the start of the buffer (evhttp writes a
+ * reply only after the previous one left, so a reply starts the buffer;
+ * a "100 Continue" may still be ahead of it) and libevent's page template
+ * at its end. The API itself never answers 413. With a libevent whose
+ * page differs, nothing matches and its own page goes out, still a 413
+ * with Connection: close.
  */
 #include <errno.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
@@ -40,7 +57,13 @@ struct api {
 	char unix_path[108]; /* unlinked at free; "" for TCP */
 	char address[192];
 	uint64_t answered[6]; /* by status class */
+	bool rewriting;	      /* api_watch_output() is changing a buffer */
 };
+
+/* evhttp_send_error()'s page ends with this line (libevent 2.1 http.c). */
+#define API_EVHTTP_PAGE_END "</BODY></HTML>\n"
+/* What evhttp_send_continue() writes ahead of reading a body. */
+#define API_CONTINUE_LEN (sizeof("HTTP/1.1 100 Continue\r\n\r\n") - 1)
 
 /* The routes, for matching and for the Allow header. */
 enum api_route {
@@ -104,6 +127,8 @@ api_send(struct api *a, struct evhttp_request *req, int code, const char *ctype,
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
+	/* 413 is evhttp's alone: api_watch_output() rewrites every one. */
+	CW_ASSERT(code != 413);
 	if (evhttp_add_header(h, "Content-Type", ctype) != 0 ||
 	    evhttp_add_header(h, "Cache-Control", "no-store") != 0)
 		log_warnx("api: out of memory for headers");
@@ -413,6 +438,110 @@ api_request(struct evhttp_request *req, void *arg)
 	}
 }
 
+/* Whether the bytes at off of b are the status line start "HTTP/1.x C". */
+static bool
+api_status_at(struct evbuffer *b, size_t off, const char *code, char *minor)
+{
+	struct evbuffer_ptr p;
+	char head[13];
+
+	if (evbuffer_ptr_set(b, &p, off, EVBUFFER_PTR_SET) != 0 ||
+	    evbuffer_copyout_from(b, &p, head, sizeof(head)) !=
+		(ev_ssize_t)sizeof(head) ||
+	    memcmp(head, "HTTP/1.", 7) != 0 || head[8] != ' ' ||
+	    memcmp(head + 9, code, 3) != 0 || head[12] != ' ')
+		return false;
+	*minor = head[7];
+	return true;
+}
+
+/* Whether b ends with libevent's error page template. */
+static bool
+api_ends_with_evhttp_page(struct evbuffer *b)
+{
+	size_t len = evbuffer_get_length(b), n = strlen(API_EVHTTP_PAGE_END);
+	struct evbuffer_ptr p;
+	char tail[sizeof(API_EVHTTP_PAGE_END)];
+
+	return len >= n &&
+	    evbuffer_ptr_set(b, &p, len - n, EVBUFFER_PTR_SET) == 0 &&
+	    evbuffer_copyout_from(b, &p, tail, n) == (ev_ssize_t)n &&
+	    memcmp(tail, API_EVHTTP_PAGE_END, n) == 0;
+}
+
+/*
+ * Replace evhttp's HTML 413 page, which is all b holds past keep bytes
+ * (a "100 Continue"), with the API's JSON error. Connection: close as
+ * evhttp's page has: evhttp closes the connection once it is written,
+ * without reading the rest of the body.
+ */
+static void
+api_json_413(struct api *a, struct evbuffer *b, size_t keep, char minor)
+{
+	char body[96];
+	int n;
+
+	n = snprintf(body, sizeof(body),
+	    "{\"error\":\"the request body is over %d bytes (or its chunked "
+	    "encoding is malformed)\"}\n",
+	    API_MAX_BODY);
+	if (evbuffer_drain(b, evbuffer_get_length(b) - keep) != 0 ||
+	    evbuffer_add_printf(b,
+		"HTTP/1.%c 413 Payload Too Large\r\n"
+		"Content-Type: application/json\r\n"
+		"Cache-Control: no-store\r\n"
+		"Connection: close\r\n"
+		"Content-Length: %d\r\n\r\n%s",
+		minor, n, body) < 0)
+		log_warnx("api: out of memory for a 413 reply");
+	a->answered[4]++;
+	log_info("api: status=413 a request body over %d bytes refused",
+	    API_MAX_BODY);
+}
+
+/*
+ * Every change to a connection's output buffer (see the file comment):
+ * evhttp adds its 413 page in a few pieces within one call and writes
+ * nothing before the loop polls the socket again, so the page is
+ * replaced when its last piece arrives.
+ */
+static void
+api_watch_output(
+    struct evbuffer *b, const struct evbuffer_cb_info *info, void *arg)
+{
+	struct api *a = arg;
+	size_t keep = 0;
+	char minor;
+
+	if (a->rewriting || info->n_added == 0)
+		return;
+	if (api_status_at(b, 0, "100", &minor))
+		keep = API_CONTINUE_LEN;
+	if (!api_status_at(b, keep, "413", &minor) ||
+	    !api_ends_with_evhttp_page(b))
+		return;
+	a->rewriting = true;
+	api_json_413(a, b, keep, minor);
+	a->rewriting = false;
+}
+
+/* evhttp_set_bevcb(): each connection's bufferevent, watched. */
+static struct bufferevent *
+api_new_bufferevent(struct event_base *base, void *arg)
+{
+	struct bufferevent *bev;
+
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL)
+		return NULL; /* evhttp makes its own, unwatched */
+	if (evbuffer_add_cb(
+		bufferevent_get_output(bev), api_watch_output, arg) == NULL) {
+		bufferevent_free(bev);
+		return NULL;
+	}
+	return bev;
+}
+
 /* Set the token (its digest is all that is kept). */
 enum cw_rc
 api_set_token(struct api *a, const char *token)
@@ -529,6 +658,7 @@ api_new(struct event_base *base, const struct config_listen *l,
 		EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
 		EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
 	evhttp_set_gencb(a->http, api_request, a);
+	evhttp_set_bevcb(a->http, api_new_bufferevent, a);
 	if (l->kind == CONFIG_LISTEN_UNIX) {
 		fd = api_bind_unix(l->path, err, errlen);
 		if (fd < 0)

@@ -5,7 +5,8 @@
  * submit through the API and through `crawld ctl`, poll to done, the
  * database, the API's counts and /metrics agree (and promtool accepts
  * /metrics); every bad request gets its 4xx while a crawl goes on and
- * completes; the token; --check-config; journal priority prefixes.
+ * completes (a body over 1 MiB, by Content-Length or chunked, a JSON
+ * 413); the token; --check-config; journal priority prefixes.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -378,6 +379,126 @@ slow_client(const char *sock)
 	return fd;
 }
 
+/* A raw connection to the API's Unix socket, with 30 s send and receive
+   limits (nothing here may hang); -1 on failure. */
+static int
+raw_client(const char *sock)
+{
+	struct sockaddr_un sa;
+	struct timeval tv = {30, 0};
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (fd < 0 || strlen(sock) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Send all of len bytes; false when the peer stopped taking them. */
+static bool
+raw_send(int fd, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Read until the daemon closes (at most size - 1 bytes, NUL-ended). */
+static size_t
+raw_read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got + 1 < size && (n = read(fd, buf + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	return got;
+}
+
+/*
+ * A reply to an oversized body: 413, JSON with "error", and the
+ * connection closed. Says what it got when it is not.
+ */
+static void
+check_json_413(const char *what, const char *reply)
+{
+	const char *body = strstr(reply, "\r\n\r\n");
+	json_t *v = body != NULL ? json_loads(body + 4, 0, NULL) : NULL;
+	bool ok;
+
+	ok = strncmp(reply, "HTTP/1.1 413 ", 13) == 0 &&
+	    strstr(reply, "\r\nContent-Type: application/json\r\n") != NULL &&
+	    strstr(reply, "\r\nConnection: close\r\n") != NULL && v != NULL &&
+	    json_is_string(json_object_get(v, "error")) &&
+	    strstr(json_string_value(json_object_get(v, "error")),
+		"over 1048576 bytes") != NULL;
+	if (!ok)
+		fprintf(stderr, "  %s: got [%.400s]\n", what, reply);
+	CHECK(ok);
+	json_decref(v);
+}
+
+/*
+ * Bodies over 1 MiB, announced by Content-Length (only the headers are
+ * sent: the daemon must answer without waiting for the body) or chunked
+ * (sent until the daemon stops taking them): a JSON 413 and a closed
+ * connection each time.
+ */
+static void
+check_big_bodies(struct st_daemon *d)
+{
+	static const char cl_head[] = "POST /crawls HTTP/1.1\r\nHost: x\r\n"
+				      "Content-Type: application/json\r\n"
+				      "Content-Length: 2000000\r\n\r\n";
+	static const char te_head[] = "POST /crawls HTTP/1.1\r\nHost: x\r\n"
+				      "Transfer-Encoding: chunked\r\n\r\n";
+	static char chunk[6 + 65536 + 2 + 1];
+	char reply[8192];
+	size_t i;
+	int fd;
+
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	CHECK(raw_send(fd, cl_head, sizeof(cl_head) - 1));
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_413("Content-Length: 2000000", reply);
+	close(fd);
+
+	memcpy(chunk, "10000\r\n", 7);
+	memset(chunk + 7, ' ', 65536);
+	memcpy(chunk + 7 + 65536, "\r\n", 2);
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	CHECK(raw_send(fd, te_head, sizeof(te_head) - 1));
+	/* 32 chunks of 64 KiB, 2 MiB: the daemon stops taking them past
+	   1 MiB, answers and closes, so a send fails on the way. */
+	for (i = 0; i < 32; i++)
+		if (!raw_send(fd, chunk, 7 + 65536 + 2))
+			break;
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_413("chunked, 2 MiB", reply);
+	close(fd);
+}
+
 /* Every bad request gets its 4xx while a crawl goes on and completes. */
 static void
 test_bad_requests_during_crawl(void)
@@ -444,14 +565,22 @@ test_bad_requests_during_crawl(void)
 		CHECK(strstr(text, cases[i].error) != NULL);
 		free(text);
 	}
-	/* A body over 1 MiB: evhttp's own 413. */
+	/* A body over 1 MiB: 413 with a JSON error, whichever way it
+	   comes, and the API answers the next request. */
 	big = malloc(2 * 1024 * 1024 + 1);
 	REQUIRE(big != NULL);
 	memset(big, ' ', 2 * 1024 * 1024);
 	big[2 * 1024 * 1024] = '\0';
-	free(st_http(&d, "POST", "/crawls", big, NULL, &status));
+	text = st_http(&d, "POST", "/crawls", big, NULL, &status);
 	CHECK_INT(status, 413);
+	CHECK(strstr(text, "\"error\"") != NULL);
+	free(text);
 	free(big);
+	check_big_bodies(&d);
+	text = st_http(&d, "GET", "/healthz", NULL, NULL, &status);
+	CHECK_INT(status, 200);
+	free(text);
+	CHECK(st_log_has(&d, "status=413"));
 	/* The crawl was not touched: it completes, every page done. */
 	CHECK(st_wait_state(&d, id, "done"));
 	CHECK_INT(st_count(&d, id, "done"), site_pages);
