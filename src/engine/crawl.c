@@ -3,7 +3,9 @@
  * crawl.c - a crawl job's life: start (seeds normalised, scope keys, the
  * seeds' addresses for the SSRF guard, the crawls row), resume from the
  * database, stop, the deferred finish, stats. A crawl owns its seen-set,
- * scope keys and seed addresses; it borrows its options and the engine.
+ * scope keys and seed addresses, and the resolver its seed host names are
+ * looked up with; it borrows its options and the engine. Loop thread
+ * only (the resolver's answers come back on it).
  */
 #include "engine_int.h"
 
@@ -76,6 +78,9 @@ void
 crawl_maybe_finish_(struct crawl *c)
 {
 	if (c->finished || c->tasks.queued != 0 || c->tasks.in_flight != 0)
+		return;
+	/* Seeds waiting for their hosts' addresses are work to come. */
+	if (c->lookups_waiting != 0)
 		return;
 	/* A revisit crawl waits for its next due page (revisit.c) instead
 	   of ending: only a stop or an engine failure ends it. */
@@ -183,6 +188,35 @@ crawl_drop_queued(struct crawl *c)
 	c->tasks.spilled = 0; /* those rows stay 'queued' for a resume */
 }
 
+/* Free an array of n strings. */
+static void
+strv_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Give up the crawl's seed host lookups (their late answers go nowhere:
+ * resolver_free) and the seeds and the page walk waiting for them: a
+ * stopped crawl fetches nothing more. The seeds are in crawls.seeds, so a
+ * resume discovers them.
+ */
+static void
+crawl_drop_lookups(struct crawl *c)
+{
+	resolver_free(c->resolver);
+	c->resolver = NULL;
+	c->lookups_waiting = 0;
+	strv_free(c->held_seeds, c->nheld);
+	c->held_seeds = NULL;
+	c->nheld = 0;
+	c->held_walk = false;
+}
+
 /* Stop taking a crawl's tasks. */
 void
 crawl_stop(struct crawl *c)
@@ -200,6 +234,7 @@ crawl_stop_as(struct crawl *c, const char *state)
 		return;
 	c->stopping = true;
 	crawl_drop_queued(c);
+	crawl_drop_lookups(c);
 	crawl_maybe_finish_(c);
 }
 
@@ -211,6 +246,7 @@ crawl_free(struct crawl *c)
 
 	if (c == NULL)
 		return;
+	crawl_drop_lookups(c);
 	engine_retire_(c->e, c);
 	LIST_REMOVE(c, entry);
 	if (c->tasks.queued > 0)
@@ -276,14 +312,96 @@ crawl_keep_seed_addrs(struct crawl *c, const struct addrinfo *res)
 	return CW_OK;
 }
 
+static void crawl_release_held(struct crawl *c);
+
+/* How long a seed host's lookup may take: the crawl's --timeout. */
+static uint32_t
+crawl_lookup_timeout_ms(const struct crawl *c)
+{
+	uint64_t ms = (uint64_t)c->opts->timeout_ms;
+
+	if (ms == 0)
+		ms = 30000;
+	return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
+
+/*
+ * A seed host's lookup came back (or its time ran out), on the loop. The
+ * last one of the crawl lets the seeds waiting for them go. Without an
+ * answer the host is judged as any other: libcurl resolves it when its
+ * pages are fetched, and a private address it gets is refused.
+ */
+static void
+crawl_seed_host_answer(void *arg, const char *name, const struct addrinfo *res,
+    enum resolver_status st, int gai_rc)
+{
+	struct crawl *c = arg;
+	enum cw_rc rc = CW_OK;
+
+	if (st == RESOLVER_OK)
+		rc = crawl_keep_seed_addrs(c, res);
+	else if (st == RESOLVER_TIMEOUT)
+		log_warnx("engine: crawl %lld: seed host %s: no address in "
+			  "%u ms; a private address of it will be refused",
+		    (long long)c->id, name, crawl_lookup_timeout_ms(c));
+	else
+		log_info("engine: crawl %lld: seed host %s: %s (its pages "
+			 "will fail to connect)",
+		    (long long)c->id, name, gai_strerror(gai_rc));
+	CW_ASSERT(c->lookups_waiting > 0);
+	c->lookups_waiting--;
+	if (rc != CW_OK) {
+		engine_store_error_(c->e, rc); /* stops the crawl */
+		return;
+	}
+	if (c->lookups_waiting > 0)
+		return;
+	/* Nothing pending: let its fds go (a worker on its way out keeps
+	   its own reference); a later add-seeds makes another. */
+	resolver_free(c->resolver);
+	c->resolver = NULL;
+	crawl_release_held(c);
+}
+
+/* Look a seed host name up off the loop; the crawl's seeds wait. */
+static enum cw_rc
+crawl_lookup_seed_host(struct crawl *c, const char *name)
+{
+	struct addrinfo hints;
+	enum cw_rc rc;
+
+	if (c->stopping)
+		return CW_OK; /* it fetches nothing new */
+	if (c->resolver == NULL) {
+		c->resolver =
+		    resolver_new(c->e->base, crawl_seed_host_answer, c);
+		if (c->resolver == NULL)
+			return CW_ENOMEM;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	rc = resolver_lookup(
+	    c->resolver, name, &hints, crawl_lookup_timeout_ms(c));
+	if (rc == CW_ELIMIT) {
+		log_warnx("engine: seed host %s: %d lookups pending already; "
+			  "not looked up, a private address of it will be "
+			  "refused",
+		    name, RESOLVER_MAX_QUEUE);
+		return CW_OK;
+	}
+	if (rc == CW_OK)
+		c->lookups_waiting++;
+	return rc;
+}
+
 /*
  * Remember the non-public addresses of a seed's host, so the SSRF guard
  * lets the crawl reach its own seeds and nothing else private. Each
  * host is taken once per crawl, however many seeds share it; an IP
  * address as it is (AI_NUMERICHOST: no lookup), a name through
- * getaddrinfo(), which blocks the loop (a daemon job of 10,000 seeds on
- * one host waits for one lookup, not 10,000). Later connections are judged by
- * the address libcurl really connects to.
+ * getaddrinfo() on a resolver thread (crawl_lookup_seed_host): the seeds
+ * wait for the answer, the loop does not. Later connections are judged
+ * by the address libcurl really connects to.
  */
 static enum cw_rc
 crawl_add_seed_addrs(struct crawl *c, const char *url)
@@ -316,18 +434,46 @@ crawl_add_seed_addrs(struct crawl *c, const char *url)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST;
-	if (rc == CW_OK && getaddrinfo(name, NULL, &hints, &res) != 0) {
-		res = NULL;
-		hints.ai_flags = 0;
-		/* Unresolvable now: it will fail to connect. */
-		if (getaddrinfo(name, NULL, &hints, &res) != 0)
-			res = NULL;
-	}
-	if (rc == CW_OK)
+	if (rc == CW_OK && getaddrinfo(name, NULL, &hints, &res) == 0) {
 		rc = crawl_keep_seed_addrs(c, res);
-	if (res != NULL)
 		freeaddrinfo(res);
+	} else if (rc == CW_OK) {
+		rc = crawl_lookup_seed_host(c, name);
+	}
 	free(host);
+	return rc;
+}
+
+/* Keep n normalised seeds (taken over: norm's entries become NULL)
+   until the crawl's lookups have answered. */
+static enum cw_rc
+crawl_hold_seeds(struct crawl *c, char **norm, size_t n)
+{
+	char **v = realloc(c->held_seeds, (c->nheld + n + 1) * sizeof(*v));
+	size_t i;
+
+	if (v == NULL)
+		return CW_ENOMEM;
+	c->held_seeds = v;
+	for (i = 0; i < n; i++) {
+		v[c->nheld++] = norm[i];
+		norm[i] = NULL;
+	}
+	return CW_OK;
+}
+
+/* Discover seeds at depth 0 now, or, while some seed host's addresses
+   are not known yet, once they are. */
+static enum cw_rc
+crawl_seeds_go(struct crawl *c, char **norm, size_t n)
+{
+	enum cw_rc rc = CW_OK;
+	size_t i;
+
+	if (c->lookups_waiting > 0)
+		return crawl_hold_seeds(c, norm, n);
+	for (i = 0; rc == CW_OK && i < n; i++)
+		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
 	return rc;
 }
 
@@ -437,17 +583,6 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	return c;
 }
 
-/* Free an array of n strings. */
-static void
-strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Hand a started crawl to its caller (or free it on failure). */
 static enum cw_rc
 crawl_launched(struct crawl *c, enum cw_rc rc, struct crawl **out, char *err,
@@ -476,7 +611,6 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	struct crawl *c;
 	char **norm = NULL, *seeds_json = NULL, *opts_json = NULL;
 	enum cw_rc rc = CW_ENOMEM;
-	size_t i;
 
 	*out = NULL;
 	snprintf(err, errlen, "out of memory");
@@ -497,10 +631,12 @@ crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
 	}
 	rc = store_crawl_create(
 	    e->st, seeds_json, opts_json, cw_wallclock_us(), &c->id);
-	for (i = 0; rc == CW_OK && i < nseeds; i++)
-		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
-	log_info("engine: crawl %lld started with %zu seed(s)",
-	    (long long)c->id, nseeds);
+	if (rc == CW_OK)
+		rc = crawl_seeds_go(c, norm, nseeds);
+	log_info("engine: crawl %lld started with %zu seed(s)%s",
+	    (long long)c->id, nseeds,
+	    c->lookups_waiting > 0 ? ", waiting for their hosts' addresses"
+				   : "");
 out:
 	strv_free(norm, nseeds);
 	free(seeds_json);
@@ -562,6 +698,55 @@ out:
 	return v;
 }
 
+/*
+ * Page a resumed crawl's rows back in, then its seeds: one added while
+ * the crawl was not running has no row yet and is discovered now (the
+ * others are in the seen-set: no-ops).
+ */
+static enum cw_rc
+crawl_resume_walk(struct crawl *c, char **norm, size_t nseeds)
+{
+	enum cw_rc rc;
+	size_t i;
+
+	rc = store_walk_pages(c->e->st, c->id, crawl_resume_page, c);
+	if (rc == CW_EINVAL)
+		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
+	for (i = 0; rc == CW_OK && i < nseeds; i++)
+		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
+	log_info("engine: crawl %lld resumed: %llu pages queued",
+	    (long long)c->id, (unsigned long long)c->tasks.queued);
+	return rc;
+}
+
+/*
+ * The crawl's lookups have all answered: its held seeds (and a resume's
+ * walk) go now, committed at once as crawl_launched() does.
+ */
+static void
+crawl_release_held(struct crawl *c)
+{
+	char **seeds = c->held_seeds;
+	size_t n = c->nheld;
+	bool walk = c->held_walk;
+	enum cw_rc rc;
+
+	c->held_seeds = NULL;
+	c->nheld = 0;
+	c->held_walk = false;
+	if (c->stopping || c->e->halted) {
+		strv_free(seeds, n);
+		return;
+	}
+	rc =
+	    walk ? crawl_resume_walk(c, seeds, n) : crawl_seeds_go(c, seeds, n);
+	strv_free(seeds, n);
+	if (!engine_store_ok_(c->e, rc))
+		return; /* every crawl stops */
+	engine_flush_(c->e);
+	crawl_maybe_finish_(c); /* every seed may have been skipped */
+}
+
 /* Resume a stored crawl. */
 enum cw_rc
 crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
@@ -570,7 +755,7 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 {
 	struct crawl *c = NULL;
 	char **seeds, **norm = NULL;
-	size_t i, nseeds = 0;
+	size_t nseeds = 0;
 	enum cw_rc rc = CW_ENOMEM;
 
 	*out = NULL;
@@ -589,16 +774,15 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
 		rc = store_crawl_requeue(e->st, crawl_id);
 	if (rc == CW_OK)
 		rc = store_crawl_set_state(e->st, crawl_id, "running", 0);
-	if (rc == CW_OK)
-		rc = store_walk_pages(e->st, crawl_id, crawl_resume_page, c);
-	if (rc == CW_EINVAL)
-		rc = CW_ENOMEM; /* only a failed put/enqueue stops the walk */
-	/* A seed added while the crawl was not running has no row yet:
-	   discovered now (the others are in the seen-set: no-ops). */
-	for (i = 0; rc == CW_OK && i < nseeds; i++)
-		rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
-	log_info("engine: crawl %lld resumed: %llu pages queued",
-	    (long long)crawl_id, (unsigned long long)c->tasks.queued);
+	if (rc == CW_OK && c->lookups_waiting > 0) {
+		c->held_walk = true;
+		rc = crawl_hold_seeds(c, norm, nseeds);
+		log_info("engine: crawl %lld resumes once its seeds' hosts' "
+			 "addresses are known",
+		    (long long)crawl_id);
+	} else if (rc == CW_OK) {
+		rc = crawl_resume_walk(c, norm, nseeds);
+	}
 out:
 	strv_free(seeds, nseeds);
 	strv_free(norm, nseeds);
@@ -650,11 +834,10 @@ crawl_add_seeds(
 		goto out;
 	}
 	rc = crawl_prepare_seeds(c, seeds, n, norm, err, errlen);
-	for (i = 0; rc == CW_OK && i < n; i++) {
+	for (i = 0; rc == CW_OK && i < n; i++)
 		rc = store_crawl_add_seed(c->e->st, c->id, norm[i]);
-		if (rc == CW_OK)
-			rc = crawl_discover_(c, norm[i], 0, 0, 0, LINK_EL_A);
-	}
+	if (rc == CW_OK)
+		rc = crawl_seeds_go(c, norm, n);
 	if (rc == CW_ESTORE || rc == CW_EFULL || rc == CW_EIO) {
 		snprintf(err, errlen, "%s: %s", cw_strerror(rc),
 		    store_errmsg(c->e->st));

@@ -31,6 +31,7 @@
 #include "crawld/base/log.h"
 #include "crawld/base/netaddr.h"
 #include "crawld/engine/parsepool.h"
+#include "crawld/engine/resolver.h"
 #include "crawld/web/robots.h"
 #include "crawld/base/strmap.h"
 #include "crawld/web/url.h"
@@ -66,6 +67,15 @@ struct crawl {
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
 	size_t nseed_addrs;
 	struct strmap *seed_hosts; /* owned: seed host names looked up */
+	/* Seed host names are looked up off the loop (resolver.h): the
+	   seeds given meanwhile, and a resume's walk of its pages, wait
+	   until every lookup of the crawl has answered or timed out, so no
+	   fetch of a seed host starts before its addresses are known. */
+	struct resolver *resolver; /* owned; NULL until a name is looked up */
+	unsigned lookups_waiting;  /* lookups not answered yet */
+	char **held_seeds;	   /* owned: normalised seeds waiting */
+	size_t nheld;
+	bool held_walk; /* crawl_resume()'s page walk waits too */
 	uint64_t started_us;
 	uint64_t ended_us;
 	bool stopping;
