@@ -13,18 +13,20 @@
  * Bodies over API_MAX_BODY: evhttp itself refuses them, before reading
  * them (a Content-Length over the limit right after the headers, a
  * chunked body at the chunk-size line that would pass it), and answers
- * with evhttp_send_error(req, 413), an HTML page; libevent 2.1 has no
- * hook there (evhttp_set_errorcb and evhttp_set_newreqcb are 2.2's). So
- * each connection's bufferevent is ours (evhttp_set_bevcb), with a
- * callback on its output buffer that turns that page, once evhttp has
- * put all of it there and before a byte is written, into the JSON reply
- * the contract asks for (api_json_413). It is recognised by what only it
- * can be: a 413 status line at the start of the buffer (evhttp writes a
- * reply only after the previous one left, so a reply starts the buffer;
- * a "100 Continue" may still be ahead of it) and libevent's page template
- * at its end. The API itself never answers 413. With a libevent whose
- * page differs, nothing matches and its own page goes out, still a 413
- * with Connection: close.
+ * with evhttp_send_error(req, 413), an HTML page, as it answers a request
+ * line or headers it cannot read (or headers over API_MAX_HEADERS) with
+ * its HTML 400; libevent 2.1 has no hook there (evhttp_set_errorcb and
+ * evhttp_set_newreqcb are 2.2's). So each connection's bufferevent is
+ * ours (evhttp_set_bevcb), with a callback on its output buffer that
+ * turns such a page, once evhttp has put all of it there and before a
+ * byte is written, into the JSON reply the contract asks for
+ * (api_json_evhttp_error). It is recognised by what only it can be: an
+ * error status line at the start of the buffer (evhttp writes a reply
+ * only after the previous one left, so a reply starts the buffer; a "100
+ * Continue" may still be ahead of it) and libevent's page template at its
+ * end, which no JSON or metrics reply has. The API itself never answers
+ * 413. With a libevent whose page differs, nothing matches and its own
+ * page goes out, still a 4xx with Connection: close.
  */
 #include <errno.h>
 #include <event2/bufferevent.h>
@@ -438,21 +440,28 @@ api_request(struct evhttp_request *req, void *arg)
 	}
 }
 
-/* Whether the bytes at off of b are the status line start "HTTP/1.x C". */
-static bool
-api_status_at(struct evbuffer *b, size_t off, const char *code, char *minor)
+/* The status of the reply that starts at off of b ("HTTP/1.x NNN "), with
+   its minor version; -1 when none starts there. */
+static int
+api_status_at(struct evbuffer *b, size_t off, char *minor)
 {
 	struct evbuffer_ptr p;
 	char head[13];
+	int i, code = 0;
 
 	if (evbuffer_ptr_set(b, &p, off, EVBUFFER_PTR_SET) != 0 ||
 	    evbuffer_copyout_from(b, &p, head, sizeof(head)) !=
 		(ev_ssize_t)sizeof(head) ||
 	    memcmp(head, "HTTP/1.", 7) != 0 || head[8] != ' ' ||
-	    memcmp(head + 9, code, 3) != 0 || head[12] != ' ')
-		return false;
+	    head[12] != ' ')
+		return -1;
+	for (i = 9; i < 12; i++) {
+		if (head[i] < '0' || head[i] > '9')
+			return -1;
+		code = code * 10 + (head[i] - '0');
+	}
 	*minor = head[7];
-	return true;
+	return code;
 }
 
 /* Whether b ends with libevent's error page template. */
@@ -469,39 +478,60 @@ api_ends_with_evhttp_page(struct evbuffer *b)
 	    memcmp(tail, API_EVHTTP_PAGE_END, n) == 0;
 }
 
+/* What evhttp's own error replies mean, for the JSON that replaces them. */
+static const char *
+api_evhttp_error_text(int code, const char **phrase)
+{
+	switch (code) {
+	case 400:
+		*phrase = "Bad Request";
+		return "malformed request: its request line or headers (at "
+		       "most 16384 bytes) could not be read";
+	case 413:
+		*phrase = "Payload Too Large";
+		return "the request body is over 1048576 bytes (or its chunked "
+		       "encoding is malformed)";
+	case 417:
+		*phrase = "Expectation Failed";
+		return "only 'Expect: 100-continue' is understood";
+	}
+	*phrase = "Error";
+	return "the request could not be read";
+}
+
 /*
- * Replace evhttp's HTML 413 page, which is all b holds past keep bytes
- * (a "100 Continue"), with the API's JSON error. Connection: close as
- * evhttp's page has: evhttp closes the connection once it is written,
- * without reading the rest of the body.
+ * Replace evhttp's HTML error page (status code), which is all b holds
+ * past keep bytes (a "100 Continue"), with the API's JSON error.
+ * Connection: close as evhttp's page has: evhttp closes the connection
+ * once it is written, without reading more of the request.
  */
 static void
-api_json_413(struct api *a, struct evbuffer *b, size_t keep, char minor)
+api_json_evhttp_error(
+    struct api *a, struct evbuffer *b, size_t keep, char minor, int code)
 {
-	char body[96];
+	const char *phrase, *text = api_evhttp_error_text(code, &phrase);
+	char body[160];
 	int n;
 
-	n = snprintf(body, sizeof(body),
-	    "{\"error\":\"the request body is over %d bytes (or its chunked "
-	    "encoding is malformed)\"}\n",
-	    API_MAX_BODY);
+	_Static_assert(API_MAX_BODY == 1048576 && API_MAX_HEADERS == 16384,
+	    "the error texts name the limits");
+	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", text);
 	if (evbuffer_drain(b, evbuffer_get_length(b) - keep) != 0 ||
 	    evbuffer_add_printf(b,
-		"HTTP/1.%c 413 Payload Too Large\r\n"
+		"HTTP/1.%c %d %s\r\n"
 		"Content-Type: application/json\r\n"
 		"Cache-Control: no-store\r\n"
 		"Connection: close\r\n"
 		"Content-Length: %d\r\n\r\n%s",
-		minor, n, body) < 0)
-		log_warnx("api: out of memory for a 413 reply");
-	a->answered[4]++;
-	log_info("api: status=413 a request body over %d bytes refused",
-	    API_MAX_BODY);
+		minor, code, phrase, n, body) < 0)
+		log_warnx("api: out of memory for a %d reply", code);
+	a->answered[code / 100 < 6 ? code / 100 : 5]++;
+	log_info("api: status=%d %s", code, text);
 }
 
 /*
  * Every change to a connection's output buffer (see the file comment):
- * evhttp adds its 413 page in a few pieces within one call and writes
+ * evhttp adds its error page in a few pieces within one call and writes
  * nothing before the loop polls the socket again, so the page is
  * replaced when its last piece arrives.
  */
@@ -512,16 +542,17 @@ api_watch_output(
 	struct api *a = arg;
 	size_t keep = 0;
 	char minor;
+	int code;
 
 	if (a->rewriting || info->n_added == 0)
 		return;
-	if (api_status_at(b, 0, "100", &minor))
+	if (api_status_at(b, 0, &minor) == 100)
 		keep = API_CONTINUE_LEN;
-	if (!api_status_at(b, keep, "413", &minor) ||
-	    !api_ends_with_evhttp_page(b))
+	code = api_status_at(b, keep, &minor);
+	if (code < 400 || !api_ends_with_evhttp_page(b))
 		return;
 	a->rewriting = true;
-	api_json_413(a, b, keep, minor);
+	api_json_evhttp_error(a, b, keep, minor, code);
 	a->rewriting = false;
 }
 

@@ -435,22 +435,25 @@ raw_read_all(int fd, char *buf, size_t size)
 }
 
 /*
- * A reply to an oversized body: 413, JSON with "error", and the
- * connection closed. Says what it got when it is not.
+ * A reply evhttp makes itself (status, e.g. "413"), as the API's: JSON
+ * with "error" containing text, and the connection closed. Says what it
+ * got when it is not.
  */
 static void
-check_json_413(const char *what, const char *reply)
+check_json_error(
+    const char *what, const char *reply, const char *status, const char *text)
 {
 	const char *body = strstr(reply, "\r\n\r\n");
 	json_t *v = body != NULL ? json_loads(body + 4, 0, NULL) : NULL;
 	bool ok;
 
-	ok = strncmp(reply, "HTTP/1.1 413 ", 13) == 0 &&
+	ok = strncmp(reply, "HTTP/1.1 ", 9) == 0 &&
+	    strncmp(reply + 9, status, 3) == 0 &&
 	    strstr(reply, "\r\nContent-Type: application/json\r\n") != NULL &&
 	    strstr(reply, "\r\nConnection: close\r\n") != NULL && v != NULL &&
 	    json_is_string(json_object_get(v, "error")) &&
-	    strstr(json_string_value(json_object_get(v, "error")),
-		"over 1048576 bytes") != NULL;
+	    strstr(json_string_value(json_object_get(v, "error")), text) !=
+		NULL;
 	if (!ok)
 		fprintf(stderr, "  %s: got [%.400s]\n", what, reply);
 	CHECK(ok);
@@ -480,7 +483,8 @@ check_big_bodies(struct st_daemon *d)
 	REQUIRE(fd >= 0);
 	CHECK(raw_send(fd, cl_head, sizeof(cl_head) - 1));
 	raw_read_all(fd, reply, sizeof(reply));
-	check_json_413("Content-Length: 2000000", reply);
+	check_json_error(
+	    "Content-Length: 2000000", reply, "413", "over 1048576 bytes");
 	close(fd);
 
 	memcpy(chunk, "10000\r\n", 7);
@@ -495,7 +499,42 @@ check_big_bodies(struct st_daemon *d)
 		if (!raw_send(fd, chunk, 7 + 65536 + 2))
 			break;
 	raw_read_all(fd, reply, sizeof(reply));
-	check_json_413("chunked, 2 MiB", reply);
+	check_json_error("chunked, 2 MiB", reply, "413", "over 1048576 bytes");
+	close(fd);
+}
+
+/*
+ * What evhttp cannot read at all, a request line of garbage or headers
+ * over 16 KiB, gets its 400 as JSON too.
+ */
+static void
+check_unreadable_requests(struct st_daemon *d)
+{
+	static const char garbage[] = "HELLO THERE\r\n\r\n";
+	static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+	static const char name[] = "X-Big: ";
+	static char big[sizeof(head) + sizeof(name) + 20000 + 4];
+	char reply[8192];
+	size_t n;
+	int fd;
+
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	CHECK(raw_send(fd, garbage, sizeof(garbage) - 1));
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_error("a garbage request line", reply, "400", "malformed");
+	close(fd);
+
+	memcpy(big, head, sizeof(head) - 1);
+	memcpy(big + sizeof(head) - 1, name, sizeof(name) - 1);
+	n = sizeof(head) - 1 + sizeof(name) - 1;
+	memset(big + n, 'a', 20000);
+	memcpy(big + n + 20000, "\r\n\r\n", 4);
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	(void)raw_send(fd, big, n + 20000 + 4); /* may be cut off */
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_error("20 KB of headers", reply, "400", "16384 bytes");
 	close(fd);
 }
 
@@ -577,6 +616,7 @@ test_bad_requests_during_crawl(void)
 	free(text);
 	free(big);
 	check_big_bodies(&d);
+	check_unreadable_requests(&d);
 	text = st_http(&d, "GET", "/healthz", NULL, NULL, &status);
 	CHECK_INT(status, 200);
 	free(text);

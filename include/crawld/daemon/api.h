@@ -13,10 +13,11 @@
  * fields, bad option values, unknown routes (404) and methods (405 with
  * Allow), a missing or wrong token (401). Bodies over API_MAX_BODY, with
  * a Content-Length or chunked, are refused by evhttp before it reads them
- * (413); its HTML page is rewritten into the same JSON error before it is
- * written (api.c says how), and the connection is closed. Slow clients
- * time out after API_TIMEOUT_S of silence. None of it touches a running
- * crawl.
+ * (413), and a request line or headers it cannot read, or headers over
+ * API_MAX_HEADERS (400); its HTML pages for them are rewritten into the
+ * same JSON error before they are written (api.c says how), and the
+ * connection is closed. Slow clients time out after API_TIMEOUT_S of
+ * silence. None of it touches a running crawl.
  *
  * Owns the evhttp server, the listening socket (a Unix socket's path is
  * unlinked at api_free) and the token. Borrows the event base and jobs.
