@@ -813,7 +813,12 @@ job_counts(struct jobs *j, struct job *jb, int64_t counts[STORE_NSTATES])
 		memcpy(counts, jb->counts, sizeof(jb->counts));
 		return true;
 	}
-	if (store_crawl_counts(j->st, jb->id, counts) != CW_OK)
+	/* A live job's counts come from committed batches (at most one
+	   commit interval behind), read without waiting for the store's
+	   writer thread: GET /crawls/{id} must not stall the crawl's loop. */
+	if ((final ? store_crawl_counts(j->st, jb->id, counts)
+		   : store_crawl_counts_committed(j->st, jb->id, counts)) !=
+	    CW_OK)
 		return false;
 	memcpy(jb->counts, counts, sizeof(jb->counts));
 	jb->counts_at_us = now;

@@ -104,6 +104,9 @@ crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
 	return crawl_push_task_(c, url, id, depth, NULL);
 }
 
+/* Rows paged in by one refill (see crawl_refill_). */
+#define CRAWL_REFILL_ROWS 512
+
 /* One row paged back in from the database. */
 static int
 crawl_refill_page(
@@ -118,19 +121,28 @@ crawl_refill_page(
 	return c->tasks.spilled > 0 ? 0 : 1;
 }
 
-/* Page spilled rows back in while the in-memory queue is short. */
+/*
+ * Page spilled rows back in while the in-memory queue is short: below
+ * half of --queue-memory, at most CRAWL_REFILL_ROWS a pump. One read of
+ * 15,000 rows (the old refill at a quarter, up to the cap) held the loop
+ * 30-100 ms; a small read from a high low-water mark costs a few ms and
+ * the queue never runs dry between two of them.
+ */
 void
 crawl_refill_(struct crawl *c)
 {
 	uint64_t before = c->tasks.spilled;
+	size_t room;
 	enum cw_rc rc;
 
-	/* Refill at a quarter, up to the cap: few, large reads. */
 	if (c->tasks.spilled == 0 || c->stopping ||
-	    c->tasks.queued >= c->opts->queue_memory / 4)
+	    c->tasks.queued >= c->opts->queue_memory / 2)
 		return;
-	rc = store_load_queued(c->e->st, c->id, c->tasks.spill_from,
-	    c->opts->queue_memory - c->tasks.queued, crawl_refill_page, c);
+	room = c->opts->queue_memory - c->tasks.queued;
+	if (room > CRAWL_REFILL_ROWS)
+		room = CRAWL_REFILL_ROWS;
+	rc = store_load_queued(
+	    c->e->st, c->id, c->tasks.spill_from, room, crawl_refill_page, c);
 	if (rc == CW_EINVAL && c->tasks.spilled == 0)
 		rc = CW_OK; /* the callback stopped at the last one */
 	if (rc != CW_OK) {

@@ -176,6 +176,9 @@ struct parsed_page {
 /* engine.c */
 /* Commit the store's open batch (a failure stops every crawl). */
 void engine_flush_(struct engine *e);
+/* Commit the open batch without waiting for it: the COMMIT runs on the
+   store's writer thread after the writes so far (store_flush_async). */
+void engine_flush_async_(struct engine *e);
 
 /* Ask for one pump on the next loop pass. */
 void engine_kick_(struct engine *e);

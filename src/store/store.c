@@ -202,9 +202,19 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 #define SQL_MIRROR_COLS                                                        \
 	"url, path, kind, content_type, etag, last_modified, sha256, target,"  \
 	" size, mtime_ns, crawl_id, page_id, updated_at, stale"
+/* The spilled frontier, in two parts the (crawl_id, state, fetched_at)
+   index can seek: never-fetched rows from an id on (a range of the index,
+   in id order), and the few fetched before (requeued revisits), sorted.
+   One query for both ("id >= ?2" alone) read and sorted every queued row
+   of the crawl at each refill. store_load_queued_on() merges them. */
 #define SQL_LOAD_QUEUED                                                        \
 	"SELECT id, url, depth FROM pages WHERE crawl_id = ?1"                 \
-	" AND state = 'queued' AND id >= ?2 ORDER BY id LIMIT ?3"
+	" AND state = 'queued' AND fetched_at IS NULL AND id >= ?2"            \
+	" ORDER BY id LIMIT ?3"
+#define SQL_LOAD_QUEUED_FETCHED                                                \
+	"SELECT id, url, depth FROM pages WHERE crawl_id = ?1"                 \
+	" AND state = 'queued' AND fetched_at IS NOT NULL AND id >= ?2"        \
+	" ORDER BY id LIMIT ?3"
 #define SQL_COUNT_CRAWL_STATE                                                  \
 	"SELECT COUNT(*) FROM pages WHERE crawl_id = ?1 AND state = ?2"
 #define SQL_EXPORT_HEAD                                                        \
@@ -238,6 +248,7 @@ enum store_stmt {
 	SS_REQUEUE,
 	SS_WALK_PAGES,
 	SS_LOAD_QUEUED,
+	SS_LOAD_QUEUED_FETCHED,
 	SS_CRAWL_LIST,
 	SS_CRAWL_GET,
 	SS_CRAWL_COUNTS,
@@ -297,6 +308,7 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
 		      " WHERE crawl_id = ?1 ORDER BY id",
     [SS_LOAD_QUEUED] = SQL_LOAD_QUEUED,
+    [SS_LOAD_QUEUED_FETCHED] = SQL_LOAD_QUEUED_FETCHED,
     [SS_CRAWL_LIST] = "SELECT id, seeds, options, state, created_at,"
 		      " finished_at FROM crawls ORDER BY id",
     [SS_CRAWL_GET] = "SELECT id, seeds, options, state, created_at,"
@@ -364,6 +376,7 @@ static const char *const store_hot_explain[] = {
     "EXPLAIN QUERY PLAN " SQL_LINK_INSERT,
     "EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE,
     "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED,
+    "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED_FETCHED,
     "EXPLAIN QUERY PLAN " SQL_PAGE_KEPT,
     "EXPLAIN QUERY PLAN " SQL_FETCH_INSERT,
     "EXPLAIN QUERY PLAN " SQL_LOAD_DUE,
@@ -379,13 +392,41 @@ struct store {
 	size_t batch_rows; /* rows written since BEGIN */
 	char errmsg[256];  /* copy: sqlite's is volatile */
 	struct store_stats stats; /* commit times (store_get_stats) */
-	struct storew *w; /* owned: the writer thread, NULL without one */
+	struct storew *w;  /* owned: the writer thread, NULL without one */
+	char *path;	   /* owned: the file, for the read connection */
+	bool wal;	   /* journal_mode is WAL */
+	struct storer *rd; /* owned: the read connection, NULL without */
+};
+
+/*
+ * The read connection (opened with the writer thread, on a WAL file
+ * only): a second, read-only sqlite3 connection used on the caller's
+ * thread while the writer runs the queue on the first. It sees committed
+ * batches only, and never waits for the writer: the frontier's refill and
+ * the API's counts read here, so the network loop does not stop behind
+ * the writer's queue or its COMMIT (docs/internals/store.md).
+ */
+enum store_rstmt {
+	SR_LOAD_QUEUED,
+	SR_LOAD_QUEUED_FETCHED,
+	SR_CRAWL_COUNTS,
+	SR_CRAWL_LAST_FAILED,
+	SR_COUNT_
+};
+
+struct storer {
+	sqlite3 *db;		       /* owned */
+	sqlite3_stmt *stmt[SR_COUNT_]; /* owned */
 };
 
 /* Bytes of a chunk: about 150 link rows, so the writer is never far
    behind and store_sync() waits for little. */
 #define STOREW_CHUNK 16384
 #define STOREW_FREE_MAX 4 /* idle chunks kept for reuse */
+/* Chunks handed over and not yet run, past which the loop waits for the
+   writer (store_sync): nothing else bounds the queue since the loop no
+   longer waits for it at each commit (store_flush_async). 1 MiB. */
+#define STOREW_QUEUE_MAX 64
 
 /*
  * A lock, wait or signal of the queue that fails: going on would lose
@@ -406,6 +447,7 @@ enum wop_kind {
 	WOP_PAGE_FETCHING,
 	WOP_PAGE_FINISH,
 	WOP_LINK_INSERT,
+	WOP_COMMIT, /* store_flush_async */
 };
 
 /* One queued write, followed in its chunk by the strings named in has,
@@ -442,6 +484,7 @@ struct storew {
 	pthread_cond_t idle;  /* nothing pending and not busy */
 	struct wchunk *head;  /* under mu: handed over, not yet taken */
 	struct wchunk *tail;  /* under mu */
+	size_t nqueued;	      /* under mu: chunks from head to tail */
 	struct wchunk *spare; /* under mu: run chunks kept for reuse */
 	size_t nspare;	      /* under mu */
 	bool busy;	      /* under mu: the writer is running chunks */
@@ -462,6 +505,7 @@ static enum cw_rc storew_put(
     struct store *st, struct wop *op, const char *const str[WOP_STRINGS]);
 static void storew_reset(struct store *st);
 static enum cw_rc storew_wait(struct store *st);
+static enum cw_rc storew_handover(struct storew *w);
 static void store_writer_stop(struct store *st);
 
 /* Wait for the writer (store_sync) and return its failure, if any. */
@@ -787,7 +831,9 @@ store_pragmas(struct store *st)
 		if (src == SQLITE_ROW) {
 			const unsigned char *m = sqlite3_column_text(s, 0);
 
-			if (m == NULL || strcmp((const char *)m, "wal") != 0)
+			st->wal =
+			    m != NULL && strcmp((const char *)m, "wal") == 0;
+			if (!st->wal)
 				log_warnx("store: journal_mode is %s, not wal",
 				    m != NULL ? (const char *)m : "?");
 			src = SQLITE_OK;
@@ -985,6 +1031,7 @@ store_free(struct store *st)
 	for (i = 0; i < SS_COUNT_; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	free(st->path);
 	free(st);
 }
 
@@ -1019,6 +1066,12 @@ store_open(const char *path, unsigned flags, struct store **out, char *err,
 		goto out;
 	}
 	st->flags = flags;
+	st->path = strdup(path);
+	if (st->path == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = CW_ENOMEM;
+		goto out;
+	}
 	oflags = SQLITE_OPEN_NOMUTEX |
 	    (ro ? SQLITE_OPEN_READONLY
 		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -1412,39 +1465,38 @@ store_count_commit(struct store *st, uint64_t us)
 	double s = (double)us / 1e6;
 	size_t i;
 
+	/* The writer thread commits too (store_flush_async): the counters
+	   are read under the queue's lock. */
+	if (st->w != NULL)
+		STOREW_CHECK(pthread_mutex_lock(&st->w->mu));
 	st->stats.commits++;
 	st->stats.commit_seconds += s;
 	for (i = 0; i < STORE_COMMIT_BUCKETS; i++)
 		if (s <= store_commit_bounds[i])
 			st->stats.commit_le[i]++;
+	if (st->w != NULL)
+		STOREW_CHECK(pthread_mutex_unlock(&st->w->mu));
 }
 
 /* Commit-time counters. */
 void
 store_get_stats(const struct store *st, struct store_stats *out)
 {
+	if (st->w != NULL)
+		STOREW_CHECK(pthread_mutex_lock(&st->w->mu));
 	*out = st->stats;
+	if (st->w != NULL)
+		STOREW_CHECK(pthread_mutex_unlock(&st->w->mu));
 }
 
-/* COMMIT the batch; on failure ROLLBACK so no half batch remains. */
-enum cw_rc
-store_flush(struct store *st)
+/* COMMIT the open batch, if any, on the thread that runs the connection;
+   on failure ROLLBACK so no half batch remains. */
+static enum cw_rc
+store_commit(struct store *st)
 {
 	enum cw_rc rc;
 	uint64_t t0;
 
-	rc = store_sync(st);
-	if (rc != CW_OK) {
-		/* A queued write failed: the batch goes whole or not at all. */
-		log_warnx("store: a queued write failed, batch lost");
-		store_rollback_tx(st);
-		st->in_batch = false;
-		st->batch_rows = 0;
-		storew_reset(st);
-		return rc;
-	}
-	if (st->w != NULL)
-		st->w->rows = 0;
 	if (!st->in_batch)
 		return CW_OK;
 	t0 = cw_monotonic_us();
@@ -1458,6 +1510,47 @@ store_flush(struct store *st)
 	st->in_batch = false;
 	st->batch_rows = 0;
 	return rc;
+}
+
+/* COMMIT the batch; on failure ROLLBACK so no half batch remains. */
+enum cw_rc
+store_flush(struct store *st)
+{
+	enum cw_rc rc;
+
+	rc = store_sync(st);
+	if (rc != CW_OK) {
+		/* A queued write failed: the batch goes whole or not at all. */
+		log_warnx("store: a queued write failed, batch lost");
+		store_rollback_tx(st);
+		st->in_batch = false;
+		st->batch_rows = 0;
+		storew_reset(st);
+		return rc;
+	}
+	if (st->w != NULL)
+		st->w->rows = 0;
+	return store_commit(st);
+}
+
+/* Queue the COMMIT behind the writes so far (see store.h). */
+enum cw_rc
+store_flush_async(struct store *st)
+{
+	const char *none[WOP_STRINGS] = {NULL, NULL, NULL, NULL, NULL};
+	struct wop op;
+	enum cw_rc rc;
+
+	if (!store_queued(st))
+		return store_flush(st);
+	memset(&op, 0, sizeof(op));
+	op.kind = WOP_COMMIT;
+	rc = storew_put(st, &op, none);
+	st->w->rows = 0; /* the batch is closed, as far as the caller goes */
+	if (rc != CW_OK)
+		return rc;
+	/* Handed over now: the commit does not wait for the chunk to fill. */
+	return storew_handover(st->w);
 }
 
 /* Rows written in the open batch. */
@@ -1539,6 +1632,8 @@ storew_exec(
 	case WOP_LINK_INSERT:
 		return store_link_insert(st, op->id, op->id2,
 		    (enum link_element)op->state, (enum link_attr)op->n1);
+	case WOP_COMMIT:
+		return store_commit(st);
 	default:
 		return CW_EINVAL;
 	}
@@ -1624,6 +1719,7 @@ storew_main(void *arg)
 		if (w->head == NULL)
 			w->tail = NULL;
 		c->next = NULL;
+		w->nqueued--;
 		w->busy = true;
 		rc = w->err; /* after a failure nothing more is run */
 		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
@@ -1634,14 +1730,17 @@ storew_main(void *arg)
 }
 
 /* Hand the chunk being filled to the writer; a failure of an earlier
-   write is returned instead (the chunk is dropped with it). */
+   write is returned instead (the chunk is dropped with it). *full says
+   the queue has reached STOREW_QUEUE_MAX (NULL: not asked). */
 static enum cw_rc
-storew_handover(struct storew *w)
+storew_handover_full(struct storew *w, bool *full)
 {
 	struct wchunk *c = w->fill;
 	enum cw_rc rc;
 
 	w->fill = NULL;
+	if (full != NULL)
+		*full = false;
 	if (c == NULL)
 		return CW_OK;
 	STOREW_CHECK(pthread_mutex_lock(&w->mu));
@@ -1655,10 +1754,19 @@ storew_handover(struct storew *w)
 		else
 			w->head = c;
 		w->tail = c;
+		w->nqueued++;
+		if (full != NULL)
+			*full = w->nqueued >= STOREW_QUEUE_MAX;
 		STOREW_CHECK(pthread_cond_signal(&w->work));
 	}
 	STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 	return rc;
+}
+
+static enum cw_rc
+storew_handover(struct storew *w)
+{
+	return storew_handover_full(w, NULL);
 }
 
 /* A chunk with room for need bytes: a spare one, or a new one. */
@@ -1704,9 +1812,17 @@ storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
 	size = (size + 7) & ~(size_t)7;
 	if (size > UINT32_MAX)
 		return CW_EINVAL;
-	if (w->fill != NULL && w->fill->len + size > w->fill->cap &&
-	    (rc = storew_handover(w)) != CW_OK)
-		return rc;
+	if (w->fill != NULL && w->fill->len + size > w->fill->cap) {
+		bool full;
+
+		rc = storew_handover_full(w, &full);
+		/* The writer is far behind: wait for it, so the queue (and
+		   memory) stays bounded. */
+		if (rc == CW_OK && full)
+			rc = storew_wait(st);
+		if (rc != CW_OK)
+			return rc;
+	}
 	if (w->fill == NULL && (w->fill = storew_chunk(w, size)) == NULL)
 		return CW_ENOMEM;
 	op->size = (uint32_t)size;
@@ -1752,6 +1868,7 @@ storew_wait(struct store *st)
 		 */
 		list = w->head;
 		w->head = w->tail = NULL;
+		w->nqueued = 0;
 		rc = w->err;
 		w->busy = true;
 		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
@@ -1783,6 +1900,60 @@ storew_reset(struct store *st)
 	st->w->rows = 0;
 }
 
+/* Close a read connection and free it. */
+static void
+store_reader_free(struct storer *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < SR_COUNT_; i++)
+		sqlite3_finalize(r->stmt[i]);
+	sqlite3_close(r->db);
+	free(r);
+}
+
+/* Open the read connection (struct storer) when the file allows one:
+   WAL, a plain path. Without it every read waits for the writer. */
+static void
+store_reader_open(struct store *st)
+{
+	static const enum store_stmt of[SR_COUNT_] = {
+	    [SR_LOAD_QUEUED] = SS_LOAD_QUEUED,
+	    [SR_LOAD_QUEUED_FETCHED] = SS_LOAD_QUEUED_FETCHED,
+	    [SR_CRAWL_COUNTS] = SS_CRAWL_COUNTS,
+	    [SR_CRAWL_LAST_FAILED] = SS_CRAWL_LAST_FAILED,
+	};
+	struct storer *r;
+	size_t i;
+	int src;
+
+	if (!st->wal || st->path == NULL || strcmp(st->path, ":memory:") == 0 ||
+	    strncmp(st->path, "file:", 5) == 0)
+		return;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return;
+	src = sqlite3_open_v2(
+	    st->path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	/* A small cache: it reads an index range at a time. */
+	if (src == SQLITE_OK)
+		src = sqlite3_exec(
+		    r->db, "PRAGMA cache_size = -1024", NULL, NULL, NULL);
+	for (i = 0; src == SQLITE_OK && i < SR_COUNT_; i++)
+		src = sqlite3_prepare_v3(r->db, store_sql[of[i]], -1,
+		    SQLITE_PREPARE_PERSISTENT, &r->stmt[i], NULL);
+	if (src != SQLITE_OK) {
+		log_info("store: no read connection (%s): reads wait for "
+			 "the writer",
+		    r->db != NULL ? sqlite3_errmsg(r->db) : "out of memory");
+		store_reader_free(r);
+		return;
+	}
+	st->rd = r;
+}
+
 /* Start the writer thread (see store.h). */
 enum cw_rc
 store_writer_start(struct store *st)
@@ -1806,8 +1977,10 @@ store_writer_start(struct store *st)
 		goto no_idle;
 	w->rows = st->batch_rows;
 	st->w = w;
-	if (pthread_create(&w->thread, NULL, storew_main, st) == 0)
+	if (pthread_create(&w->thread, NULL, storew_main, st) == 0) {
+		store_reader_open(st);
 		return CW_OK;
+	}
 	st->w = NULL;
 	STOREW_CHECK(pthread_cond_destroy(&w->idle));
 no_idle:
@@ -1825,6 +1998,8 @@ store_writer_stop(struct store *st)
 	struct storew *w = st->w;
 	struct wchunk *c;
 
+	store_reader_free(st->rd);
+	st->rd = NULL;
 	if (w == NULL)
 		return;
 	(void)storew_wait(st); /* a failure was reported, or is lost */
@@ -1890,39 +2065,184 @@ store_count_pages(
 /* Column i as borrowed text, NULL for SQL NULL. */
 static const char *store_col_text(sqlite3_stmt *s, int i);
 
-/* Page in queued rows of a crawl, from an id on (the spilled frontier). */
-enum cw_rc
-store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
-    size_t limit, store_page_cb *cb, void *arg)
+/* Bind a load-queued statement's three parameters. */
+static int
+store_bind_load(
+    sqlite3_stmt *s, int64_t crawl_id, int64_t from_id, size_t limit)
 {
-	sqlite3_stmt *s = st->stmt[SS_LOAD_QUEUED];
-	enum cw_rc rc = CW_OK;
+	int src;
+
+	if ((src = sqlite3_bind_int64(s, 1, crawl_id)) != SQLITE_OK ||
+	    (src = sqlite3_bind_int64(s, 2, from_id)) != SQLITE_OK ||
+	    (src = sqlite3_bind_int64(s, 3, (sqlite3_int64)limit)) != SQLITE_OK)
+		sqlite3_clear_bindings(s);
+	return src;
+}
+
+/* The rows of SQL_LOAD_QUEUED_FETCHED, held while the other part is
+   merged in (usually none). */
+struct store_qrow {
+	int64_t id;
+	char *url; /* owned */
+	int depth;
+};
+
+/* Read SQL_LOAD_QUEUED_FETCHED into *rows (*n of them); the result. */
+static int
+store_load_fetched(sqlite3_stmt *s, int64_t crawl_id, int64_t from_id,
+    size_t limit, struct store_qrow **rows, size_t *n)
+{
+	struct store_qrow *v = NULL, *nv;
+	size_t cap = 0;
 	const char *url;
 	int src;
 
-	STORE_SYNC(st);
-	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, from_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, (sqlite3_int64)limit) != SQLITE_OK)
-		return store_bind_failed(st, SS_LOAD_QUEUED, "load queued");
+	*rows = NULL;
+	*n = 0;
+	if ((src = store_bind_load(s, crawl_id, from_id, limit)) != SQLITE_OK)
+		return src;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		url = store_col_text(s, 1);
+		if (*n == cap) {
+			cap = cap != 0 ? cap * 2 : 8;
+			nv = realloc(v, cap * sizeof(*v));
+			if (nv == NULL) {
+				src = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+		}
+		v[*n].url = url != NULL ? strdup(url) : NULL;
+		if (v[*n].url == NULL) {
+			src = SQLITE_NOMEM;
+			break;
+		}
+		v[*n].id = sqlite3_column_int64(s, 0);
+		v[*n].depth = sqlite3_column_int(s, 2);
+		++*n;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	*rows = v;
+	return src;
+}
+
+/* Free what store_load_fetched() read. */
+static void
+store_qrows_free(struct store_qrow *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].url);
+	free(v);
+}
+
+/*
+ * Run the two load-queued statements (SQL_LOAD_QUEUED, _FETCHED) of
+ * either connection, handing the first limit rows of both, in id order,
+ * to cb; *rows counts them, *stopped says cb stopped the walk. The
+ * SQLite result: SQLITE_DONE when every row wanted was read.
+ */
+static int
+store_load_queued_on(sqlite3_stmt *s, sqlite3_stmt *sf, int64_t crawl_id,
+    int64_t from_id, size_t limit, store_page_cb *cb, void *arg, size_t *rows,
+    bool *stopped)
+{
+	struct store_qrow *held;
+	size_t nheld, next = 0;
+	const char *url;
+	int64_t id;
+	int src;
+
+	*rows = 0;
+	*stopped = false;
+	src = store_load_fetched(sf, crawl_id, from_id, limit, &held, &nheld);
+	if (src == SQLITE_DONE)
+		src = store_bind_load(s, crawl_id, from_id, limit);
+	if (src != SQLITE_DONE && src != SQLITE_OK) {
+		store_qrows_free(held, nheld);
+		return src;
+	}
+	while (*rows < limit && !*stopped) {
+		src = sqlite3_step(s);
+		if (src != SQLITE_ROW)
+			break;
+		id = sqlite3_column_int64(s, 0);
+		/* The held rows before this one go first. */
+		while (next < nheld && held[next].id < id && *rows < limit &&
+		    !*stopped) {
+			++*rows;
+			*stopped = cb(arg, held[next].id, held[next].url,
+				       held[next].depth, PAGE_QUEUED) != 0;
+			next++;
+		}
+		if (*rows == limit || *stopped)
+			break;
 		url = store_col_text(s, 1);
 		if (url == NULL) {
 			src = SQLITE_NOMEM;
 			break;
 		}
-		if (cb(arg, sqlite3_column_int64(s, 0), url,
-			sqlite3_column_int(s, 2), PAGE_QUEUED) != 0) {
-			src = SQLITE_DONE;
-			rc = CW_EINVAL;
-			break;
-		}
+		++*rows;
+		*stopped = cb(arg, id, url, sqlite3_column_int(s, 2),
+			       PAGE_QUEUED) != 0;
 	}
-	if (src != SQLITE_DONE)
-		rc = store_error(st, src, "load queued");
+	/* Enough rows, the caller has enough, or none wanted (no step). */
+	if (src == SQLITE_ROW || src == SQLITE_OK || *stopped)
+		src = SQLITE_DONE;
+	while (
+	    src == SQLITE_DONE && next < nheld && *rows < limit && !*stopped) {
+		++*rows;
+		*stopped = cb(arg, held[next].id, held[next].url,
+			       held[next].depth, PAGE_QUEUED) != 0;
+		next++;
+	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc;
+	store_qrows_free(held, nheld);
+	return src;
+}
+
+/*
+ * Page in queued rows of a crawl, from an id on (the spilled frontier).
+ * Committed rows come from the read connection, without waiting for the
+ * writer: rows are committed in id order (the engine inserts a page as
+ * it picks its id, and the writer runs the queue in order), so they are
+ * the first of those the open batch would show. Only when none is
+ * committed yet does it wait and read on the writing connection.
+ */
+enum cw_rc
+store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
+    size_t limit, store_page_cb *cb, void *arg)
+{
+	bool stopped;
+	size_t rows;
+	int src;
+
+	if (st->rd != NULL) {
+		src = store_load_queued_on(st->rd->stmt[SR_LOAD_QUEUED],
+		    st->rd->stmt[SR_LOAD_QUEUED_FETCHED], crawl_id, from_id,
+		    limit, cb, arg, &rows, &stopped);
+		if (stopped)
+			return CW_EINVAL;
+		/* A read that failed after some rows: the caller goes on
+		   from the last one next time. */
+		if (rows > 0)
+			return CW_OK;
+		if (src != SQLITE_DONE)
+			log_debug(
+			    "store: read connection: %s", sqlite3_errstr(src));
+	}
+	STORE_SYNC(st);
+	src = store_load_queued_on(st->stmt[SS_LOAD_QUEUED],
+	    st->stmt[SS_LOAD_QUEUED_FETCHED], crawl_id, from_id, limit, cb, arg,
+	    &rows, &stopped);
+	if (stopped)
+		return CW_EINVAL;
+	if (src != SQLITE_DONE)
+		return store_error(st, src, "load queued");
+	return CW_OK;
 }
 
 /* Column i as borrowed text, NULL for SQL NULL. */
@@ -2201,61 +2521,99 @@ store_crawl_get(
 		return store_bind_failed(st, SS_CRAWL_GET, "get crawl");
 	return store_crawl_walk(st, SS_CRAWL_GET, cb, arg, "get crawl");
 }
-/* A crawl's pages by state, in one pass over its index entries. */
-enum cw_rc
-store_crawl_counts(
-    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES])
+/* Step a bound SS_CRAWL_COUNTS on either connection into counts. */
+static int
+store_counts_on(
+    sqlite3_stmt *s, int64_t crawl_id, int64_t counts[STORE_NSTATES])
 {
-	sqlite3_stmt *s = st->stmt[SS_CRAWL_COUNTS];
 	const char *state;
-	enum cw_rc rc = CW_OK;
 	size_t i;
 	int src;
 
-	STORE_SYNC(st);
 	memset(counts, 0, STORE_NSTATES * sizeof(counts[0]));
-	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
-		return store_bind_failed(st, SS_CRAWL_COUNTS, "count states");
+	if ((src = sqlite3_bind_int64(s, 1, crawl_id)) != SQLITE_OK)
+		return src;
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		state = store_col_text(s, 0);
 		for (i = 0; state != NULL && i < STORE_NSTATES; i++)
 			if (strcmp(state, page_state_names[i]) == 0)
 				counts[i] = sqlite3_column_int64(s, 1);
 	}
-	if (src != SQLITE_DONE)
-		rc = store_error(st, src, "count states");
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc;
+	return src;
 }
 
-/* The failed page of a crawl discovered last (url "" when none). */
+/* A crawl's pages by state, in one pass over its index entries. */
 enum cw_rc
-store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,
-    size_t urllen, char *reason, size_t reasonlen)
+store_crawl_counts(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES])
 {
-	sqlite3_stmt *s = st->stmt[SS_CRAWL_LAST_FAILED];
-	const char *u, *why;
-	enum cw_rc rc = CW_OK;
 	int src;
 
 	STORE_SYNC(st);
+	src = store_counts_on(st->stmt[SS_CRAWL_COUNTS], crawl_id, counts);
+	if (src != SQLITE_DONE)
+		return store_error(st, src, "count states");
+	return CW_OK;
+}
+
+/* The same for committed batches, without waiting for the writer. */
+enum cw_rc
+store_crawl_counts_committed(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES])
+{
+	if (st->rd != NULL &&
+	    store_counts_on(st->rd->stmt[SR_CRAWL_COUNTS], crawl_id, counts) ==
+		SQLITE_DONE)
+		return CW_OK;
+	return store_crawl_counts(st, crawl_id, counts);
+}
+
+/* Step a bound SS_CRAWL_LAST_FAILED on either connection. */
+static int
+store_last_failed_on(sqlite3_stmt *s, int64_t crawl_id, char *url,
+    size_t urllen, char *reason, size_t reasonlen)
+{
+	const char *u, *why;
+	int src;
+
 	url[0] = reason[0] = '\0';
-	if (sqlite3_bind_int64(s, 1, crawl_id) != SQLITE_OK)
-		return store_bind_failed(
-		    st, SS_CRAWL_LAST_FAILED, "last failed");
+	if ((src = sqlite3_bind_int64(s, 1, crawl_id)) != SQLITE_OK)
+		return src;
 	src = sqlite3_step(s);
 	if (src == SQLITE_ROW) {
 		u = store_col_text(s, 0);
 		why = store_col_text(s, 1);
 		snprintf(url, urllen, "%s", u != NULL ? u : "");
 		snprintf(reason, reasonlen, "%s", why != NULL ? why : "");
-	} else if (src != SQLITE_DONE) {
-		rc = store_error(st, src, "last failed");
+		src = SQLITE_DONE;
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc;
+	return src;
+}
+
+/* The failed page of a crawl discovered last (url "" when none), from
+   committed batches when the read connection is there. */
+enum cw_rc
+store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,
+    size_t urllen, char *reason, size_t reasonlen)
+{
+	int src;
+
+	if (st->rd != NULL &&
+	    store_last_failed_on(st->rd->stmt[SR_CRAWL_LAST_FAILED], crawl_id,
+		url, urllen, reason, reasonlen) == SQLITE_DONE)
+		return CW_OK;
+	STORE_SYNC(st);
+	src = store_last_failed_on(st->stmt[SS_CRAWL_LAST_FAILED], crawl_id,
+	    url, urllen, reason, reasonlen);
+	if (src != SQLITE_DONE) {
+		url[0] = reason[0] = '\0';
+		return store_error(st, src, "last failed");
+	}
+	return CW_OK;
 }
 
 /* Append a seed to a crawl's seeds array (in the batch), once. */

@@ -110,7 +110,11 @@ CW_WARN_UNUSED enum cw_rc store_walk_pages(
 /*
  * The 'queued' pages of a crawl with id >= from_id, in id order, at most
  * limit of them: the part of the frontier kept only in the database.
- * Uses the (crawl_id, state) index. cb as for store_walk_pages.
+ * Uses the (crawl_id, state) index. cb as for store_walk_pages. With the
+ * read connection (store_writer_start) it returns committed rows first,
+ * possibly fewer than there are, and waits for the writer only when none
+ * is committed yet: rows are committed in id order, so those returned are
+ * always the first ones.
  */
 CW_WARN_UNUSED enum cw_rc store_load_queued(struct store *st, int64_t crawl_id,
     int64_t from_id, size_t limit, store_page_cb *cb, void *arg);
@@ -221,6 +225,12 @@ void store_rollback(struct store *st);
 /* Commit the open batch, if any. */
 CW_WARN_UNUSED enum cw_rc store_flush(struct store *st);
 
+/* Commit the open batch on the writer thread (store_writer_start): the
+   COMMIT is queued behind every write so far and the caller goes on; its
+   failure (the batch rolled back) is returned by a later call, as a
+   queued write's is. Without the writer thread, store_flush(). */
+CW_WARN_UNUSED enum cw_rc store_flush_async(struct store *st);
+
 /* Rows written into the open batch since the last flush (with the writer
    thread: the writes queued and run, one a row). */
 size_t store_batch_rows(const struct store *st);
@@ -235,6 +245,12 @@ size_t store_batch_rows(const struct store *st);
  * treat any failure as the end of the batch, as the engine does.
  * Idempotent; store_close() stops the thread. CW_EINVAL on a read-only
  * store, CW_ENOMEM when the thread cannot be made.
+ *
+ * With the thread, a WAL file also gets a second, read-only connection
+ * used on the caller's thread: store_load_queued, store_crawl_counts_
+ * committed and store_crawl_last_failed read committed batches there and
+ * do not wait for the queue (the queue, a COMMIT in it, or a writer thread
+ * that has no CPU would otherwise stall the caller's loop).
  */
 CW_WARN_UNUSED enum cw_rc store_writer_start(struct store *st);
 
@@ -319,8 +335,15 @@ CW_WARN_UNUSED enum cw_rc store_crawl_get(
 CW_WARN_UNUSED enum cw_rc store_crawl_counts(
     struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES]);
 
+/* The same as committed batches show them, read without waiting for the
+   writer thread (see store_writer_start); without the read connection,
+   store_crawl_counts(). For a live crawl's progress. */
+CW_WARN_UNUSED enum cw_rc store_crawl_counts_committed(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES]);
+
 /* The failed page of a crawl discovered last: its URL and reason ("" and
-   "" when none failed). */
+   "" when none failed), as committed batches show it when the read
+   connection is there (see store_writer_start). */
 CW_WARN_UNUSED enum cw_rc store_crawl_last_failed(struct store *st,
     int64_t crawl_id, char *url, size_t urllen, char *reason, size_t reasonlen);
 

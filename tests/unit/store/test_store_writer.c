@@ -366,6 +366,159 @@ test_failure_drops_batch(void)
 	tmpdb_cleanup(&t);
 }
 
+/* Collects the ids store_load_queued() hands over. */
+struct loaded {
+	int64_t ids[1024];
+	size_t n;
+};
+
+static int
+loaded_cb(
+    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+{
+	struct loaded *l = arg;
+
+	(void)url;
+	(void)depth;
+	if (state != PAGE_QUEUED || l->n == CW_NELEM(l->ids))
+		return -1;
+	l->ids[l->n++] = id;
+	return 0;
+}
+
+/* Ids from..to (inclusive) in order, nothing else. */
+static bool
+loaded_range(const struct loaded *l, int64_t from, int64_t to)
+{
+	size_t i;
+
+	if (l->n != (size_t)(to - from + 1))
+		return false;
+	for (i = 0; i < l->n; i++)
+		if (l->ids[i] != from + (int64_t)i)
+			return false;
+	return true;
+}
+
+/*
+ * The spilled frontier's refill (store_load_queued) with the writer: rows
+ * committed come from the read connection, in id order, requeued rows
+ * fetched before (fetched_at set) among them; rows still in the queue or
+ * the open batch come when nothing committed is left, after a wait. Each
+ * row once, none lost.
+ */
+static void
+test_load_queued_committed_first(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	struct loaded l;
+	int64_t crawl = 0;
+	char url[64];
+	int i;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path);
+	REQUIRE(st != NULL);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+	for (i = 1; i <= 400; i++) {
+		struct store_page pg = {.id = i,
+		    .crawl_id = crawl,
+		    .url = url,
+		    .state = PAGE_QUEUED,
+		    .discovered_us = T0};
+
+		snprintf(url, sizeof(url), "http://h.test/%d", i);
+		CHECK(store_page_insert(st, &pg) == CW_OK);
+		if (i == 300) {
+			/* Two pages fetched once, then left 'fetching' by a
+			   stop: the requeue makes them 'queued' again with
+			   their fetched_at. */
+			struct store_result res = {.state = PAGE_DONE,
+			    .status = 200,
+			    .fetched_us = T0 + 5,
+			    .fetched = true};
+
+			res.id = 50;
+			CHECK(store_page_fetching(st, 50) == CW_OK);
+			CHECK(store_page_finish(st, &res) == CW_OK);
+			res.id = 120;
+			CHECK(store_page_fetching(st, 120) == CW_OK);
+			CHECK(store_page_finish(st, &res) == CW_OK);
+			CHECK(store_page_fetching(st, 50) == CW_OK);
+			CHECK(store_page_fetching(st, 120) == CW_OK);
+			CHECK(store_crawl_requeue(st, crawl) == CW_OK);
+			CHECK(store_flush(st) == CW_OK);
+		}
+	}
+	CHECK_INT(peek_int(t.path,
+		      "SELECT count(*) FROM pages"
+		      " WHERE fetched_at IS NOT NULL"
+		      " AND state = 'queued'"),
+	    2);
+	/* A limit ending just past a requeued row. */
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued(st, crawl, 1, 60, loaded_cb, &l) == CW_OK);
+	CHECK(loaded_range(&l, 1, 60));
+	/* The committed rest: 61..300, not the 100 still queued. */
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued(st, crawl, 61, 1000, loaded_cb, &l) == CW_OK);
+	CHECK(loaded_range(&l, 61, 300));
+	/* Nothing committed from 301 on: the wait, then the open batch. */
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued(st, crawl, 301, 1000, loaded_cb, &l) == CW_OK);
+	CHECK(loaded_range(&l, 301, 400));
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued(st, crawl, 401, 1000, loaded_cb, &l) == CW_OK);
+	CHECK_INT(l.n, 0);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/* store_flush_async(): the COMMIT runs on the writer after the writes
+   before it (committed once the queue has run, not before the call);
+   without the writer it is store_flush(). A failed write before it
+   drops the batch, and the failure comes back from a later call. */
+static void
+test_flush_async(void)
+{
+	struct store_page pg = {.id = 1,
+	    .url = "http://h.test/a",
+	    .state = PAGE_QUEUED,
+	    .discovered_us = T0};
+	struct tmpdb t;
+	struct store *st;
+	int64_t crawl = 0;
+
+	REQUIRE(tmpdb_init(&t));
+	st = open_store(t.path);
+	REQUIRE(st != NULL);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+	pg.crawl_id = crawl;
+	CHECK(store_flush_async(st) == CW_OK); /* no writer: at once */
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM crawls"), 1);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	CHECK(store_batch_rows(st) == 1);
+	CHECK(store_flush_async(st) == CW_OK);
+	CHECK_INT(store_batch_rows(st), 0);
+	CHECK(store_sync(st) == CW_OK);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	/* A failing write (same URL), then the async commit. */
+	pg.id = 2;
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	pg.id = 3;
+	pg.url = "http://h.test/b";
+	CHECK(store_page_insert(st, &pg) == CW_OK);
+	CHECK(store_flush_async(st) == CW_OK);
+	CHECK(store_sync(st) == CW_EINVAL);
+	CHECK(store_flush(st) == CW_EINVAL);
+	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
 /* The writes ran on the writer thread: its CPU clock moved. */
 static void
 test_writer_cpu(void)
@@ -393,6 +546,8 @@ static const struct test tests[] = {
     TEST(reads_see_queued),
     TEST(failure_drops_batch),
     TEST(writer_cpu),
+    TEST(load_queued_committed_first),
+    TEST(flush_async),
 };
 
 TEST_MAIN(tests)
