@@ -5,13 +5,17 @@
  * Two lists under one mutex: todo (loop -> workers, a condition variable
  * wakes them) and done (workers -> loop, one byte on a pipe wakes the
  * loop's read event). A job is on exactly one list, or in one worker's
- * hands, until the loop hands it to the done callback.
+ * hands, until the loop hands it to the done callback. The loop takes
+ * done jobs for PARSEPOOL_DELIVER_US a pass; the workers run niced
+ * (PARSEPOOL_NICE) so the loop thread gets the CPU when they compete.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,6 +24,15 @@
 #include "crawld/web/css.h"
 
 #define PARSEPOOL_MAX_THREADS 8
+/* Nice added to each worker thread: parsing is throughput work, and on a
+   machine with as many busy workers as cores the loop thread waited
+   tens of ms for a CPU behind them (B1-parse, docs/benchmarks.md). */
+#define PARSEPOOL_NICE 10
+/* Results handed to the engine in one loop pass, at most this long (then
+   the rest go on the next pass, after timers and sockets): one B1-parse
+   page is about 1 ms of the engine's work, and results came back in
+   bursts. */
+#define PARSEPOOL_DELIVER_US 2000
 
 /*
  * The pool's mutex and condition variable are default ones: lock, unlock,
@@ -53,6 +66,7 @@ struct parsepool {
 	bool wake_pending;	   /* under mu: a byte is in the pipe */
 	int pipe_fd[2];		   /* owned: workers -> loop */
 	struct event *wake_ev;	   /* owned */
+	struct event *more_ev;	   /* owned: the rest of a delivery */
 	size_t pending;		   /* loop thread: submitted - returned */
 	uint64_t inline_cpu_ns;	   /* loop thread: CPU of inline parses */
 };
@@ -150,6 +164,24 @@ parsepool_finished_locked(struct parsepool *p, struct parse_job *job)
 		log_warn("parsepool: wake the loop");
 }
 
+/* Make the calling worker thread nicer than the loop thread that
+   created it (Linux: nice is per thread). Only scheduling changes if it
+   fails. */
+static void
+parsepool_lower_priority(void)
+{
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int now;
+
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, tid);
+	if (now == -1 && errno != 0)
+		return;
+	if (setpriority(PRIO_PROCESS, tid,
+		now + PARSEPOOL_NICE > 19 ? 19 : now + PARSEPOOL_NICE) != 0)
+		log_debug("parsepool: setpriority: %s", strerror(errno));
+}
+
 /* A worker: take jobs until the pool stops. */
 static void *
 parsepool_worker(void *arg)
@@ -159,6 +191,7 @@ parsepool_worker(void *arg)
 
 	/* Named so top, perf and gdb tell the parsers from the loop. */
 	(void)prctl(PR_SET_NAME, "crawld-parse", 0, 0, 0);
+	parsepool_lower_priority();
 	PP_CHECK(pthread_mutex_lock(&p->mu));
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
@@ -192,22 +225,75 @@ parsepool_deliver(struct parsepool *p, struct parse_job *job)
 	}
 }
 
+/*
+ * Hand finished jobs to the callback for at most PARSEPOOL_DELIVER_US
+ * (one job at least); the rest go back to the head of the done list and
+ * a zero timer brings them on the next loop pass. While some are left,
+ * wake_pending stays set: the workers need not write to the pipe.
+ */
+static void
+parsepool_deliver_some(struct parsepool *p)
+{
+	static const struct timeval now = {0, 0};
+	struct parse_job *jobs, *job, *last;
+	uint64_t t0 = cw_monotonic_us();
+
+	PP_CHECK(pthread_mutex_lock(&p->mu));
+	jobs = job_list_take(&p->done_list);
+	p->wake_pending = false;
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
+	while (jobs != NULL) {
+		job = jobs;
+		jobs = job->next;
+		job->next = NULL;
+		p->pending--;
+		p->done(p->done_arg, job);
+		if (jobs != NULL &&
+		    cw_monotonic_us() - t0 >= PARSEPOOL_DELIVER_US)
+			break;
+	}
+	if (jobs == NULL)
+		return;
+	for (last = jobs; last->next != NULL; last = last->next)
+		;
+	PP_CHECK(pthread_mutex_lock(&p->mu));
+	last->next = p->done_list.head;
+	if (p->done_list.head == NULL)
+		p->done_list.tail = last;
+	p->done_list.head = jobs;
+	p->wake_pending = true;
+	PP_CHECK(pthread_mutex_unlock(&p->mu));
+	/* Without the timer the rest would wait for the next worker's
+	   byte, which wake_pending now holds back: deliver them now. */
+	if (evtimer_add(p->more_ev, &now) != 0) {
+		log_warnx("parsepool: cannot arm the delivery timer");
+		PP_CHECK(pthread_mutex_lock(&p->mu));
+		jobs = job_list_take(&p->done_list);
+		p->wake_pending = false;
+		PP_CHECK(pthread_mutex_unlock(&p->mu));
+		parsepool_deliver(p, jobs);
+	}
+}
+
 /* libevent: workers finished some jobs. */
 static void
 parsepool_wake(evutil_socket_t fd, short what, void *arg)
 {
-	struct parsepool *p = arg;
-	struct parse_job *jobs;
 	char buf[64];
 
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
-	PP_CHECK(pthread_mutex_lock(&p->mu));
-	jobs = job_list_take(&p->done_list);
-	p->wake_pending = false;
-	PP_CHECK(pthread_mutex_unlock(&p->mu));
-	parsepool_deliver(p, jobs);
+	parsepool_deliver_some(arg);
+}
+
+/* libevent: the rest of a delivery (parsepool_deliver_some). */
+static void
+parsepool_more(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	parsepool_deliver_some(arg);
 }
 
 /* A new pool. */
@@ -245,7 +331,9 @@ parsepool_new(struct event_base *base, unsigned nthreads,
 		goto fail;
 	p->wake_ev = event_new(
 	    base, p->pipe_fd[0], EV_READ | EV_PERSIST, parsepool_wake, p);
-	if (p->wake_ev == NULL || event_add(p->wake_ev, NULL) != 0)
+	p->more_ev = evtimer_new(base, parsepool_more, p);
+	if (p->wake_ev == NULL || event_add(p->wake_ev, NULL) != 0 ||
+	    p->more_ev == NULL)
 		goto fail;
 	if (nthreads > PARSEPOOL_MAX_THREADS)
 		nthreads = PARSEPOOL_MAX_THREADS;
@@ -360,6 +448,8 @@ parsepool_free(struct parsepool *p)
 	parsepool_cancel(p, todo);
 	if (p->wake_ev != NULL)
 		event_free(p->wake_ev);
+	if (p->more_ev != NULL)
+		event_free(p->more_ev);
 	if (p->pipe_fd[0] >= 0)
 		close(p->pipe_fd[0]);
 	if (p->pipe_fd[1] >= 0)

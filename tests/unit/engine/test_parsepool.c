@@ -102,6 +102,75 @@ test_inline(void)
 	run_pool(0);
 }
 
+/* Results that take the loop long to handle are handed over a slice at a
+   time: a timer of the loop runs between two slices, and the order
+   stays the order of submission. */
+struct slow {
+	struct event_base *base;
+	int order[NJOBS];
+	int total;
+	int ticks_between; /* timer runs with 0 < total < NJOBS */
+};
+
+static void
+slow_done(void *arg, struct parse_job *job)
+{
+	struct slow *c = arg;
+	uint64_t t0 = cw_monotonic_us();
+
+	/* 1 ms of the loop's work per result (bounded: the clock moves). */
+	while (cw_monotonic_us() - t0 < 1000)
+		;
+	c->order[c->total++] = (int)(intptr_t)job->arg;
+	if (c->total == NJOBS)
+		event_base_loopbreak(c->base);
+	parse_job_free(job);
+}
+
+static void
+slow_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct slow *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->total > 0 && c->total < NJOBS)
+		c->ticks_between++;
+}
+
+static void
+test_slow_results_yield(void)
+{
+	struct timeval deadline = {30, 0}, period = {0, 1000};
+	struct event *tick;
+	struct parsepool *p;
+	struct slow c;
+	int i, in_order = 1;
+
+	memset(&c, 0, sizeof(c));
+	c.base = event_base_new();
+	REQUIRE(c.base != NULL);
+	tick = event_new(c.base, -1, EV_PERSIST, slow_tick, &c);
+	REQUIRE(tick != NULL && event_add(tick, &period) == 0);
+	/* Inline: every result is ready before the loop runs, so all of
+	   them would be handled in one pass without the slices. */
+	p = parsepool_new(c.base, 0, slow_done, &c);
+	REQUIRE(p != NULL);
+	for (i = 0; i < NJOBS; i++)
+		parsepool_submit(p, make_job(i));
+	event_base_loopexit(c.base, &deadline);
+	event_base_dispatch(c.base);
+	CHECK_INT(c.total, NJOBS);
+	for (i = 0; i < c.total; i++)
+		in_order &= c.order[i] == i;
+	CHECK(in_order);
+	CHECK(c.ticks_between > 0);
+	CHECK_INT(parsepool_pending(p), 0);
+	parsepool_free(p);
+	event_free(tick);
+	event_base_free(c.base);
+}
+
 static void
 test_one_thread(void)
 {
@@ -224,6 +293,7 @@ test_default_threads(void)
 static const struct test tests[] = {
     TEST(default_threads),
     TEST(inline),
+    TEST(slow_results_yield),
     TEST(one_thread),
     TEST(four_threads),
     TEST(free_returns_pending),
