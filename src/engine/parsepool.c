@@ -6,16 +6,18 @@
  * wakes them) and done (workers -> loop, one byte on a pipe wakes the
  * loop's read event). A job is on exactly one list, or in one worker's
  * hands, until the loop hands it to the done callback. The loop takes
- * done jobs for PARSEPOOL_DELIVER_US a pass; the workers run niced
- * (PARSEPOOL_NICE) so the loop thread gets the CPU when they compete.
+ * done jobs for PARSEPOOL_DELIVER_US a pass.
+ *
+ * The workers are not niced: tried (nice +10, docs/benchmarks.md), a
+ * starved worker returned a page's links so late that pages one level
+ * down were first found one level too deep, and B1 missed pages at the
+ * depth limit in 2 runs of 3 under load.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,10 +26,6 @@
 #include "crawld/web/css.h"
 
 #define PARSEPOOL_MAX_THREADS 8
-/* Nice added to each worker thread: parsing is throughput work, and on a
-   machine with as many busy workers as cores the loop thread waited
-   tens of ms for a CPU behind them (B1-parse, docs/benchmarks.md). */
-#define PARSEPOOL_NICE 10
 /* Results handed to the engine in one loop pass, at most this long (then
    the rest go on the next pass, after timers and sockets): one B1-parse
    page is about 1 ms of the engine's work, and results came back in
@@ -164,24 +162,6 @@ parsepool_finished_locked(struct parsepool *p, struct parse_job *job)
 		log_warn("parsepool: wake the loop");
 }
 
-/* Make the calling worker thread nicer than the loop thread that
-   created it (Linux: nice is per thread). Only scheduling changes if it
-   fails. */
-static void
-parsepool_lower_priority(void)
-{
-	id_t tid = (id_t)syscall(SYS_gettid);
-	int now;
-
-	errno = 0;
-	now = getpriority(PRIO_PROCESS, tid);
-	if (now == -1 && errno != 0)
-		return;
-	if (setpriority(PRIO_PROCESS, tid,
-		now + PARSEPOOL_NICE > 19 ? 19 : now + PARSEPOOL_NICE) != 0)
-		log_debug("parsepool: setpriority: %s", strerror(errno));
-}
-
 /* A worker: take jobs until the pool stops. */
 static void *
 parsepool_worker(void *arg)
@@ -191,7 +171,6 @@ parsepool_worker(void *arg)
 
 	/* Named so top, perf and gdb tell the parsers from the loop. */
 	(void)prctl(PR_SET_NAME, "crawld-parse", 0, 0, 0);
-	parsepool_lower_priority();
 	PP_CHECK(pthread_mutex_lock(&p->mu));
 	for (;;) {
 		while (p->todo.head == NULL && !p->stopping)
