@@ -221,7 +221,8 @@ mir_extract(const char *url, const char *kind, const char *doc, size_t len,
     struct link_list *l)
 {
 	struct links_opts lo = {LINKS_MODE_ALL,
-	    LINKS_OPT_OFFSETS | LINKS_OPT_RAW, MIRROR_MAX_LINKS};
+	    LINKS_OPT_OFFSETS | LINKS_OPT_RAW, MIRROR_MAX_LINKS,
+	    LINKS_PARSER_AUTO};
 
 	if (strcmp(kind, "css") == 0)
 		return css_extract(doc, len, url, &lo, l);

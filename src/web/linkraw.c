@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * linkraw.c - page requisites without libxml2: the raw scanner
- * (htmlscan.c) walks the start tags of a UTF-8 document and linkelem.c
- * takes their references, with exact spans (the values are decoded from
- * the document's own bytes, so every position is known).
+ * linkraw.c - links without libxml2: the raw scanner (htmlscan.c) walks
+ * the start tags of a UTF-8 document and linkelem.c takes their
+ * references, with exact spans (the values are decoded from the
+ * document's own bytes, so every position is known).
  *
- * This is LINKS_MODE_REQUISITES's fast path, for pages whose links are
- * not followed (a mirror's depth limit): the scanner follows libxml2's
- * tokenizer, so it finds the tags libxml2 would, at a fraction of the
- * cost. It reads only what it can read exactly as libxml2 would: UTF-8
- * (or ASCII) that libxml2 decodes without switching, so a document with
- * another encoding, or a <meta> that declares one, goes back to
- * linksax.c (CW_ENOTSUP, nothing appended). Where the two differ by
- * design: libxml2 drops a second <body> tag and whatever follows the
- * root element's end tag, this scanner reads them, as browsers do.
- * Owns, per call, small decoding buffers.
+ * This is the fast path of LINKS_PARSER_AUTO: the scanner follows
+ * libxml2's tokenizer, so it finds the tags libxml2 would, at a fraction
+ * of the cost (tests/unit/web/test_links_differential.c and
+ * tests/fuzz/fuzz_linkdiff.c hold the two paths to the same links). It
+ * reads only what it can read exactly as libxml2 would: UTF-8 (or ASCII)
+ * that libxml2 decodes without switching, so a document with another
+ * encoding, or a <meta> that declares one, goes back to linksax.c
+ * (CW_ENOTSUP, nothing appended). Where the two differ by design:
+ * libxml2 discards a misplaced <html>, <head> or second <body> tag and
+ * whatever follows the point where it stops in its epilog (the root
+ * element's end tag); this scanner reads them, as browsers do. Owns, per
+ * call, small decoding buffers.
  */
 #include <string.h>
 #include <strings.h>
@@ -228,7 +230,8 @@ links_raw_tag(struct links_rawrun *rr, const struct hs_tag *t, bool ascii)
 	if (e != NULL && e->special == LINKS_SP_BASE)
 		return (links_raw_base(rr));
 	if (e != NULL && e->special == LINKS_SP_STYLE) {
-		if (t->text_end == 0)
+		/* libxml2's path takes no <style> text in the default mode. */
+		if (t->text_end == 0 || rr->acc->o.mode == LINKS_MODE_DEFAULT)
 			return (CW_OK);
 		memset(&raw, 0, sizeof(raw));
 		raw.known = raw.same = true;

@@ -431,6 +431,7 @@ links_extract_opts(const char *html, size_t len, const char *base_url,
 		return (CW_EINVAL);
 	if (o != NULL &&
 	    ((unsigned)o->mode > LINKS_MODE_REQUISITES ||
+		(unsigned)o->parser > LINKS_PARSER_RAW ||
 		(o->flags & ~(unsigned)(LINKS_OPT_OFFSETS | LINKS_OPT_RAW)) !=
 		    0))
 		return (CW_EINVAL);
@@ -439,9 +440,11 @@ links_extract_opts(const char *html, size_t len, const char *base_url,
 	links_global_init();
 	links_acc_init(&acc, out, o);
 	rc = CW_ENOTSUP;
-	if (acc.o.mode == LINKS_MODE_REQUISITES)
+	if (acc.o.parser == LINKS_PARSER_RAW ||
+	    (acc.o.parser == LINKS_PARSER_AUTO &&
+		acc.o.mode == LINKS_MODE_REQUISITES))
 		rc = links_raw_run(&acc, html, len);
-	if (rc == CW_ENOTSUP)
+	if (rc == CW_ENOTSUP && acc.o.parser != LINKS_PARSER_RAW)
 		rc = links_sax_run(&acc, html, len);
 	if (rc == CW_OK)
 		rc = links_acc_finish(&acc, base_url);

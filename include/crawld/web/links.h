@@ -171,14 +171,30 @@ enum links_mode {
 	LINKS_MODE_ALL,
 	/*
 	 * The page requisites alone (LINK_F_REQUISITE set on every item), for
-	 * a page at the depth limit of a mirror. UTF-8 and ASCII documents
-	 * are scanned without libxml2, by a tokenizer that follows libxml2's
-	 * rules (a tenth of the cost or less; spans exact), others go through
-	 * libxml2 like the other modes. Where libxml2 2.9 drops markup (after
-	 * the root's end tag, a second <body>) the scan reads it, as browsers
-	 * do.
+	 * a page at the depth limit of a mirror.
 	 */
 	LINKS_MODE_REQUISITES,
+};
+
+/*
+ * Which HTML reader links_extract_opts() uses. The raw scanner
+ * (htmlscan.c) follows libxml2 2.9's tokenizer over the bytes and reads
+ * what libxml2 would, at a tenth of the cost or less, with exact spans;
+ * it reads only documents it can read exactly (UTF-8 or ASCII that no
+ * <meta> switches to another encoding), so everything else goes to
+ * libxml2. Where libxml2 drops markup the scanner reads it, as browsers
+ * do: a start tag libxml2 discards (a misplaced <html>, a <head> not in
+ * the root, a second <body>), and everything after the point where
+ * libxml2 stops in its epilog (after the root element's end tag, or an
+ * end tag met with no element open). tests/unit/web/
+ * test_links_differential.c holds the two to exactly that.
+ */
+enum links_parser {
+	/* LINKS_MODE_REQUISITES: the raw scanner when it can; else libxml2 */
+	LINKS_PARSER_AUTO = 0,
+	LINKS_PARSER_LIBXML2, /* always libxml2 (--html-parser libxml2) */
+	/* The raw scanner or CW_ENOTSUP (nothing appended): for tests. */
+	LINKS_PARSER_RAW,
 };
 
 /* struct links_opts.flags */
@@ -187,8 +203,9 @@ enum links_mode {
 
 struct links_opts {
 	enum links_mode mode;
-	unsigned flags;	  /* LINKS_OPT_* */
-	size_t max_links; /* items appended at most (0 = no limit) */
+	unsigned flags;		  /* LINKS_OPT_* */
+	size_t max_links;	  /* items appended at most (0 = no limit) */
+	enum links_parser parser; /* LINKS_PARSER_AUTO when zeroed */
 };
 
 /* Call once at startup, before any thread calls links_extract(). */
@@ -220,7 +237,9 @@ const char *link_list_raw(const struct link_list *l, size_t i);
  * o->max_links items to out (0 = no limit); the rest are counted in
  * out->truncated. Offsets are relative to html, also when out already
  * held items. Returns CW_OK (also for malformed HTML, which yields what
- * can be recovered), CW_EINVAL or CW_ENOMEM (out is then as it was).
+ * can be recovered), CW_EINVAL or CW_ENOMEM (out is then as it was), or
+ * with LINKS_PARSER_RAW CW_ENOTSUP (out as it was) for a document only
+ * libxml2 reads.
  * Does not free html. Safe on several threads at once, each with its own
  * list.
  */

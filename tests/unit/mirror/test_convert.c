@@ -34,8 +34,8 @@ static char out[8192];
 static const char *
 conv(const char *doc, const char *self, const char *url, bool css)
 {
-	struct links_opts lo = {
-	    LINKS_MODE_ALL, LINKS_OPT_OFFSETS | LINKS_OPT_RAW, 0};
+	struct links_opts lo = {LINKS_MODE_ALL,
+	    LINKS_OPT_OFFSETS | LINKS_OPT_RAW, 0, LINKS_PARSER_AUTO};
 	struct link_list l;
 	struct convert_result r;
 	enum cw_rc rc;
