@@ -44,6 +44,7 @@ struct links_rawrun {
 	const struct hs_tag *tag; /* the current element */
 	struct links_raw_slot slot[LINKS_RAW_SLOTS];
 	size_t nslots;
+	struct buf style; /* owned: a <style> text as libxml2 gives it */
 	enum cw_rc rc;
 };
 
@@ -209,12 +210,94 @@ links_raw_base(struct links_rawrun *rr)
 	return (links_acc_base(rr->acc, v, vlen, &span));
 }
 
+/*
+ * Whether byte string s[0..n) holds what libxml2's raw-text reader
+ * (htmlParseScript) does not pass on as it is: a NUL, which its
+ * htmlCurrentChar reads as a space, or a character that is not an XML
+ * Char (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), which it drops.
+ */
+static bool
+links_raw_text_odd(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return (true);
+		if (s[i] == 0xef && i + 2 < n && s[i + 1] == 0xbf &&
+		    (s[i + 2] == 0xbe || s[i + 2] == 0xbf))
+			return (true);
+	}
+	return (false);
+}
+
+/* s[0..n) as libxml2 gives raw text (see links_raw_text_odd), into out. */
+static enum cw_rc
+links_raw_text_clean(const unsigned char *s, size_t n, struct buf *out)
+{
+	static const char space = ' ';
+	size_t i, from = 0;
+	enum cw_rc rc = CW_OK;
+
+	buf_reset(out);
+	for (i = 0; i < n && rc == CW_OK; i++) {
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') {
+			rc = buf_append(out, s + from, i - from);
+			if (rc == CW_OK && s[i] == 0)
+				rc = buf_append(out, &space, 1);
+			from = i + 1;
+		} else if (s[i] == 0xef && i + 2 < n && s[i + 1] == 0xbf &&
+		    (s[i + 2] == 0xbe || s[i + 2] == 0xbf)) {
+			rc = buf_append(out, s + from, i - from);
+			i += 2;
+			from = i + 1;
+		}
+	}
+	if (rc == CW_OK)
+		rc = buf_append(out, s + from, n - from);
+	return (rc);
+}
+
+/*
+ * A <style> element's CSS text. Where libxml2 would give other text (see
+ * links_raw_text_odd) the value is that text and the document's bytes
+ * are only its raw side, as in linksax.c: spans are kept where the two
+ * agree piece by piece.
+ */
+static enum cw_rc
+links_raw_style(struct links_rawrun *rr, const struct hs_tag *t, uint32_t src)
+{
+	const unsigned char *s;
+	struct links_raw raw;
+	enum cw_rc rc;
+
+	/* libxml2's path takes no <style> text in the default mode. */
+	if (t->text_end == 0 || rr->acc->o.mode == LINKS_MODE_DEFAULT)
+		return (CW_OK);
+	s = (const unsigned char *)rr->doc + t->text_start;
+	memset(&raw, 0, sizeof(raw));
+	raw.known = raw.same = true;
+	raw.off = t->text_start;
+	raw.len = t->text_end - t->text_start;
+	raw.r = rr->doc + t->text_start;
+	raw.rlen = raw.len;
+	if (!links_raw_text_odd(s, raw.len))
+		return (links_emit_style(rr->acc, raw.r, raw.rlen, &raw, src));
+	rc = links_raw_text_clean(s, raw.len, &rr->style);
+	if (rc != CW_OK)
+		return (rc);
+	raw.same = false;
+	return (links_emit_style(rr->acc,
+	    rr->style.data != NULL ? rr->style.data : "", rr->style.len, &raw,
+	    src));
+}
+
 /* One start tag: its references, its <style> text, its <base>. */
 static enum cw_rc
 links_raw_tag(struct links_rawrun *rr, const struct hs_tag *t, bool ascii)
 {
 	struct links_want w[LINKS_WANT_MAX];
-	struct links_raw raw;
 	const struct links_elem *e;
 	size_t n, i;
 	uint32_t src;
@@ -229,18 +312,8 @@ links_raw_tag(struct links_rawrun *rr, const struct hs_tag *t, bool ascii)
 		    links_raw_meta_switches(rr, ascii) ? CW_ENOTSUP : rr->rc);
 	if (e != NULL && e->special == LINKS_SP_BASE)
 		return (links_raw_base(rr));
-	if (e != NULL && e->special == LINKS_SP_STYLE) {
-		/* libxml2's path takes no <style> text in the default mode. */
-		if (t->text_end == 0 || rr->acc->o.mode == LINKS_MODE_DEFAULT)
-			return (CW_OK);
-		memset(&raw, 0, sizeof(raw));
-		raw.known = raw.same = true;
-		raw.off = t->text_start;
-		raw.len = t->text_end - t->text_start;
-		raw.r = rr->doc + t->text_start;
-		raw.rlen = raw.len;
-		return (links_emit_style(rr->acc, raw.r, raw.rlen, &raw, src));
-	}
+	if (e != NULL && e->special == LINKS_SP_STYLE)
+		return (links_raw_style(rr, t, src));
 	n = links_wants(rr->acc, e, links_raw_get, rr, w);
 	if (rr->rc != CW_OK)
 		return (rr->rc);
@@ -298,6 +371,7 @@ links_raw_run(struct links_acc *a, const char *html, size_t len)
 		buf_init(&rr.slot[i].v, SIZE_MAX);
 		buf_init(&rr.slot[i].map, SIZE_MAX);
 	}
+	buf_init(&rr.style, SIZE_MAX);
 	hs_init(&sc, html, len, skip);
 	while (rc == CW_OK && hs_next_tag(&sc, &t)) {
 		rc = links_raw_tag(&rr, &t, ascii);
@@ -309,6 +383,7 @@ links_raw_run(struct links_acc *a, const char *html, size_t len)
 		buf_cleanup(&rr.slot[i].v);
 		buf_cleanup(&rr.slot[i].map);
 	}
+	buf_cleanup(&rr.style);
 	if (rc == CW_ENOTSUP) {
 		/* Undo: libxml2 reads it all again. */
 		a->out->count = a->first;

@@ -30,6 +30,12 @@
  *     resolves against; the raw references are then compared instead of
  *     the URLs, and the skipped count may only be larger on the raw side
  *     when any raw-only link was allowed.
+ *   LD_SWITCHED_OFFSET: when a <meta> switches libxml2 to another
+ *     encoding (which the scanner reads only in an ASCII document, the
+ *     same characters either way), libxml2 counts its offsets anew from
+ *     the switch, so linksax.c's src_offset after it is a lower bound
+ *     (links_offset); the scanner's is exact. The src_offset of such a
+ *     link may be larger on the raw side, nothing else of it may differ.
  *
  * Where libxml2 was, and what it reported, comes from a second libxml2
  * parse here with the same settings as linksax.c's (a UTF-8 document, the
@@ -58,6 +64,7 @@
 enum ld_allow {
 	LD_DROPPED_TAG = 0,
 	LD_AFTER_ROOT,
+	LD_SWITCHED_OFFSET,
 	LD_ALLOW_COUNT,
 };
 
@@ -79,6 +86,7 @@ struct ld_l2 {
 	int depth;
 	size_t root_end; /* where libxml2 stopped in its epilog, or SIZE_MAX */
 	bool exact;	 /* never transcoded: offsets are byte offsets */
+	bool switched;	 /* a <meta> switched encoding (parsed again) */
 	bool nomem;
 };
 
@@ -134,9 +142,12 @@ ld_l2_silent(void *ud, xmlErrorPtr err)
 	(void)err;
 }
 
-/* Parse doc as linksax.c does for a document the raw scanner read. */
+/*
+ * Parse doc as linksax.c does for a document the raw scanner read; with
+ * lock, as UTF-8 whatever a <meta> says.
+ */
 static inline bool
-ld_l2_run(struct ld_l2 *s, const char *doc, size_t len)
+ld_l2_parse(struct ld_l2 *s, const char *doc, size_t len, bool lock)
 {
 	const unsigned char *u = (const unsigned char *)doc;
 	htmlSAXHandler sax;
@@ -163,7 +174,8 @@ ld_l2_run(struct ld_l2 *s, const char *doc, size_t len)
 	(void)htmlCtxtUseOptions(ctxt,
 	    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
 		HTML_PARSE_RECOVER);
-	if (s->skip > 0 && ctxt->input != NULL && ctxt->input->encoding == NULL)
+	if ((lock || s->skip > 0) && ctxt->input != NULL &&
+	    ctxt->input->encoding == NULL)
 		ctxt->input->encoding = xmlCharStrdup("UTF-8");
 	for (p = doc + s->skip, left = len - s->skip; left > 0;) {
 		n = left > INT32_MAX ? INT32_MAX : (int)left;
@@ -189,6 +201,27 @@ ld_l2_cleanup(struct ld_l2 *s)
 {
 	free(s->pos);
 	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * What libxml2 did with doc. When a <meta> made it switch encoding (the
+ * raw scanner reads such a document only when it is ASCII, which every
+ * such encoding reads as ASCII), its offsets restart at the switch, so
+ * the parse is done again locked to UTF-8: the same characters, so the
+ * same elements, at exact offsets; switched says so.
+ */
+static inline bool
+ld_l2_run(struct ld_l2 *s, const char *doc, size_t len)
+{
+	if (!ld_l2_parse(s, doc, len, false))
+		return (false);
+	if (s->exact)
+		return (true);
+	ld_l2_cleanup(s);
+	if (!ld_l2_parse(s, doc, len, true))
+		return (false);
+	s->switched = true;
+	return (s->exact);
 }
 
 /* Whether libxml2 reported an element at the raw tag t. */
@@ -244,18 +277,23 @@ ld_allowed(
 	return (LD_ALLOW_COUNT);
 }
 
-/* Whether two links are the same (URLs only when compare_urls). */
+/*
+ * Whether two links are the same (URLs only when compare_urls). After an
+ * encoding switch (switched) libxml2's src_offset is a lower bound: the
+ * raw one may be larger, and *lower says it was.
+ */
 static inline bool
 ld_same(const struct link_list *a, size_t i, const struct link_list *b,
-    size_t j, bool compare_urls)
+    size_t j, bool compare_urls, bool switched, bool *lower)
 {
 	const struct link *x = &a->items[i], *y = &b->items[j];
 	const uint8_t unk = LINK_F_OFFSET_UNKNOWN;
 	const char *ra = link_list_raw(a, i), *rb = link_list_raw(b, j);
 
+	*lower = switched && y->src_offset > x->src_offset;
 	if (x->element != y->element || x->attribute != y->attribute ||
 	    (x->flags & ~unk) != (y->flags & ~unk) ||
-	    x->src_offset != y->src_offset)
+	    (x->src_offset != y->src_offset && !*lower))
 		return (false);
 	if ((ra == NULL) != (rb == NULL) || (ra != NULL && strcmp(ra, rb)))
 		return (false);
@@ -340,7 +378,7 @@ ld_compare_lists(const char *doc, size_t len, const struct link_list *x,
 	struct ld_l2 s;
 	size_t i = 0, j = 0;
 	enum ld_allow why;
-	bool urls, ok = true;
+	bool urls, lower, ok = true;
 
 	if (!ld_l2_run(&s, doc, len)) {
 		snprintf(res->why, sizeof(res->why), "libxml2 failed");
@@ -357,7 +395,9 @@ ld_compare_lists(const char *doc, size_t len, const struct link_list *x,
 	}
 	res->base_allowed = !urls;
 	while (j < rl->count) {
-		if (i < x->count && ld_same(x, i, rl, j, urls)) {
+		if (i < x->count &&
+		    ld_same(x, i, rl, j, urls, s.switched, &lower)) {
+			res->allowed[LD_SWITCHED_OFFSET] += lower;
 			i++;
 			j++;
 			continue;

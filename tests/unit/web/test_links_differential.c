@@ -508,6 +508,8 @@ static const struct {
     SOUP("<SCRIPT src=/s.js></SCRIPT>"),
     SOUP(
 	"<style>a{background:url(/st.png)}</stylex>b{x:url(/st2.png)}</style>"),
+    SOUP("<style>x{background:url(/n\0l.png)}\x01a{b:url(/c\x02d.png)}"
+	 "\xef\xbf\xbe\x7f</style>"),
     SOUP("<style>@import '/imp.css'; p{background:url(\"/q.png\")}</style>"),
     SOUP("<div style=\"background:url(&quot;/ent.png&quot;)\">d</div>"),
     SOUP("<textarea><a href=/ta></textarea>"),
@@ -607,6 +609,9 @@ static const struct {
 	true},
     {"<a href=/a></body><a href=/b>", {0, 0}, false},
     {"<body><p><body>", {0, 0}, false},
+    {"<meta charset=iso-8859-1><a href=/a>a</a><img src=/i.png>", {0, 0, 2},
+	false},
+    {"<meta charset=utf-8><a href=/a>a</a>", {0, 0, 0}, false},
 };
 
 /* Each allowance, on documents made to show it. */
@@ -720,11 +725,12 @@ test_differential(void)
 	       "x %zu "
 	       "modes: the raw scanner read %zu of %zu, %zu links agree; "
 	       "allowed raw-only links: %zu in dropped tags, %zu after the "
-	       "root, %zu after-root <base>\n",
+	       "root, %zu after-root <base>; %zu src_offsets past libxml2's "
+	       "after an encoding switch\n",
 	    st.docs, blocks, strs_it, strs_unit, seeds, st.docs - before,
 	    CW_NELEM(modes), st.raw_read, st.compared, st.links,
 	    st.allowed[LD_DROPPED_TAG], st.allowed[LD_AFTER_ROOT],
-	    st.base_allowed);
+	    st.base_allowed, st.allowed[LD_SWITCHED_OFFSET]);
 	/* The readers found their documents, and most were compared. */
 	CHECK(strs_it >= 100);
 	CHECK(strs_unit >= 100);
