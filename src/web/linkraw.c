@@ -45,6 +45,7 @@ struct links_rawrun {
 	struct links_raw_slot slot[LINKS_RAW_SLOTS];
 	size_t nslots;
 	struct buf style; /* owned: a <style> text as libxml2 gives it */
+	bool bom;	  /* a UTF-8 BOM: no <meta> switches encoding */
 	enum cw_rc rc;
 };
 
@@ -307,9 +308,16 @@ links_raw_tag(struct links_rawrun *rr, const struct hs_tag *t, bool ascii)
 	rr->nslots = 0;
 	src = t->attr_end > UINT32_MAX ? UINT32_MAX : (uint32_t)t->attr_end;
 	e = t->name[0] != '\0' ? links_elem_find(t->name, t->name_len) : NULL;
-	if (e != NULL && e->special == LINKS_SP_META)
-		return (
-		    links_raw_meta_switches(rr, ascii) ? CW_ENOTSUP : rr->rc);
+	/*
+	 * A <meta> that switches encoding ends the scan (with a BOM libxml2
+	 * keeps UTF-8 whatever it says); else its style attribute counts, as
+	 * on any element (linksax.c does the same).
+	 */
+	if (e != NULL && e->special == LINKS_SP_META && !rr->bom &&
+	    links_raw_meta_switches(rr, ascii))
+		return (CW_ENOTSUP);
+	if (rr->rc != CW_OK)
+		return (rr->rc);
 	if (e != NULL && e->special == LINKS_SP_BASE)
 		return (links_raw_base(rr));
 	if (e != NULL && e->special == LINKS_SP_STYLE)
@@ -373,12 +381,9 @@ links_raw_run(struct links_acc *a, const char *html, size_t len)
 	}
 	buf_init(&rr.style, SIZE_MAX);
 	hs_init(&sc, html, len, skip);
-	while (rc == CW_OK && hs_next_tag(&sc, &t)) {
+	rr.bom = bom;
+	while (rc == CW_OK && hs_next_tag(&sc, &t))
 		rc = links_raw_tag(&rr, &t, ascii);
-		/* With a BOM libxml2 keeps UTF-8 whatever a <meta> says. */
-		if (rc == CW_ENOTSUP && bom)
-			rc = CW_OK;
-	}
 	for (i = 0; i < LINKS_RAW_SLOTS; i++) {
 		buf_cleanup(&rr.slot[i].v);
 		buf_cleanup(&rr.slot[i].map);
