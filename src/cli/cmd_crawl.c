@@ -98,6 +98,11 @@ static const char crawl_help_text[] =
     "      --sync full|normal  SQLite synchronous mode (default normal)\n"
     "      --parse-threads N  threads extracting links (default: one per\n"
     "                        CPU, at most 8; 0 = on the network loop)\n"
+    "      --html-parser auto|libxml2  how pages are read for links: auto\n"
+    "                        (default) scans UTF-8 and ASCII pages with a\n"
+    "                        tokenizer that follows libxml2's, many times\n"
+    "                        faster, and gives the rest to libxml2; libxml2\n"
+    "                        reads every page with libxml2\n"
     "      --queue-memory N  queued pages kept in memory per crawl; the\n"
     "                        rest wait in the database (default 20000)\n"
     "  -q, --quiet           errors only, no progress line\n"
@@ -556,6 +561,7 @@ enum {
 	OPT_NO_CONVERT_LINKS,
 	OPT_WARC,
 	OPT_PROXY,
+	OPT_HTML_PARSER,
 };
 
 static const struct option crawl_longopts[] = {
@@ -587,6 +593,7 @@ static const struct option crawl_longopts[] = {
     {"queue-memory", required_argument, NULL, OPT_QUEUE_MEMORY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"proxy", required_argument, NULL, OPT_PROXY},
+    {"html-parser", required_argument, NULL, OPT_HTML_PARSER},
     {"edge-links", no_argument, NULL, OPT_EDGE_LINKS},
     {"revisit", required_argument, NULL, OPT_REVISIT},
     {"page-requisites", no_argument, NULL, OPT_PAGE_REQUISITES},

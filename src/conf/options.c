@@ -21,6 +21,7 @@ enum opt_type {
 	OPT_REGEX,	 /* repeatable POSIX ERE */
 	OPT_STATUS_LIST, /* comma-separated HTTP statuses */
 	OPT_PROXY,	 /* http:// or https:// proxy URL */
+	OPT_HTML_PARSER, /* auto or libxml2 */
 };
 
 struct opt_def {
@@ -68,6 +69,7 @@ static const struct opt_def opt_table[] = {
     {"page-requisites", OPT_BOOL, OFF(page_requisites), 0, 0, 0},
     {"convert-links", OPT_BOOL, OFF(convert_links), 0, 0, 0},
     {"proxy", OPT_PROXY, OFF(proxy), 0, 0, 0},
+    {"html-parser", OPT_HTML_PARSER, OFF(html_parser), 0, 0, 0},
 };
 
 static const int opts_default_retry_status[] = {429, 500, 502, 503, 504};
@@ -326,6 +328,27 @@ opts_check_proxy(const char *value, char *err, size_t errlen)
 	return CW_OK;
 }
 
+/* The --html-parser words, by enum links_parser (RAW is for tests). */
+static const char *const opts_parsers[] = {"auto", "libxml2"};
+
+/* Parse --html-parser's value. */
+static enum cw_rc
+opts_parse_parser(
+    struct crawl_opts *o, const char *value, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(opts_parsers); i++) {
+		if (strcmp(value, opts_parsers[i]) == 0) {
+			o->html_parser = (enum links_parser)i;
+			return CW_OK;
+		}
+	}
+	snprintf(
+	    err, errlen, "--html-parser: '%s' is not auto or libxml2", value);
+	return CW_EINVAL;
+}
+
 /* Replace a string option's value with a copy of value. */
 static enum cw_rc
 opts_set_string(const struct opt_def *d, char *field, const char *value,
@@ -402,6 +425,8 @@ crawl_opts_set(struct crawl_opts *o, const char *name, const char *value,
 		return opts_set_string(d, field, value, err, errlen);
 	case OPT_STRING:
 		return opts_set_string(d, field, value, err, errlen);
+	case OPT_HTML_PARSER:
+		return opts_parse_parser(o, value, err, errlen);
 	}
 	return CW_EINVAL;
 }
@@ -450,7 +475,7 @@ opts_status_text(const struct crawl_opts *o, char *out, size_t len)
 /*
  * The options a resume needs besides the first set (a job resumed by the
  * daemon is rebuilt from this column): retry-status, max-redirects,
- * queue-memory, parse-threads, sync-full, ca-file and proxy.
+ * queue-memory, parse-threads, sync-full, ca-file, proxy and html-parser.
  */
 static int
 opts_json_more(json_t *obj, const struct crawl_opts *o)
@@ -474,6 +499,10 @@ opts_json_more(json_t *obj, const struct crawl_opts *o)
 	    json_object_set_new(obj, "sync-full", json_boolean(o->sync_full));
 	bad |= json_object_set_new(
 	    obj, "revisit", json_real((double)o->revisit_ms / 1000.0));
+	bad |= json_object_set_new(obj, "html-parser",
+	    json_string((size_t)o->html_parser < CW_NELEM(opts_parsers)
+		    ? opts_parsers[o->html_parser]
+		    : "auto"));
 	if (o->ca_file != NULL)
 		bad |= json_object_set_new(
 		    obj, "ca-file", json_string(o->ca_file));

@@ -422,6 +422,7 @@ crawl_parse_plan_(const struct crawl *c, const struct task *t,
 
 	memset(lo, 0, sizeof(*lo));
 	lo->max_links = c->opts->max_links;
+	lo->parser = c->opts->html_parser; /* --html-parser */
 	if (spans)
 		lo->flags = LINKS_OPT_OFFSETS | LINKS_OPT_RAW;
 	*css = false;

@@ -5,8 +5,10 @@
  *
  * A call collects raw references (copied into the caller's struct
  * link_list arena, with their element, attribute, flags and spans) while
- * one of the HTML paths runs: libxml2's SAX parser (linksax.c) or, for a
- * requisites-only scan of a UTF-8 page, the raw tokenizer (linkraw.c);
+ * one of the HTML paths runs: the raw tokenizer (linkraw.c) for a page it
+ * reads exactly as libxml2 would (UTF-8 or ASCII, no encoding switch),
+ * else libxml2's SAX parser (linksax.c), or libxml2 always when asked
+ * (LINKS_PARSER_LIBXML2);
  * css.c uses the same accumulator for stylesheets. When the document
  * ends, every raw reference is resolved against the effective base (the
  * first <base href>, itself resolved against the document URL) and the
@@ -440,9 +442,7 @@ links_extract_opts(const char *html, size_t len, const char *base_url,
 	links_global_init();
 	links_acc_init(&acc, out, o);
 	rc = CW_ENOTSUP;
-	if (acc.o.parser == LINKS_PARSER_RAW ||
-	    (acc.o.parser == LINKS_PARSER_AUTO &&
-		acc.o.mode == LINKS_MODE_REQUISITES))
+	if (acc.o.parser != LINKS_PARSER_LIBXML2)
 		rc = links_raw_run(&acc, html, len);
 	if (rc == CW_ENOTSUP && acc.o.parser != LINKS_PARSER_RAW)
 		rc = links_sax_run(&acc, html, len);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * it_options.c - crawl options end to end, through the crawld binary:
- * -q / -v / -vv, --parse-threads (the threads are counted in /proc while a
- * page is held), --max-links, --include, --scope domain (host names made
- * up under .test, reached through the fixture server as --proxy, so
+ * -q / -v / -vv, --html-parser, --parse-threads (the threads are counted in
+ * /proc while a page is held), --max-links, --include, --scope domain (host
+ * names made up under .test, reached through the fixture server as --proxy, so
  * nothing is resolved), a proxy in the environment ignored, and --sync
  * full (fsync calls counted by an LD_PRELOAD shim, fsyncount.c).
  */
@@ -477,7 +477,68 @@ test_sync_full(void)
 	testsrv_stop(s);
 }
 
+/*
+ * A page whose last link follows the root element's end tag: libxml2
+ * stops there (its epilog), the raw scanner reads on, as browsers do. So
+ * which reader ran shows in what is followed.
+ */
+static const struct testsrv_page parser_site[] = {
+    {"/", 0, NULL,
+	"<html><body><a href=\"/in\">in</a></body></html>"
+	"<a href=\"/after\">after</a>",
+	NULL, 0},
+    {"/in", 0, NULL, "<p>in</p>", NULL, 0},
+    {"/after", 0, NULL, "<p>after</p>", NULL, 0},
+};
+
+/*
+ * --html-parser: auto (the default) reads the page with the raw scanner
+ * and follows the link after </html>; libxml2 does not see it; the
+ * choice is recorded in crawls.options; a bad value is a usage error.
+ */
+static void
+test_html_parser(void)
+{
+	struct testsrv *s = testsrv_start(parser_site, CW_NELEM(parser_site));
+	const char *da = it_db_path("parser-auto.db"),
+		   *dx = it_db_path("parser-libxml2.db");
+	char seed[128], text[4096];
+	const char *autov[] = {
+	    "crawl", "-q", "--no-robots", "--db", da, seed, NULL};
+	const char *libxml2[] = {"crawl", "-q", "--no-robots", "--html-parser",
+	    "libxml2", "--db", dx, seed, NULL};
+	const char *bad[] = {
+	    "crawl", "-q", "--html-parser", "raw", "--db", dx, seed, NULL};
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	CHECK_INT(it_run_crawld(autov, out, sizeof(out), err, sizeof(err)), 0);
+	CHECK_INT(db_int(da, "SELECT count(*) FROM links"), 2);
+	CHECK_INT(db_int(da,
+		      "SELECT count(*) FROM pages WHERE url LIKE "
+		      "'%%/after' AND state='done'"),
+	    1);
+	CHECK(db_text(da, text, sizeof(text), "SELECT options FROM crawls") !=
+		NULL &&
+	    strstr(text, "\"html-parser\":\"auto\"") != NULL);
+	CHECK_INT(testsrv_hits(s, "/after"), 1);
+	CHECK_INT(
+	    it_run_crawld(libxml2, out, sizeof(out), err, sizeof(err)), 0);
+	CHECK_INT(db_int(dx, "SELECT count(*) FROM links"), 1);
+	CHECK_INT(db_int(dx,
+		      "SELECT count(*) FROM pages WHERE url LIKE "
+		      "'%%/after'"),
+	    0);
+	CHECK(db_text(dx, text, sizeof(text), "SELECT options FROM crawls") !=
+		NULL &&
+	    strstr(text, "\"html-parser\":\"libxml2\"") != NULL);
+	CHECK_INT(testsrv_hits(s, "/after"), 1); /* the first crawl's */
+	CHECK_INT(it_run_crawld(bad, out, sizeof(out), err, sizeof(err)), 2);
+	CHECK(strstr(err, "--html-parser") != NULL);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
+    TEST(html_parser),
     TEST(quiet_verbose),
     TEST(parse_threads),
     TEST(max_links),

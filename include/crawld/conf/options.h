@@ -14,6 +14,7 @@
 #include <stdbool.h>
 
 #include "crawld/base/common.h"
+#include "crawld/web/links.h"
 #include "crawld/web/url.h"
 
 #define OPTS_MAX_PATTERNS 32
@@ -61,6 +62,9 @@ struct crawl_opts {
 	bool convert_links;   /* rewrite mirrored links (with --mirror) */
 	char *proxy;	      /* owned; NULL = none, and the environment's
 				 http_proxy/https_proxy/no_proxy are ignored */
+	enum links_parser html_parser; /* --html-parser: AUTO (the raw
+					  scanner where it reads the page
+					  exactly) or LIBXML2 */
 };
 
 /* Fill in every default. */
@@ -78,7 +82,8 @@ void crawl_opts_cleanup(struct crawl_opts *o);
  * "allow-private", "max-redirects", "parse-threads",
  * "queue-memory", "ca-file", "edge-links", "page-requisites",
  * "convert-links", "proxy"
- * (an http:// or https:// URL without credentials))
+ * (an http:// or https:// URL without credentials), "html-parser"
+ * (auto or libxml2))
  * from its text form. On error returns CW_EINVAL and writes a one-line
  * message naming the option into err.
  */

@@ -190,9 +190,8 @@ enum links_mode {
  * test_links_differential.c holds the two to exactly that.
  */
 enum links_parser {
-	/* LINKS_MODE_REQUISITES: the raw scanner when it can; else libxml2 */
-	LINKS_PARSER_AUTO = 0,
-	LINKS_PARSER_LIBXML2, /* always libxml2 (--html-parser libxml2) */
+	LINKS_PARSER_AUTO = 0, /* the raw scanner when it can, else libxml2 */
+	LINKS_PARSER_LIBXML2,  /* always libxml2 (--html-parser libxml2) */
 	/* The raw scanner or CW_ENOTSUP (nothing appended): for tests. */
 	LINKS_PARSER_RAW,
 };

@@ -139,6 +139,7 @@ test_shipped_example(void)
 	CHECK_INT(c.defaults.n_retry_status, d.defaults.n_retry_status);
 	CHECK_STR(c.defaults.user_agent, d.defaults.user_agent);
 	CHECK(c.defaults.robots == d.defaults.robots);
+	CHECK_INT(c.defaults.html_parser, d.defaults.html_parser);
 	free(text);
 	config_cleanup(&c);
 	config_cleanup(&d);
@@ -159,7 +160,8 @@ test_crawl_section(void)
 		    "retry-status = 429,5xx\n"
 		    "robots = no\n"
 		    "include = ^http://a/\n"
-		    "include = ^http://b/\n",
+		    "include = ^http://b/\n"
+		    "html_parser = libxml2\n",
 		    err, sizeof(err)) == CW_OK);
 	CHECK_INT(c.defaults.depth, 5);
 	CHECK_INT(c.defaults.delay_ms, 250);
@@ -167,7 +169,8 @@ test_crawl_section(void)
 	CHECK_INT(c.defaults.n_retry_status, 2);
 	CHECK(!c.defaults.robots);
 	CHECK_INT(c.defaults.n_include, 2);
-	CHECK_INT(c.ncrawl, 7);
+	CHECK_INT(c.defaults.html_parser, LINKS_PARSER_LIBXML2);
+	CHECK_INT(c.ncrawl, 8);
 	CHECK_STR(c.crawl[2].key, "max-pages");
 	CHECK_INT(c.crawl[2].line, 4);
 	config_cleanup(&c);
@@ -334,9 +337,9 @@ test_job_opts(void)
 		    "[crawl]\ndepth = 5\nmax-pages = 10\ninclude = ^a\n"
 		    "timeout = 7\n",
 		    err, sizeof(err)) == CW_OK);
-	obj = json_pack("{s:[s], s:i, s:[s,s], s:b, s:f, s:s}", "seeds",
+	obj = json_pack("{s:[s], s:i, s:[s,s], s:b, s:f, s:s, s:s}", "seeds",
 	    "http://x/", "depth", 1, "include", "^b", "^c", "robots", 0,
-	    "retries", 4.0, "retry_status", "none");
+	    "retries", 4.0, "retry_status", "none", "html-parser", "libxml2");
 	REQUIRE(obj != NULL);
 	crawl_opts_init(&o);
 	if (config_job_opts(&c, obj, &o, err, sizeof(err)) != CW_OK)
@@ -348,8 +351,9 @@ test_job_opts(void)
 	CHECK(!o.robots);
 	CHECK_INT(o.retries, 4);
 	CHECK_INT(o.n_retry_status, 0);
-	CHECK_INT(o.timeout_ms, 7000); /* daemon-wide */
-	CHECK_INT(o.concurrency, 9);   /* recorded as the engine's */
+	CHECK_INT(o.html_parser, LINKS_PARSER_LIBXML2); /* the API's */
+	CHECK_INT(o.timeout_ms, 7000);			/* daemon-wide */
+	CHECK_INT(o.concurrency, 9); /* recorded as the engine's */
 	CHECK_STR(o.db_path, "/var/lib/crawld/crawld.db");
 	crawl_opts_cleanup(&o);
 	json_decref(obj);

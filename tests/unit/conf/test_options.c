@@ -480,6 +480,37 @@ test_proxy(void)
 	crawl_opts_cleanup(&o);
 }
 
+/*
+ * --html-parser: auto (the default) or libxml2, in exactly those words;
+ * anything else is refused naming the option, the value kept.
+ */
+static void
+test_html_parser(void)
+{
+	static const char *const bad[] = {
+	    "", "raw", "LIBXML2", "libxml", "auto ", "html5"};
+	struct crawl_opts o;
+	char err[256];
+	size_t i;
+
+	crawl_opts_init(&o);
+	CHECK_INT(o.html_parser, LINKS_PARSER_AUTO);
+	CHECK(crawl_opts_set(&o, "html-parser", "libxml2", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK_INT(o.html_parser, LINKS_PARSER_LIBXML2);
+	for (i = 0; i < CW_NELEM(bad); i++) {
+		err[0] = '\0';
+		CHECK(crawl_opts_set(&o, "html-parser", bad[i], err,
+			  sizeof(err)) == CW_EINVAL);
+		CHECK(strstr(err, "--html-parser") == err);
+		CHECK_INT(o.html_parser, LINKS_PARSER_LIBXML2);
+	}
+	CHECK(crawl_opts_set(&o, "html-parser", "auto", err, sizeof(err)) ==
+	    CW_OK);
+	CHECK_INT(o.html_parser, LINKS_PARSER_AUTO);
+	crawl_opts_cleanup(&o);
+}
+
 /* --retry-status: codes and classes; none; anything else is refused and
    leaves the list as it was. */
 static void
@@ -864,6 +895,7 @@ static const struct {
     {"page-requisites", "yes", "true"},
     {"convert-links", "yes", "true"},
     {"proxy", "http://127.0.0.1:3128", "\"http://127.0.0.1:3128\""},
+    {"html-parser", "libxml2", "\"libxml2\""},
 };
 
 /* Not in crawls.options: where the crawl is, not how it crawls. */
@@ -989,6 +1021,7 @@ static const struct test tests[] = {
     TEST(scope),
     TEST(strings),
     TEST(proxy),
+    TEST(html_parser),
     TEST(retry_status),
     TEST(unknown),
     TEST(filters),
