@@ -28,8 +28,9 @@
  *     starts at or after that point. A <base href> there, which the
  *     scanner takes and libxml2 never sees, changes what every URL
  *     resolves against; the raw references are then compared instead of
- *     the URLs, and the skipped count may only be larger on the raw side
- *     when any raw-only link was allowed.
+ *     the URLs. With markup dropped either way, the skipped count (bad or
+ *     non-http references) may be larger on the raw side, never smaller;
+ *     without, it is the same.
  *   LD_SWITCHED_OFFSET: when a <meta> switches libxml2 to another
  *     encoding (which the scanner reads only in an ASCII document, the
  *     same characters either way), libxml2 counts its offsets anew from
@@ -278,6 +279,29 @@ ld_allowed(
 }
 
 /*
+ * Whether libxml2 dropped any markup the scanner reads: it stopped in its
+ * epilog, or a raw html/head/body tag has no element of libxml2's.
+ */
+static inline bool
+ld_dropped_any(const struct ld_l2 *s, const char *doc, size_t len)
+{
+	struct hs_scanner sc;
+	struct hs_tag t;
+
+	if (s->root_end != SIZE_MAX)
+		return (true);
+	hs_init(&sc, doc, len, s->skip);
+	while (hs_next_tag(&sc, &t))
+		if (t.name_len == 4 &&
+		    (strcmp(t.name, "html") == 0 ||
+			strcmp(t.name, "head") == 0 ||
+			strcmp(t.name, "body") == 0) &&
+		    !ld_l2_reported(s, &t))
+			return (true);
+	return (false);
+}
+
+/*
  * Whether two links are the same (URLs only when compare_urls). After an
  * encoding switch (switched) libxml2's src_offset is a lower bound: the
  * raw one may be larger, and *lower says it was.
@@ -416,11 +440,10 @@ ld_compare_lists(const char *doc, size_t len, const struct link_list *x,
 		ok = false;
 		goto out;
 	}
-	/* References skipped in allowed markup count on the raw side only. */
+	/* References skipped in dropped markup count on the raw side only. */
 	if (urls &&
-	    (res->allowed[LD_DROPPED_TAG] + res->allowed[LD_AFTER_ROOT] == 0
-		    ? x->skipped != rl->skipped
-		    : x->skipped > rl->skipped)) {
+	    (!ld_dropped_any(&s, doc, len) ? x->skipped != rl->skipped
+					   : x->skipped > rl->skipped)) {
 		snprintf(res->why, sizeof(res->why),
 		    "skipped: libxml2 %zu, raw %zu", x->skipped, rl->skipped);
 		ok = false;
