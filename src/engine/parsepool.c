@@ -137,6 +137,10 @@ parse_job_run(struct parse_job *job)
 	if (job->css)
 		job->rc = css_extract(
 		    body, job->len, job->base_url, &job->lopts, &job->links);
+	else if (job->lopts.mode == LINKS_MODE_DEFAULT &&
+	    job->lopts.flags == 0 && job->lopts.parser == LINKS_PARSER_AUTO)
+		job->rc = links_extract(
+		    body, job->len, job->base_url, job->max_links, &job->links);
 	else /* lopts carries the mode, the flags and --html-parser */
 		job->rc = links_extract_opts(
 		    body, job->len, job->base_url, &job->lopts, &job->links);
