@@ -22,11 +22,13 @@
  *     named html, head or body at which libxml2 reported no element.
  *   LD_AFTER_ROOT: what follows the point where libxml2 stops: after
  *     the root element's end tag (or an end tag met with no element
- *     open) it is in its epilog, which reads text, comments and PIs and
- *     stops at any other markup ("Extra content at the end of the
- *     document", XML_ERR_DOCUMENT_END); the raw links of a tag that
- *     starts at or after that point. A <base href> there, which the
- *     scanner takes and libxml2 never sees, changes what every URL
+ *     open) it is in its epilog, which reads comments and PIs, stops at
+ *     any other markup ("Extra content at the end of the document",
+ *     XML_ERR_DOCUMENT_END) and, after a blank, reads the text up to the
+ *     next '<' and stops there; the raw links of a tag that starts at or
+ *     after that point (libxml2's cursor at the end, short of the end of
+ *     the input, once its stack emptied or with that error). A <base href>
+ * there, which the scanner takes and libxml2 never sees, changes what every URL
  *     resolves against; the raw references are then compared instead of
  *     the URLs. With markup dropped either way, the skipped count (bad or
  *     non-http references) may be larger on the raw side, never smaller;
@@ -41,9 +43,9 @@
  * Where libxml2 was, and what it reported, comes from a second libxml2
  * parse here with the same settings as linksax.c's (a UTF-8 document, the
  * BOM skipped and locked), recording the input offset at every
- * startElement and, when it ended with XML_ERR_DOCUMENT_END, the offset
- * at which it stopped. A link allowed must come from a raw tag at which
- * libxml2 reported no element.
+ * startElement, where its stack first emptied and where its cursor
+ * stopped. A link allowed must come from a raw tag at which libxml2
+ * reported no element.
  */
 #ifndef CRAWLD_TEST_LINKDIFF_H
 #define CRAWLD_TEST_LINKDIFF_H
@@ -86,6 +88,7 @@ struct ld_l2 {
 	size_t n, cap;
 	int depth;
 	size_t root_end; /* where libxml2 stopped in its epilog, or SIZE_MAX */
+	size_t closed;	 /* where its element stack first emptied */
 	bool exact;	 /* never transcoded: offsets are byte offsets */
 	bool switched;	 /* a <meta> switched encoding (parsed again) */
 	bool nomem;
@@ -133,7 +136,8 @@ ld_l2_end(void *ud, const xmlChar *name)
 	struct ld_l2 *s = ud;
 
 	(void)name;
-	s->depth--;
+	if (--s->depth == 0 && s->closed == SIZE_MAX)
+		s->closed = ld_l2_offset(s);
 }
 
 static inline void
@@ -153,12 +157,13 @@ ld_l2_parse(struct ld_l2 *s, const char *doc, size_t len, bool lock)
 	const unsigned char *u = (const unsigned char *)doc;
 	htmlSAXHandler sax;
 	htmlParserCtxtPtr ctxt;
-	size_t left;
+	size_t left, stop;
 	const char *p;
 	int n;
 
 	memset(s, 0, sizeof(*s));
 	s->root_end = SIZE_MAX;
+	s->closed = SIZE_MAX;
 	s->exact = true;
 	if (len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf)
 		s->skip = 3;
@@ -186,12 +191,18 @@ ld_l2_parse(struct ld_l2 *s, const char *doc, size_t len, bool lock)
 	}
 	(void)htmlParseChunk(ctxt, NULL, 0, 1);
 	/*
-	 * Content in the epilog (after the root, or after an end tag that
-	 * found the stack empty) stops libxml2 with XML_ERR_DOCUMENT_END,
-	 * its cursor where that content starts.
+	 * libxml2 stops in its epilog (after the root's end tag, or an end
+	 * tag met with no element open) at markup other than a comment or a
+	 * PI (XML_ERR_DOCUMENT_END), or after the text that follows a blank
+	 * there (htmlParseCharData, then it is done): its cursor stays where
+	 * it stopped. Either way the stop comes after the stack emptied, or
+	 * with that error; anything else that stops it early is no allowance.
 	 */
-	if (ctxt->errNo == XML_ERR_DOCUMENT_END)
-		s->root_end = ld_l2_offset(s);
+	stop = ld_l2_offset(s);
+	if (s->exact && stop < len &&
+	    (ctxt->errNo == XML_ERR_DOCUMENT_END ||
+		(s->closed != SIZE_MAX && s->closed <= stop)))
+		s->root_end = stop;
 	htmlFreeParserCtxt(ctxt);
 	s->ctxt = NULL;
 	return (!s->nomem);
