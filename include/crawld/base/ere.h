@@ -21,13 +21,23 @@
 /* Nodes a pattern may expand to; real URL filters need a few hundred. */
 #define ERE_MAX_COST 20000
 
+/* An epsilon region (see ere.c) may hold this many nodes, and this many
+   zero-width assertions (^ $ \b \B \< \> \` \'): a filter people write
+   has a few optional parts in a row and an anchor or two. */
+#define ERE_MAX_REGION 128
+#define ERE_MAX_REGION_ASSERTS 8
+
 enum ere_verdict {
 	ERE_OK = 0,
-	ERE_TOO_COMPLEX,  /* expands past ERE_MAX_COST nodes */
-	ERE_TOO_DEEP,	  /* groups nested more than 64 deep */
-	ERE_BACKREF,	  /* \1-\9: matching can take exponential time */
-	ERE_EMPTY_REPEAT, /* a repetition of what can match empty ("x*+",
-			     "(a?)*"): compiling takes exponential time */
+	ERE_TOO_COMPLEX,      /* expands past ERE_MAX_COST nodes */
+	ERE_TOO_DEEP,	      /* groups nested more than 64 deep */
+	ERE_BACKREF,	      /* \1-\9: matching can take exponential time */
+	ERE_EMPTY_REPEAT,     /* a repetition of what can match empty ("x*+",
+				 "(a?)*"): compiling takes exponential time */
+	ERE_EMPTY_CHAIN,      /* an epsilon region past ERE_MAX_REGION nodes
+				 ("a?a?a?..."): quadratic time and memory */
+	ERE_TOO_MANY_ANCHORS, /* more than ERE_MAX_REGION_ASSERTS assertions
+				 in one region ("$$$$..."): exponential */
 };
 
 /*

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_ere.c - the regex cost model: URL filters people write pass with a
- * small cost; stacked and nested repetitions, deep nesting and
- * back-references are refused; bracket expressions and escapes are atoms.
+ * small cost; stacked and nested repetitions, deep nesting,
+ * back-references, long runs of optional parts and of anchors are
+ * refused; bracket expressions and escapes are atoms.
  */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,12 @@ test_ordinary_patterns(void)
 	    {"[[:alpha:]+]{3}", 10},	       /* class, then '+' member */
 	    {"a\\+\\+\\+\\+\\+\\+\\+\\+", 20}, /* escaped: literals */
 	    {"(a{10}){10}", 300},
+	    {"^https?://(www\\.)?example\\.com(/|$)", 40},
+	    {"[^?#]*(\\?[^#]*)?(#.*)?$", 20},
+	    {"(^|/)(login|logout|signin|cart)(/|\\?|$)", 50},
+	    {"^https?://([a-z0-9-]+\\.)*example\\.(com|org)(:[0-9]+)?(/.*)?$",
+		60},
+	    {"\\b(a|b)\\b", 10},
 	    {"", 0},
 	};
 	uint64_t cost;
@@ -133,6 +140,65 @@ test_empty_repeat(void)
 		  "repeats what can match empty") == 0);
 }
 
+/* Repeat unit n times into buf (size len). */
+static const char *
+repeat(char *buf, size_t len, const char *unit, size_t n)
+{
+	size_t u = strlen(unit), i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && (i + 1) * u < len; i++)
+		memcpy(buf + i * u, unit, u + 1);
+	return buf;
+}
+
+/* Runs of what can match empty form one epsilon region, capped at
+   ERE_MAX_REGION nodes and ERE_MAX_REGION_ASSERTS anchors: 1,000 '$'
+   (fuzz_config) took glibc 24 s and 1.3 GB; "\ba" 3,000 times is many
+   small regions and takes milliseconds. */
+static void
+test_regions(void)
+{
+	char buf[10000], run[100], nested[400];
+
+	/* 40 optional parts are 80 nodes: one run is allowed, two joined
+	   through a group's edge are not. */
+	repeat(run, sizeof(run), "a?", 40);
+	snprintf(nested, sizeof(nested), "%s(b)", run);
+	CHECK(ere_check(nested, NULL) == ERE_OK);
+	snprintf(nested, sizeof(nested), "%s(%s(b)%s)%s", run, run, run, run);
+	CHECK(ere_check(nested, NULL) == ERE_EMPTY_CHAIN);
+	snprintf(nested, sizeof(nested), "%sb%sb%sb%s", run, run, run, run);
+	CHECK(ere_check(nested, NULL) == ERE_OK);
+
+	CHECK(ere_check(repeat(buf, sizeof(buf), "$", 8), NULL) == ERE_OK);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "$", 9), NULL) ==
+	    ERE_TOO_MANY_ANCHORS);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "$", 1000), NULL) ==
+	    ERE_TOO_MANY_ANCHORS);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "\\b", 200), NULL) ==
+	    ERE_TOO_MANY_ANCHORS);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "(a|$)", 1000), NULL) ==
+	    ERE_TOO_MANY_ANCHORS);
+	CHECK(
+	    ere_check(repeat(buf, sizeof(buf), "\\ba", 3000), NULL) == ERE_OK);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "a?", 64), NULL) == ERE_OK);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "a?", 65), NULL) ==
+	    ERE_EMPTY_CHAIN);
+	CHECK(ere_check(repeat(buf, sizeof(buf), "a?b", 1000), NULL) == ERE_OK);
+	/* An alternation's start reaches every branch. */
+	CHECK(ere_check(repeat(buf, sizeof(buf), ".{0,3}|", 600), NULL) ==
+	    ERE_EMPTY_CHAIN);
+	/* A ')' without its '(' is a literal that can be repeated. */
+	CHECK(ere_check(repeat(buf, sizeof(buf), ")*+", 700), NULL) ==
+	    ERE_EMPTY_REPEAT);
+	CHECK(ere_check("(a\\b){400}", NULL) == ERE_OK);
+	CHECK(strcmp(ere_verdict_name(ERE_TOO_MANY_ANCHORS),
+		  "too many anchors in a row") == 0);
+	CHECK(strcmp(ere_verdict_name(ERE_EMPTY_CHAIN),
+		  "too many optional parts in a row") == 0);
+}
+
 /* Unbalanced input is measured without reading past its end. */
 static void
 test_malformed(void)
@@ -151,6 +217,7 @@ static const struct test tests[] = {
     TEST(sums),
     TEST(depth_and_backrefs),
     TEST(empty_repeat),
+    TEST(regions),
     TEST(malformed),
 };
 
