@@ -138,3 +138,9 @@ cw_strdup(const char *s)
 {
 	return s == NULL ? NULL : strdup(s);
 }
+
+bool
+cw_same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}

@@ -310,15 +310,16 @@ engine_launch_gate(struct engine *e, struct task *t)
 {
 	struct fetch *f = e->idle[--e->nidle];
 	struct fetch_result res;
+	struct fetch_opts fo = e->fopts;
 
+	engine_gate_transport_(t->host, &fo);
 	t->attempts++;
 	f->keep_all = false; /* a gate keeps its body anyway */
 	f->keep_css = false;
 	f->capture = false; /* robots.txt is not archived */
 	f->addr_check = engine_gate_addr_allowed_;
 	f->addr_check_arg = e;
-	if (fetch_use_opts(f, &e->fopts) == CW_OK &&
-	    fetch_start(f, t) == CW_OK) {
+	if (fetch_use_opts(f, &fo) == CW_OK && fetch_start(f, t) == CW_OK) {
 		if (curlev_add(e->cev, f->easy) == CW_OK)
 			return;
 		fetch_abandon(f);

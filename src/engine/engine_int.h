@@ -122,6 +122,15 @@ struct hostinfo {
 			      NULL when it was */
 	uint64_t expires_ms;
 	unsigned failures; /* unreachable robots.txt */
+	/* The transport robots.txt is read with: the ca-file and proxy of
+	   the crawl that opened the gate (owned; NULL: the system's CAs, no
+	   proxy). When it could not be read for a transfer error (TLS,
+	   connect, proxy), a crawl with another transport reads it again,
+	   at most ROBOTS_MAX_REGATES times until the rules expire: one job's
+	   trust is not another's. */
+	char *gate_ca_file, *gate_proxy;
+	bool transfer_failed;
+	unsigned regates;
 };
 
 struct engine {
@@ -363,6 +372,9 @@ bool engine_gate_addr_allowed_(
 
 /* Gate an origin until its robots.txt is known. */
 enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);
+
+/* The ca-file and proxy of the crawl that gated the host, into fo. */
+void engine_gate_transport_(struct host *h, struct fetch_opts *fo);
 
 /* Record a page robots.txt holds back (verdict v, not ALLOW), and finish
    its task. */

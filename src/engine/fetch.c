@@ -360,13 +360,6 @@ fetch_new(const struct fetch_opts *opts, void *owner)
 	return f;
 }
 
-/* Whether two strings (either may be NULL) are the same. */
-static bool
-fetch_same_str(const char *a, const char *b)
-{
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
 /* The per-transfer options of o on the slot's handle. */
 enum cw_rc
 fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
@@ -378,9 +371,9 @@ fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
 	CW_ASSERT(f->state == FETCH_ST_IDLE);
 	/* Compared by value: a pointer may be a freed crawl's, or a new
 	   crawl's at the same address. */
-	if (!f->opts_mixed && fetch_same_str(o->user_agent, cur->user_agent) &&
-	    fetch_same_str(o->ca_file, cur->ca_file) &&
-	    fetch_same_str(o->proxy, cur->proxy) &&
+	if (!f->opts_mixed && cw_same_str(o->user_agent, cur->user_agent) &&
+	    cw_same_str(o->ca_file, cur->ca_file) &&
+	    cw_same_str(o->proxy, cur->proxy) &&
 	    o->timeout_ms == cur->timeout_ms &&
 	    o->connect_timeout_ms == cur->connect_timeout_ms &&
 	    o->max_size == cur->max_size) {

@@ -18,6 +18,7 @@
 #define ROBOTS_UNREACHABLE_TTL_MS (5ULL * 60 * 1000)
 #define ROBOTS_TRIES 3	       /* fetches of an unreachable robots.txt */
 #define ROBOTS_BACKOFF_MS 1000 /* doubled after each failure */
+#define ROBOTS_MAX_REGATES 4   /* re-reads for other transports */
 
 /* Forget a host's robots.txt: its rules for every agent, its body. */
 static void
@@ -47,8 +48,11 @@ hostinfo_free(void *arg)
 {
 	struct hostinfo *hi = arg;
 
-	if (hi != NULL)
+	if (hi != NULL) {
 		hostinfo_forget(hi);
+		free(hi->gate_ca_file);
+		free(hi->gate_proxy);
+	}
 	free(hi);
 }
 
@@ -73,6 +77,55 @@ engine_hostinfo(struct host *h)
  * belongs to the engine, not to the crawl that happened to ask first, so
  * stopping that crawl cannot leave the host gated for the others.
  */
+/* Whether the crawl's transport is the one robots.txt was read with. */
+static bool
+hostinfo_same_transport(const struct hostinfo *hi, const struct crawl *c)
+{
+	return cw_same_str(hi->gate_ca_file, c->opts->ca_file) &&
+	    cw_same_str(hi->gate_proxy, c->opts->proxy);
+}
+
+/* Read robots.txt next with the crawl's transport. */
+static enum cw_rc
+hostinfo_take_transport(struct hostinfo *hi, const struct crawl *c)
+{
+	char *ca = cw_strdup(c->opts->ca_file), *px = cw_strdup(c->opts->proxy);
+
+	if ((c->opts->ca_file != NULL && ca == NULL) ||
+	    (c->opts->proxy != NULL && px == NULL)) {
+		free(ca);
+		free(px);
+		return CW_ENOMEM;
+	}
+	free(hi->gate_ca_file);
+	free(hi->gate_proxy);
+	hi->gate_ca_file = ca;
+	hi->gate_proxy = px;
+	return CW_OK;
+}
+
+/* Whether the rules on hand no longer hold for the crawl: expired, or
+   unreadable for a transfer error over another crawl's transport. */
+static bool
+hostinfo_stale_for(struct hostinfo *hi, const struct crawl *c)
+{
+	if (hi->robots_state != ROBOTS_READY)
+		return false;
+	if (cw_monotonic_ms() >= hi->expires_ms) {
+		hi->regates = 0;
+		return true;
+	}
+	if (!hi->transfer_failed || hostinfo_same_transport(hi, c) ||
+	    hi->regates >= ROBOTS_MAX_REGATES)
+		return false;
+	hi->regates++;
+	log_info("robots: %s unreadable over another crawl's transport (%s), "
+		 "reading it with crawl %lld's",
+	    hi->unreachable != NULL ? hi->unreachable : "?",
+	    hi->gate_proxy != NULL ? "proxy" : "ca-file", (long long)c->id);
+	return true;
+}
+
 enum cw_rc
 crawl_robots_gate_(struct crawl *c, const char *origin)
 {
@@ -84,13 +137,15 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 
 	if (hi == NULL)
 		return CW_ENOMEM;
-	if (hi->robots_state == ROBOTS_READY &&
-	    cw_monotonic_ms() >= hi->expires_ms) {
+	if (hostinfo_stale_for(hi, c)) {
 		hostinfo_forget(hi);
 		hi->robots_state = ROBOTS_UNKNOWN;
 	}
 	if (hi->robots_state != ROBOTS_UNKNOWN)
 		return CW_OK;
+	rc = hostinfo_take_transport(hi, c);
+	if (rc != CW_OK)
+		return rc;
 	snprintf(url, sizeof(url), "%s/robots.txt", origin);
 	rc = frontier_push_gate(e->fr, origin, url, NULL);
 	if (rc != CW_OK)
@@ -98,6 +153,19 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	hi->robots_state = ROBOTS_FETCHING;
 	host_set_gate(e->fr, h, true);
 	return CW_OK;
+}
+
+/* The ca-file and proxy a host's robots.txt fetch goes with (fo's other
+   settings are the engine's); the strings stay the host's. */
+void
+engine_gate_transport_(struct host *h, struct fetch_opts *fo)
+{
+	struct hostinfo *hi = engine_hostinfo(h);
+
+	if (hi == NULL)
+		return;
+	fo->ca_file = hi->gate_ca_file;
+	fo->proxy = hi->gate_proxy;
 }
 
 /*
@@ -343,6 +411,7 @@ engine_robots_done_(
 	}
 	hi->rules = rules;
 	hi->unreachable = cause;
+	hi->transfer_failed = cause != NULL && res->outcome != FETCH_OK;
 	hi->robots_state = ROBOTS_READY;
 	hi->expires_ms = cw_monotonic_ms() +
 	    (cause != NULL ? ROBOTS_UNREACHABLE_TTL_MS : ROBOTS_TTL_MS);

@@ -161,43 +161,17 @@ test_unreachable_disallows(void)
 static void
 test_unreachable_tls_names_cause(void)
 {
-	const char *openssl = getenv("CRAWLD_OPENSSL");
-	const char *dir = it_tmpdir();
 	const char *db = it_db_path("tls.db");
 	const char *opts[] = {NULL};
-	char cmd[2048], key[512], cert[512], seed[128], reason[512], acc[32];
-	unsigned port = it_free_port();
+	char cert[512], seed[128], reason[512];
 	struct it_result r;
-	int pid, i;
+	unsigned port;
+	int pid = it_tls_server("tls", cert, sizeof(cert), &port);
 
-	REQUIRE(openssl != NULL && access(openssl, X_OK) == 0);
-	REQUIRE(port != 0);
-	snprintf(key, sizeof(key), "%s/tls-key.pem", dir);
-	snprintf(cert, sizeof(cert), "%s/tls-cert.pem", dir);
-	snprintf(cmd, sizeof(cmd),
-	    "'%s' req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' "
-	    "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
-	    ">/dev/null 2>&1",
-	    openssl, key, cert);
-	REQUIRE(system(cmd) == 0);
-	snprintf(acc, sizeof(acc), "127.0.0.1:%u", port);
-	pid = fork();
-	if (pid == 0) {
-		if (freopen("/dev/null", "w", stdout) == NULL ||
-		    freopen("/dev/null", "w", stderr) == NULL)
-			_exit(126);
-		alarm(60);
-		execl(openssl, openssl, "s_server", "-accept", acc, "-cert",
-		    cert, "-key", key, "-www", "-quiet", (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 1000 && !it_port_open(port); i++)
-		usleep(10000);
-	REQUIRE(it_port_open(port));
+	REQUIRE(pid > 0);
 	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
 	CHECK(it_crawl(db, seed, opts, &r) == 0);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	it_tls_server_stop(pid);
 	CHECK_INT(r.end, CRAWL_END_DONE);
 	CHECK_STR(db_text(db, reason, sizeof(reason),
 		      "SELECT state || ' ' || reason FROM pages"),

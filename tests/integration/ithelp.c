@@ -509,3 +509,62 @@ it_port_open(unsigned port)
 	close(fd);
 	return ok;
 }
+
+/* Make the key and certificate; 0 on success. */
+static int
+it_tls_make_cert(const char *openssl, const char *key, const char *cert)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd),
+	    "'%s' req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' "
+	    "-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 "
+	    ">/dev/null 2>&1",
+	    openssl, key, cert);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int
+it_tls_server(const char *name, char *cert, size_t size, unsigned *port)
+{
+	const char *openssl = getenv("CRAWLD_OPENSSL");
+	char key[512], acc[32];
+	int pid, i;
+
+	*port = it_free_port();
+	if (openssl == NULL || access(openssl, X_OK) != 0 || *port == 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s/%s-key.pem", it_tmpdir(), name);
+	snprintf(cert, size, "%s/%s-cert.pem", it_tmpdir(), name);
+	if (it_tls_make_cert(openssl, key, cert) != 0)
+		return -1;
+	snprintf(acc, sizeof(acc), "127.0.0.1:%u", *port);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (freopen("/dev/null", "w", stdout) == NULL ||
+		    freopen("/dev/null", "w", stderr) == NULL)
+			_exit(126);
+		alarm(120 * it_slow());
+		execl(openssl, openssl, "s_server", "-accept", acc, "-cert",
+		    cert, "-key", key, "-www", "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 1000 && !it_port_open(*port); i++)
+		usleep(10000);
+	if (!it_port_open(*port)) {
+		it_tls_server_stop(pid);
+		return -1;
+	}
+	return pid;
+}
+
+void
+it_tls_server_stop(int pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}

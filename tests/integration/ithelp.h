@@ -84,6 +84,17 @@ unsigned it_free_port(void);
 /* Whether something accepts connections on 127.0.0.1:port. */
 bool it_port_open(unsigned port);
 
+/*
+ * A self-signed certificate for 127.0.0.1 (key and cert written under
+ * it_tmpdir() as NAME-key.pem and NAME-cert.pem; cert receives the
+ * certificate's path), made with openssl (CRAWLD_OPENSSL), and
+ * `openssl s_server -www` serving it on a free port (*port). Returns the
+ * server's pid once it accepts connections (stop it with
+ * it_tls_server_stop()), -1 when openssl is missing or fails.
+ */
+int it_tls_server(const char *name, char *cert, size_t size, unsigned *port);
+void it_tls_server_stop(int pid);
+
 /* What the child of it_spawn_crawld() wrote so far (stdout and stderr),
    copied into buf. */
 const char *it_spawn_output(char *buf, size_t size);

@@ -7,7 +7,8 @@
  * the too-big and timeout failures). A job's delay raises the hosts it
  * crawls for every job there: a host's delay is the largest of the jobs'
  * on it. robots.txt is fetched once per host and matched per job's
- * product token. The checks are lower bounds on gaps and exact outcomes.
+ * product token. A job's proxy and ca-file are its own. The checks are lower
+ * bounds on gaps and exact outcomes.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -331,12 +332,72 @@ test_proxy_per_job(void)
 	testsrv_stop(proxy);
 }
 
+/*
+ * A job's ca-file is its own, for robots.txt too: on an https site with a
+ * self-signed certificate (openssl s_server), job B without a ca-file
+ * cannot read robots.txt and fails on the certificate; job A after it,
+ * trusting the certificate through its ca-file, reads robots.txt again
+ * over its own transport (B's failure is not A's) and fetches the site;
+ * job C without a ca-file, after A, has A's rules but no trust: its page
+ * fails on the certificate.
+ */
+static void
+test_ca_file_per_job(void)
+{
+	struct st_daemon d;
+	char cert[512], seed[128], extra[640], got[256];
+	long long ja, jb, jc;
+	unsigned port;
+	int pid = it_tls_server("cajob", cert, sizeof(cert), &port);
+
+	REQUIRE(pid > 0);
+	st_init(&d, "cafile");
+	st_write_config(&d, "[crawl]\ndepth = 0\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
+	jb = st_submit(&d, seed, "");
+	CHECK(jb > 0);
+	CHECK(st_wait_state(&d, jb, "done"));
+	CHECK_STR(db_text(d.db, got, sizeof(got),
+		      "SELECT state || ' ' || reason FROM pages WHERE "
+		      "crawl_id = %lld",
+		      jb),
+	    "failed robots-unreachable: SSL certificate problem: "
+	    "self-signed certificate");
+	snprintf(extra, sizeof(extra), "\"ca-file\": \"%s\"", cert);
+	ja = st_submit(&d, seed, extra);
+	CHECK(ja > 0);
+	CHECK(st_wait_state(&d, ja, "done"));
+	CHECK_STR(db_text(d.db, got, sizeof(got),
+		      "SELECT state || ' ' || status FROM pages WHERE "
+		      "crawl_id = %lld",
+		      ja),
+	    "done 200");
+	jc = st_submit(&d, seed, "");
+	CHECK(jc > 0);
+	CHECK(st_wait_state(&d, jc, "done"));
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM pages WHERE crawl_id = %lld AND "
+		      "state = 'failed' AND reason NOT LIKE 'robots%%' AND "
+		      "reason LIKE '%%SSL certificate problem: self-signed%%'",
+		      jc),
+	    1);
+	CHECK_INT(db_int(d.db,
+		      "SELECT COUNT(*) FROM crawls WHERE id = %lld AND "
+		      "json_extract(options, '$.ca-file') = '%s'",
+		      ja, cert),
+	    1);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	it_tls_server_stop(pid);
+}
+
 static const struct test tests[] = {
     TEST(fetch_options_per_job),
     TEST(delay_is_the_largest),
     TEST(robots_per_agent),
     TEST(robots_engine_agent),
     TEST(proxy_per_job),
+    TEST(ca_file_per_job),
 };
 
 TEST_MAIN(tests)

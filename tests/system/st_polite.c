@@ -89,7 +89,7 @@ test_delay_shared(void)
 {
 	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
 	struct st_daemon d;
-	long long t, prev = -1, min_gap = 1000000;
+	long long t, first = -1, prev = -1, min_gap = 1000000;
 	unsigned i;
 	char path[256];
 
@@ -104,13 +104,20 @@ test_delay_shared(void)
 	     i++) {
 		if (prev >= 0 && t - prev < min_gap)
 			min_gap = t - prev;
+		if (first < 0)
+			first = t;
 		prev = t;
 	}
 	CHECK_INT(i, SITE_PAGES + 15 + 1);
-	/* 150 ms between starts, measured on arrival: a little slack for
-	   the clocks, none for a second job that ignored the delay. */
-	fprintf(stderr, "  smallest gap %lld ms\n", min_gap);
-	CHECK(min_gap >= 100);
+	/* 150 ms between starts, measured on arrival. One gap can shrink
+	   when the fixture's thread is late to see a request (40 ms seen
+	   under load), so the check is on the whole span: at least 150 ms
+	   for each of the 46 gaps, less a second for the first arrival
+	   being late. A second job that ignored the delay would take 15 of
+	   them out (4.5 s, 2.25 s at per_host 4 on its own). */
+	fprintf(stderr, "  smallest gap %lld ms, span %lld ms\n", min_gap,
+	    prev - first);
+	CHECK(prev - first >= (long long)(i - 1) * 150 - 1000);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }

@@ -81,4 +81,7 @@ bool cw_utf8_valid(const char *s);
 /* strdup that returns NULL on NULL input. */
 char *cw_strdup(const char *s);
 
+/* Whether a and b are both NULL or equal strings. */
+bool cw_same_str(const char *a, const char *b);
+
 #endif /* CRAWLD_COMMON_H */
