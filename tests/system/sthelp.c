@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ithelp.h"
 #include "sthelp.h"
 
 #define ST_DEADLINE_MS 60000 /* every bounded wait gives up after this */
@@ -33,14 +34,15 @@ st_sleep_ms(unsigned ms)
 		;
 }
 
-/* A fresh directory per daemon. */
+/* A fresh directory per daemon, inside the test's temporary directory
+   (removed at exit unless IT_KEEP is set, see ithelp.h). */
 void
 st_init(struct st_daemon *d, const char *name)
 {
 	char tmpl[256];
 
 	memset(d, 0, sizeof(*d));
-	snprintf(tmpl, sizeof(tmpl), "/tmp/crawld-st-%s-XXXXXX", name);
+	snprintf(tmpl, sizeof(tmpl), "%s/st-%s-XXXXXX", it_tmpdir(), name);
 	if (mkdtemp(tmpl) == NULL) {
 		perror("mkdtemp");
 		exit(1);
