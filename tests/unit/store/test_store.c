@@ -15,72 +15,9 @@
 
 #include "crawld/store/store.h"
 #include "harness.h"
+#include "store/tmpdb.h"
 
 #define T0 1700000000000000LL /* 2023-11-14T22:13:20.000000Z */
-
-/* A scratch directory and the database path inside it. */
-struct tmpdb {
-	char dir[64];
-	char path[128];
-};
-
-/* Make a fresh directory; path = dir/crawl.db. */
-static bool
-tmpdb_init(struct tmpdb *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/crawld-store-XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/crawl.db", t->dir);
-	return true;
-}
-
-/* Remove the database, its WAL files and the directory. */
-static void
-tmpdb_cleanup(struct tmpdb *t)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < CW_NELEM(sfx); i++) {
-		snprintf(p, sizeof(p), "%s%s", t->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(t->dir);
-}
-
-/* Open the store or fail the calling test. */
-static struct store *
-open_store(const char *path, unsigned flags)
-{
-	struct store *st = NULL;
-	char err[256];
-	enum cw_rc rc;
-
-	rc = store_open(path, flags, &st, err, sizeof(err));
-	if (rc != CW_OK)
-		fprintf(stderr, "  store_open: %s\n", err);
-	return st;
-}
-
-/* One integer from a query on an independent connection (-1 on error). */
-static long long
-peek_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-		SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
-}
 
 /* One text value from a query on an independent connection. */
 static bool
@@ -175,11 +112,11 @@ test_open_creates_schema(void)
 	struct store *st;
 	char buf[256];
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
-	CHECK_INT(
-	    peek_int(t.path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	CHECK_INT(tmpdb_peek_int(t.path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	CHECK(peek_text(t.path, "PRAGMA journal_mode", buf, sizeof(buf)));
 	CHECK_STR(buf, "wal");
 	CHECK(peek_text(t.path,
@@ -256,8 +193,8 @@ test_export_orders(void)
 	int64_t crawl = 0;
 	int i;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(build_crawl(st, &crawl));
 	CHECK_INT(crawl, 1);
@@ -309,8 +246,8 @@ test_links(void)
 	int64_t crawl = 0;
 	char buf[256];
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(build_crawl(st, &crawl));
 	REQUIRE(store_flush(st) == CW_OK);
@@ -373,8 +310,8 @@ test_mirror_map(void)
 	struct mrow m;
 	struct store_mirror_file f;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	memset(&f, 0, sizeof(f));
 	f.url = "http://h/a";
@@ -445,8 +382,8 @@ test_duplicate_url(void)
 	struct store *st;
 	int64_t crawl = 0, n = -1;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
 	CHECK(put_page(st, 1, crawl, 0, "http://a.test/", 0, T0) == CW_OK);
@@ -460,8 +397,8 @@ test_duplicate_url(void)
 	CHECK(put_page(st, 3, crawl + 1, 0, "http://a.test/", 0, T0) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 4);
 	CHECK(store_flush(st) == CW_OK);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM pages"), 3);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM pages"), 3);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 1);
 	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_OK);
 	CHECK_INT(n, 2);
 	store_close(st);
@@ -480,8 +417,8 @@ test_invalid_arguments(void)
 	struct tmpdb t;
 	struct store *st;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	pg.id = 0;
 	CHECK(store_page_insert(st, &pg) == CW_EINVAL);
@@ -522,8 +459,8 @@ test_finish_fields(void)
 	int64_t crawl = 0;
 	char buf[256];
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
 	REQUIRE(put_page(st, 1, crawl, 0, "http://a.test/", 0, T0) == CW_OK);
@@ -585,8 +522,8 @@ test_count_pages(void)
 	int64_t crawl = 0, crawl2 = 0, n;
 	size_t i;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(build_crawl(st, &crawl));
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl2) == CW_OK);
@@ -613,25 +550,25 @@ test_batch_visibility(void)
 	struct store *st;
 	int64_t crawl = 0;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK_INT(store_batch_rows(st), 0);
 	CHECK(store_flush(st) == CW_OK); /* nothing open: no-op */
 	REQUIRE(build_crawl(st, &crawl));
 	CHECK_INT(store_batch_rows(st), 9);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM pages"), 0);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM pages"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 0);
 	CHECK(store_flush(st) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 0);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM pages"), 4);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM pages"), 4);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM crawls"), 1);
 	/* The next write opens a new batch, invisible again. */
 	CHECK(put_page(st, 5, crawl, 0, "http://a.test/new", 0, T0) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 1);
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM pages"), 4);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM pages"), 4);
 	store_close(st); /* close flushes */
-	CHECK_INT(peek_int(t.path, "SELECT COUNT(*) FROM pages"), 5);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT COUNT(*) FROM pages"), 5);
 	tmpdb_cleanup(&t);
 }
 
@@ -643,8 +580,8 @@ test_reopen(void)
 	struct store *st;
 	int64_t crawl = 0, id = 0, n = 0;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK(store_next_page_id(st, &id) == CW_OK);
 	CHECK_INT(id, 1);
@@ -655,7 +592,7 @@ test_reopen(void)
 	REQUIRE(put_page(st, 40, crawl, 0, "http://a.test/40", 0, T0) == CW_OK);
 	store_close(st);
 
-	st = open_store(t.path, 0);
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK(store_next_page_id(st, &id) == CW_OK);
 	CHECK_INT(id, 41);
@@ -666,7 +603,7 @@ test_reopen(void)
 	store_close(st);
 
 	/* Read-only: reads work, writes are refused, nothing is created. */
-	st = open_store(t.path, STORE_F_READONLY);
+	st = tmpdb_open(t.path, STORE_F_READONLY);
 	REQUIRE(st != NULL);
 	CHECK(store_count_pages(st, 0, NULL, &n) == CW_OK);
 	CHECK_INT(n, 5);
@@ -741,7 +678,7 @@ test_migrate_v1(void)
 	char err[256], text[64];
 	int walked = 0;
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "store"));
 	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
 	REQUIRE(sqlite3_exec(db, v1_database, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -749,15 +686,15 @@ test_migrate_v1(void)
 	CHECK(store_open(t.path, STORE_F_READONLY, &st, err, sizeof(err)) ==
 	    CW_ESTORE);
 	CHECK(strstr(err, "schema too old") != NULL);
-	CHECK_INT(peek_int(t.path, "PRAGMA user_version"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "PRAGMA user_version"), 1);
 
-	st = open_store(t.path, 0);
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
-	CHECK_INT(
-	    peek_int(t.path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 2);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM links"), 1);
-	CHECK_INT(peek_int(t.path, "SELECT sum(attempts) FROM pages"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 2);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM links"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT sum(attempts) FROM pages"), 0);
 	CHECK(peek_text(t.path,
 	    "SELECT state || ' ' || status || ' ' || bytes "
 	    "FROM pages WHERE id = 1",
@@ -771,12 +708,13 @@ test_migrate_v1(void)
 	CHECK(store_flush(st) == CW_OK);
 	store_close(st);
 	CHECK_INT(
-	    peek_int(t.path, "SELECT attempts FROM pages WHERE id = 2"), 3);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 3);
+	    tmpdb_peek_int(t.path, "SELECT attempts FROM pages WHERE id = 2"),
+	    3);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 3);
 	CHECK(peek_text(t.path, "PRAGMA integrity_check", text, sizeof(text)));
 	CHECK_STR(text, "ok");
 	/* Now export may read it. */
-	st = open_store(t.path, STORE_F_READONLY);
+	st = tmpdb_open(t.path, STORE_F_READONLY);
 	CHECK(st != NULL);
 	store_close(st);
 	tmpdb_cleanup(&t);
@@ -791,7 +729,7 @@ test_newer_schema_refused(void)
 	sqlite3 *db = NULL;
 	char err[256];
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "store"));
 	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
 	REQUIRE(sqlite3_exec(db,
 		    "CREATE TABLE future(x); PRAGMA user_version = 99;", NULL,
@@ -805,8 +743,8 @@ test_newer_schema_refused(void)
 	    CW_ESTORE);
 	CHECK(strstr(err, "version 99") != NULL);
 	/* Untouched: still version 99, no tables of ours. */
-	CHECK_INT(peek_int(t.path, "PRAGMA user_version"), 99);
-	CHECK_INT(peek_int(t.path,
+	CHECK_INT(tmpdb_peek_int(t.path, "PRAGMA user_version"), 99);
+	CHECK_INT(tmpdb_peek_int(t.path,
 		      "SELECT COUNT(*) FROM sqlite_master WHERE "
 		      "name = 'pages'"),
 	    0);
@@ -824,7 +762,7 @@ test_not_a_database(void)
 	FILE *f;
 	size_t i;
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "store"));
 	f = fopen(t.path, "w");
 	REQUIRE(f != NULL);
 	for (i = 0; i < 64; i++)
@@ -850,7 +788,7 @@ test_bad_paths(void)
 	struct stat sb;
 	char path[200], err[256];
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "store"));
 	snprintf(path, sizeof(path), "%s/no/such/dir/crawl.db", t.dir);
 	CHECK(store_open(path, 0, &st, err, sizeof(err)) == CW_EIO);
 	CHECK(st == NULL);
@@ -883,7 +821,7 @@ test_readonly_empty_file(void)
 	char err[256];
 	FILE *f;
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "store"));
 	f = fopen(t.path, "w");
 	REQUIRE(f != NULL);
 	fclose(f);
@@ -915,8 +853,8 @@ test_full_database(void)
 	int64_t crawl = 0, id, n = 0;
 	enum cw_rc rc = CW_OK;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
 	REQUIRE(put_page(st, 1, crawl, 0, "http://a.test/", 0, T0) == CW_OK);
@@ -925,7 +863,7 @@ test_full_database(void)
 
 	REQUIRE(
 	    sqlite3_auto_extension((void (*)(void))limit_pages) == SQLITE_OK);
-	st = open_store(t.path, 0);
+	st = tmpdb_open(t.path, 0);
 	if (st == NULL)
 		sqlite3_reset_auto_extension();
 	REQUIRE(st != NULL);
@@ -946,7 +884,7 @@ test_full_database(void)
 	store_close(st);
 	sqlite3_reset_auto_extension();
 
-	st = open_store(t.path, 0);
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_OK);
 	CHECK(n >= 1);
@@ -965,8 +903,8 @@ test_explain_hot(void)
 	char detail[512];
 	int scans = -1;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK(store_explain_hot(st, &scans, detail, sizeof(detail)) == CW_OK);
 	if (scans != 0)
@@ -1001,8 +939,8 @@ test_latest_seeds(void)
 	struct store *st;
 	int64_t id[5] = {0};
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path, 0);
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(
 		    st, "[\"http://a.test/\"]", "{}", T0, &id[0]) == CW_OK);

@@ -17,51 +17,12 @@
 
 #include "crawld/store/store.h"
 #include "harness.h"
+#include "store/tmpdb.h"
 
 #define T0 1700000000000000LL /* 2023-11-14T22:13:20.000000Z */
 #define SEC 1000000LL
 #define H1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define H2 "2222222222222222222222222222222222222222222222222222222222222222"
-
-struct tmpdb {
-	char dir[64];
-	char path[128];
-};
-
-static bool
-tmpdb_init(struct tmpdb *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/crawld-fetches-XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/crawl.db", t->dir);
-	return true;
-}
-
-static void
-tmpdb_cleanup(struct tmpdb *t)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < CW_NELEM(sfx); i++) {
-		snprintf(p, sizeof(p), "%s%s", t->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(t->dir);
-}
-
-static struct store *
-open_store(const char *path)
-{
-	struct store *st = NULL;
-	char err[256];
-
-	if (store_open(path, 0, &st, err, sizeof(err)) != CW_OK)
-		fprintf(stderr, "  store_open: %s\n", err);
-	return st;
-}
 
 /* The first column of the first row of sql as text ("" for NULL, "-"
    when there is no row or the query fails). */
@@ -152,8 +113,8 @@ test_history_and_changed_at(void)
 	struct store_result r;
 	const char *p;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "fetches"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(setup(st, 1) != 0);
 	p = t.path;
@@ -246,8 +207,8 @@ test_no_fetch_no_row(void)
 	struct store *st;
 	struct store_result r;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "fetches"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(setup(st, 2) != 0);
 	memset(&r, 0, sizeof(r));
@@ -313,8 +274,8 @@ test_due_by_time(void)
 	char etag[16];
 	int i;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "fetches"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	crawl = setup(st, 7);
 	REQUIRE(crawl != 0);
@@ -394,8 +355,8 @@ test_due_plan(void)
 	sqlite3_stmt *s = NULL;
 	int sorts = 0, scans = 0, steps = 0;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "fetches"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	store_close(st);
 	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
@@ -474,7 +435,7 @@ test_migrate_v2(void)
 	sqlite3 *db = NULL;
 	char err[256];
 
-	REQUIRE(tmpdb_init(&t));
+	REQUIRE(tmpdb_init(&t, "fetches"));
 	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
 	REQUIRE(sqlite3_exec(db, v2_database, NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
@@ -485,7 +446,7 @@ test_migrate_v2(void)
 	CHECK(strstr(err, "schema too old") != NULL);
 	CHECK_STR(peek(t.path, "PRAGMA user_version"), "2");
 
-	st = open_store(t.path);
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK_INT(
 	    atoi(peek(t.path, "PRAGMA user_version")), STORE_SCHEMA_VERSION);

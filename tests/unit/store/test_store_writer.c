@@ -17,67 +17,9 @@
 
 #include "crawld/store/store.h"
 #include "harness.h"
+#include "store/tmpdb.h"
 
 #define T0 1700000000000000LL
-
-/* A scratch directory and the database path inside it. */
-struct tmpdb {
-	char dir[64];
-	char path[128];
-};
-
-static bool
-tmpdb_init(struct tmpdb *t)
-{
-	snprintf(t->dir, sizeof(t->dir), "/tmp/crawld-storew-XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return false;
-	snprintf(t->path, sizeof(t->path), "%s/crawl.db", t->dir);
-	return true;
-}
-
-static void
-tmpdb_cleanup(struct tmpdb *t)
-{
-	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < CW_NELEM(sfx); i++) {
-		snprintf(p, sizeof(p), "%s%s", t->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(t->dir);
-}
-
-static struct store *
-open_store(const char *path)
-{
-	struct store *st = NULL;
-	char err[256];
-
-	if (store_open(path, 0, &st, err, sizeof(err)) != CW_OK)
-		fprintf(stderr, "  store_open: %s\n", err);
-	return st;
-}
-
-/* One integer from an independent connection (-1 on error). */
-static long long
-peek_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-		SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return v;
-}
 
 /* Every row of a query as one text (columns '|', rows '\n'), malloc'd. */
 static char *
@@ -230,9 +172,9 @@ test_same_rows(void)
 	struct store *sa, *sb;
 	size_t i;
 
-	REQUIRE(tmpdb_init(&a) && tmpdb_init(&b));
-	sa = open_store(a.path);
-	sb = open_store(b.path);
+	REQUIRE(tmpdb_init(&a, "storew") && tmpdb_init(&b, "storew"));
+	sa = tmpdb_open(a.path, 0);
+	sb = tmpdb_open(b.path, 0);
 	REQUIRE(sa != NULL && sb != NULL);
 	CHECK(store_writer_start(sb) == CW_OK);
 	CHECK(store_writer_start(sb) == CW_OK); /* idempotent */
@@ -240,8 +182,8 @@ test_same_rows(void)
 	CHECK(write_crawl(sb, 5000) == CW_OK);
 	store_close(sa);
 	store_close(sb);
-	CHECK_INT(peek_int(b.path, "SELECT count(*) FROM pages"), 5000);
-	CHECK_INT(peek_int(b.path,
+	CHECK_INT(tmpdb_peek_int(b.path, "SELECT count(*) FROM pages"), 5000);
+	CHECK_INT(tmpdb_peek_int(b.path,
 		      "SELECT count(*) FROM pages WHERE "
 		      "state = 'fetching'"),
 	    5000 / 19 - 5000 / (19 * 11) - 5000 / (19 * 17) +
@@ -277,8 +219,8 @@ test_reads_see_queued(void)
 	char url[64];
 	int i;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_writer_start(st) == CW_OK);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
@@ -304,10 +246,10 @@ test_reads_see_queued(void)
 	CHECK(store_batch_rows(st) >= 333);
 	CHECK(store_sync(st) == CW_OK);
 	/* Nothing is committed before the flush; all of it after. */
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 0);
 	CHECK(store_flush(st) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 0);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 333);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 333);
 	store_close(st);
 	tmpdb_cleanup(&t);
 }
@@ -329,8 +271,8 @@ test_failure_drops_batch(void)
 	    .discovered_us = T0};
 	enum cw_rc rc;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
 	REQUIRE(store_flush(st) == CW_OK);
@@ -346,14 +288,14 @@ test_failure_drops_batch(void)
 	/* Kept until the batch is dropped: a read refuses too. */
 	CHECK(store_count_pages(st, crawl, NULL, &n) == CW_EINVAL);
 	CHECK(store_flush(st) == CW_EINVAL);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 0);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM links"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 0);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM links"), 0);
 	/* The batch is gone; the store writes again. */
 	pg.id = 3;
 	CHECK(store_page_insert(st, &pg) == CW_OK);
 	CHECK(store_flush(st) == CW_OK);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
-	CHECK_INT(peek_int(t.path, "SELECT id FROM pages"), 3);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT id FROM pages"), 3);
 	/* The same through store_rollback(), the engine's way. */
 	pg.id = 4;
 	CHECK(store_page_insert(st, &pg) == CW_OK); /* fails: id 3's url */
@@ -417,8 +359,8 @@ test_load_queued_committed_first(void)
 	char url[64];
 	int i;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_writer_start(st) == CW_OK);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
@@ -452,7 +394,7 @@ test_load_queued_committed_first(void)
 			CHECK(store_flush(st) == CW_OK);
 		}
 	}
-	CHECK_INT(peek_int(t.path,
+	CHECK_INT(tmpdb_peek_int(t.path,
 		      "SELECT count(*) FROM pages"
 		      " WHERE fetched_at IS NOT NULL"
 		      " AND state = 'queued'"),
@@ -491,20 +433,20 @@ test_flush_async(void)
 	struct store *st;
 	int64_t crawl = 0;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
 	pg.crawl_id = crawl;
 	CHECK(store_flush_async(st) == CW_OK); /* no writer: at once */
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM crawls"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM crawls"), 1);
 	REQUIRE(store_writer_start(st) == CW_OK);
 	CHECK(store_page_insert(st, &pg) == CW_OK);
 	CHECK(store_batch_rows(st) == 1);
 	CHECK(store_flush_async(st) == CW_OK);
 	CHECK_INT(store_batch_rows(st), 0);
 	CHECK(store_sync(st) == CW_OK);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 1);
 	/* A failing write (same URL), then the async commit. */
 	pg.id = 2;
 	CHECK(store_page_insert(st, &pg) == CW_OK);
@@ -514,7 +456,7 @@ test_flush_async(void)
 	CHECK(store_flush_async(st) == CW_OK);
 	CHECK(store_sync(st) == CW_EINVAL);
 	CHECK(store_flush(st) == CW_EINVAL);
-	CHECK_INT(peek_int(t.path, "SELECT count(*) FROM pages"), 1);
+	CHECK_INT(tmpdb_peek_int(t.path, "SELECT count(*) FROM pages"), 1);
 	store_close(st);
 	tmpdb_cleanup(&t);
 }
@@ -527,8 +469,8 @@ test_writer_cpu(void)
 	struct store *st;
 	double s = -1;
 
-	REQUIRE(tmpdb_init(&t));
-	st = open_store(t.path);
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	CHECK(!store_writer_cpu(st, &s));
 	CHECK(s == 0);
