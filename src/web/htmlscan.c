@@ -184,6 +184,37 @@ hs_raw_text_end(
 	return (len);
 }
 
+/* The next piece of t's raw text (see htmlscan.h). */
+bool
+hs_raw_text_piece(const char *str, size_t len, const struct hs_tag *t,
+    size_t *pos, size_t *from, size_t *to)
+{
+	const unsigned char *s = (const unsigned char *)str, *lt;
+	size_t p = *pos, end = t->text_end, nl = t->name_len;
+
+	if (t->text_end == 0 || p >= end)
+		return (false);
+	*from = p;
+	/* An end tag libxml2 reads before text_end is one that does not
+	   close the element (hs_raw_text_end stops at the one that does). */
+	while (p < end) {
+		lt = memchr(s + p, '<', end - p);
+		if (lt == NULL)
+			break;
+		p = (size_t)(lt - s);
+		if (p + 1 < len && s[p + 1] == '/' && len - p - 2 >= nl &&
+		    strncasecmp((const char *)s + p + 2, t->name, nl) == 0) {
+			*to = p;
+			*pos = hs_past_gt_nul(s, len, hs_name(s, len, p + 2));
+			return (true);
+		}
+		p++;
+	}
+	*to = end;
+	*pos = end;
+	return (true);
+}
+
 /* Read the start tag at s[lt] == '<' (a letter follows). */
 static void
 hs_tag_read(const unsigned char *s, size_t len, size_t lt, struct hs_tag *t)

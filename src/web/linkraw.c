@@ -232,7 +232,7 @@ links_raw_text_odd(const unsigned char *s, size_t n)
 	return (false);
 }
 
-/* s[0..n) as libxml2 gives raw text (see links_raw_text_odd), into out. */
+/* s[0..n) as libxml2 gives raw text (see links_raw_text_odd), onto out. */
 static enum cw_rc
 links_raw_text_clean(const unsigned char *s, size_t n, struct buf *out)
 {
@@ -240,7 +240,6 @@ links_raw_text_clean(const unsigned char *s, size_t n, struct buf *out)
 	size_t i, from = 0;
 	enum cw_rc rc = CW_OK;
 
-	buf_reset(out);
 	for (i = 0; i < n && rc == CW_OK; i++) {
 		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
 		    s[i] != '\r') {
@@ -262,30 +261,41 @@ links_raw_text_clean(const unsigned char *s, size_t n, struct buf *out)
 
 /*
  * A <style> element's CSS text. Where libxml2 would give other text (see
- * links_raw_text_odd) the value is that text and the document's bytes
- * are only its raw side, as in linksax.c: spans are kept where the two
- * agree piece by piece.
+ * links_raw_text_odd; and an end tag inside it that does not close it,
+ * "</stylex>", which libxml2 drops) the value is that text and the
+ * document's bytes are only its raw side, as in linksax.c: spans are kept
+ * where the two agree piece by piece.
  */
 static enum cw_rc
 links_raw_style(struct links_rawrun *rr, const struct hs_tag *t, uint32_t src)
 {
-	const unsigned char *s;
+	const unsigned char *s = (const unsigned char *)rr->doc;
 	struct links_raw raw;
-	enum cw_rc rc;
+	size_t pos = t->text_start, from, to;
+	bool odd = false, whole = true;
+	enum cw_rc rc = CW_OK;
 
 	/* libxml2's path takes no <style> text in the default mode. */
 	if (t->text_end == 0 || rr->acc->o.mode == LINKS_MODE_DEFAULT)
 		return (CW_OK);
-	s = (const unsigned char *)rr->doc + t->text_start;
 	memset(&raw, 0, sizeof(raw));
 	raw.known = raw.same = true;
 	raw.off = t->text_start;
 	raw.len = t->text_end - t->text_start;
 	raw.r = rr->doc + t->text_start;
 	raw.rlen = raw.len;
-	if (!links_raw_text_odd(s, raw.len))
+	/* The text is the bytes as they are when it is one piece, all of it,
+	   with nothing libxml2 changes. */
+	while (hs_raw_text_piece(rr->doc, rr->len, t, &pos, &from, &to)) {
+		whole = whole && from == t->text_start && to == t->text_end;
+		odd = odd || links_raw_text_odd(s + from, to - from);
+	}
+	if (whole && !odd)
 		return (links_emit_style(rr->acc, raw.r, raw.rlen, &raw, src));
-	rc = links_raw_text_clean(s, raw.len, &rr->style);
+	buf_reset(&rr->style);
+	for (pos = t->text_start; rc == CW_OK &&
+	     hs_raw_text_piece(rr->doc, rr->len, t, &pos, &from, &to);)
+		rc = links_raw_text_clean(s + from, to - from, &rr->style);
 	if (rc != CW_OK)
 		return (rc);
 	raw.same = false;

@@ -83,6 +83,16 @@ bool hs_tag_at(const char *s, size_t len, size_t lt, struct hs_tag *t);
 bool hs_attr_next(
     const char *s, const struct hs_tag *t, size_t *pos, struct hs_attr *a);
 
+/*
+ * The raw text of script/style tag t in the pieces libxml2 reports it in:
+ * an end tag inside it that does not close it ("</stylex ...>", read up
+ * to its '>') is not text. *pos starts at t->text_start; each call sets
+ * [*from, *to) to the next piece and moves *pos past it (and past the end
+ * tag after it); false after the last.
+ */
+bool hs_raw_text_piece(const char *s, size_t len, const struct hs_tag *t,
+    size_t *pos, size_t *from, size_t *to);
+
 /* The first attribute of t named lname (lower case); false if none. */
 bool hs_attr_find(const char *s, const struct hs_tag *t, const char *lname,
     struct hs_attr *a);

@@ -510,6 +510,10 @@ static const struct {
 	"<style>a{background:url(/st.png)}</stylex>b{x:url(/st2.png)}</style>"),
     SOUP("<style>x{background:url(/n\0l.png)}\x01a{b:url(/c\x02d.png)}"
 	 "\xef\xbf\xbe\x7f</style>"),
+    SOUP("<style>x{background:url(/se1.png)}</STYLEx y>z{background:url("
+	 "/se2.png)}</style>"),
+    SOUP("<style>a{}</stylex\0b{background:url(/nul-end.png)}</style>"),
+    SOUP("<style>/* </styleq */ a{background:url(/cm.png)}</style>"),
     SOUP("<style>@import '/imp.css'; p{background:url(\"/q.png\")}</style>"),
     SOUP("<div style=\"background:url(&quot;/ent.png&quot;)\">d</div>"),
     SOUP("<textarea><a href=/ta></textarea>"),
