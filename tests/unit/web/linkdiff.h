@@ -89,6 +89,7 @@ struct ld_l2 {
 	int depth;
 	size_t root_end; /* where libxml2 stopped in its epilog, or SIZE_MAX */
 	size_t closed;	 /* where its element stack first emptied */
+	bool epilog;	 /* a callback came in its epilog state */
 	bool exact;	 /* never transcoded: offsets are byte offsets */
 	bool switched;	 /* a <meta> switched encoding (parsed again) */
 	bool nomem;
@@ -116,6 +117,7 @@ ld_l2_start(void *ud, const xmlChar *name, const xmlChar **atts)
 
 	(void)name;
 	(void)atts;
+	s->epilog |= s->ctxt->instate == XML_PARSER_EPILOG;
 	s->depth++;
 	if (s->n == s->cap) {
 		s->cap = s->cap == 0 ? 64 : s->cap * 2;
@@ -138,6 +140,30 @@ ld_l2_end(void *ud, const xmlChar *name)
 	(void)name;
 	if (--s->depth == 0 && s->closed == SIZE_MAX)
 		s->closed = ld_l2_offset(s);
+}
+
+/* Text, comments and PIs: only whether libxml2 is in its epilog. */
+static inline void
+ld_l2_text(void *ud, const xmlChar *ch, int len)
+{
+	struct ld_l2 *s = ud;
+
+	(void)ch;
+	(void)len;
+	s->epilog |= s->ctxt->instate == XML_PARSER_EPILOG;
+}
+
+static inline void
+ld_l2_comment(void *ud, const xmlChar *value)
+{
+	ld_l2_text(ud, value, 0);
+}
+
+static inline void
+ld_l2_pi(void *ud, const xmlChar *target, const xmlChar *data)
+{
+	(void)data;
+	ld_l2_text(ud, target, 0);
 }
 
 static inline void
@@ -170,6 +196,11 @@ ld_l2_parse(struct ld_l2 *s, const char *doc, size_t len, bool lock)
 	memset(&sax, 0, sizeof(sax));
 	sax.startElement = ld_l2_start;
 	sax.endElement = ld_l2_end;
+	/* Callbacks change nothing in how libxml2 parses: these only look. */
+	sax.characters = ld_l2_text;
+	sax.ignorableWhitespace = ld_l2_text;
+	sax.comment = ld_l2_comment;
+	sax.processingInstruction = ld_l2_pi;
 	sax.serror = ld_l2_silent;
 	sax.initialized = XML_SAX2_MAGIC;
 	ctxt = htmlCreatePushParserCtxt(
@@ -195,12 +226,13 @@ ld_l2_parse(struct ld_l2 *s, const char *doc, size_t len, bool lock)
 	 * tag met with no element open) at markup other than a comment or a
 	 * PI (XML_ERR_DOCUMENT_END), or after the text that follows a blank
 	 * there (htmlParseCharData, then it is done): its cursor stays where
-	 * it stopped. Either way the stop comes after the stack emptied, or
-	 * with that error; anything else that stops it early is no allowance.
+	 * it stopped. Either way the stop comes after the stack emptied, with
+	 * that error, or after a callback in the epilog state; anything else
+	 * that stops it early is no allowance.
 	 */
 	stop = ld_l2_offset(s);
 	if (s->exact && stop < len &&
-	    (ctxt->errNo == XML_ERR_DOCUMENT_END ||
+	    (ctxt->errNo == XML_ERR_DOCUMENT_END || s->epilog ||
 		(s->closed != SIZE_MAX && s->closed <= stop)))
 		s->root_end = stop;
 	htmlFreeParserCtxt(ctxt);
