@@ -199,6 +199,19 @@ fpset_put(struct fpset *s, const char *url, int64_t id, int64_t *existing)
 	return CW_OK;
 }
 
+int
+fpset_set(struct fpset *s, const char *url, int64_t id)
+{
+	uint64_t fp = fpset_fingerprint(url, strlen(url));
+	struct fpshard *sh = &s->shard[fpset_shard(fp)];
+	struct fpslot *slot = fpset_find(sh->slots, sh->mask, fp);
+
+	if (slot->fp == 0)
+		return 0;
+	slot->id = id;
+	return 1;
+}
+
 size_t
 fpset_count(const struct fpset *s)
 {

@@ -165,6 +165,12 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 	"INSERT INTO pages (id, crawl_id, url, depth, parent_id, state,"       \
 	" reason, discovered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 #define SQL_PAGE_FETCHING "UPDATE pages SET state = 'fetching' WHERE id = ?1"
+/* A page found again by a shorter path: its depth, and with ?3 a
+   skipped (depth) or finished row that is to be fetched again. */
+#define SQL_PAGE_DEPTH                                                         \
+	"UPDATE pages SET depth = ?2,"                                         \
+	" state = CASE WHEN ?3 THEN 'queued' ELSE state END,"                  \
+	" reason = CASE WHEN ?3 THEN NULL ELSE reason END WHERE id = ?1"
 /* A response's facts replace the page's; changed_at moves only when a
    2xx body's hash differs from the one stored (the right-hand sides all
    see the row as it was). */
@@ -234,6 +240,7 @@ enum store_stmt {
 	SS_NEXT_ID,
 	SS_PAGE_INSERT,
 	SS_PAGE_FETCHING,
+	SS_PAGE_DEPTH,
 	SS_PAGE_FINISH,
 	SS_LINK_INSERT,
 	SS_COUNT_ALL,
@@ -285,6 +292,7 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_NEXT_ID] = SQL_NEXT_ID,
     [SS_PAGE_INSERT] = SQL_PAGE_INSERT,
     [SS_PAGE_FETCHING] = SQL_PAGE_FETCHING,
+    [SS_PAGE_DEPTH] = SQL_PAGE_DEPTH,
     [SS_PAGE_FINISH] = SQL_PAGE_FINISH,
     [SS_PAGE_KEPT] = SQL_PAGE_KEPT,
     [SS_FETCH_INSERT] = SQL_FETCH_INSERT,
@@ -452,6 +460,7 @@ static _Thread_local const struct store *storew_self;
 enum wop_kind {
 	WOP_PAGE_INSERT = 1,
 	WOP_PAGE_FETCHING,
+	WOP_PAGE_DEPTH,
 	WOP_PAGE_FINISH,
 	WOP_LINK_INSERT,
 	WOP_COMMIT, /* store_flush_async */
@@ -463,6 +472,7 @@ enum wop_kind {
 #define WOPF_FETCHED 0x1
 #define WOPF_NOT_MODIFIED 0x2
 #define WOPF_KEEP_CONTENT 0x4
+#define WOPF_REQUEUE 0x8
 struct wop {
 	uint32_t size;
 	uint8_t kind;  /* enum wop_kind */
@@ -1305,6 +1315,37 @@ store_page_fetching(struct store *st, int64_t id)
 	    "page fetching");
 }
 
+/* A page's shorter depth; requeue makes the row 'queued' again. */
+enum cw_rc
+store_page_depth(struct store *st, int64_t id, int depth, bool requeue)
+{
+	sqlite3_stmt *s = st->stmt[SS_PAGE_DEPTH];
+	enum cw_rc rc;
+	int bad = 0;
+
+	if (depth < 0)
+		return CW_EINVAL;
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_PAGE_DEPTH,
+		    .id = id,
+		    .n1 = depth,
+		    .flags = requeue ? WOPF_REQUEUE : 0};
+		const char *str[WOP_STRINGS] = {NULL};
+
+		return storew_put(st, &op, str);
+	}
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	bad |= sqlite3_bind_int64(s, 1, id);
+	bad |= sqlite3_bind_int(s, 2, depth);
+	bad |= sqlite3_bind_int(s, 3, requeue ? 1 : 0);
+	if (bad != SQLITE_OK)
+		return store_bind_failed(st, SS_PAGE_DEPTH, "page depth");
+	return store_page_found(
+	    st, store_write(st, SS_PAGE_DEPTH, "page depth"), id, "page depth");
+}
+
 /*
  * The page row of an outcome. Any state is accepted, not only done/failed,
  * so a queued page the policy rejects late (robots) can become skipped.
@@ -1620,6 +1661,9 @@ storew_exec(
 		return store_page_insert(st, &pg);
 	case WOP_PAGE_FETCHING:
 		return store_page_fetching(st, op->id);
+	case WOP_PAGE_DEPTH:
+		return store_page_depth(
+		    st, op->id, op->n1, (op->flags & WOPF_REQUEUE) != 0);
 	case WOP_PAGE_FINISH:
 		memset(&sr, 0, sizeof(sr));
 		sr.id = op->id;

@@ -9,7 +9,9 @@
  * probability about n^2 / 2^65 over n URLs (1 in 10^7 for a million), the
  * trade every large crawler makes (Heritrix keeps 64-bit fingerprints,
  * Scrapy SHA-1 ones); the only effect would be a link row pointing at the
- * wrong page and one page not fetched. Pure; not thread-safe.
+ * wrong page and one page not fetched. The id is the caller's int64 (the
+ * engine packs a page id with its depth and state, engine_int.h
+ * CRAWL_SEEN_*). Pure; not thread-safe.
  */
 #ifndef CRAWLD_FPSET_H
 #define CRAWLD_FPSET_H
@@ -34,6 +36,10 @@ int fpset_get(const struct fpset *s, const char *url, int64_t *id);
    already there (*existing gets its id if not NULL), CW_ENOMEM. */
 CW_WARN_UNUSED enum cw_rc fpset_put(
     struct fpset *s, const char *url, int64_t id, int64_t *existing);
+
+/* Replace the id of a seen url: 1 when it was seen, else 0 (nothing
+   added). */
+int fpset_set(struct fpset *s, const char *url, int64_t id);
 
 /* URLs in the set; bytes it holds; the most bytes it ever held at once
    (a growing shard's old and new tables counted together). */

@@ -7,6 +7,7 @@
  * Threading: a struct store is one sqlite3 connection and is used by one
  * thread at a time (the loop thread in the engine). With the writer thread
  * (store_writer_start), store_page_insert, store_page_fetching,
+ * store_page_depth,
  * store_page_finish and store_link_insert are queued and run on that
  * thread, in call order, in the same batch; every other function first
  * waits for the queue to be run (store_sync), so it sees every earlier
@@ -140,6 +141,12 @@ CW_WARN_UNUSED enum cw_rc store_page_insert(
 
 /* Mark a page as being fetched (queued -> fetching). */
 CW_WARN_UNUSED enum cw_rc store_page_fetching(struct store *st, int64_t id);
+
+/* A page found again by a shorter path: set its depth; with requeue the
+   row becomes 'queued' (reason cleared) to be fetched again, from
+   'skipped' (depth) or from a finished state. CW_EINVAL: no such page. */
+CW_WARN_UNUSED enum cw_rc store_page_depth(
+    struct store *st, int64_t id, int depth, bool requeue);
 
 /* The outcome of a fetch. Strings are borrowed for the call only. */
 struct store_result {

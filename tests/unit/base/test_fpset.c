@@ -27,6 +27,13 @@ test_basic(void)
 	CHECK(!fpset_get(s, "http://a", NULL));
 	CHECK(fpset_put(s, "", 1, NULL) == CW_OK);
 	CHECK_INT(fpset_count(s), 2);
+	/* fpset_set replaces a seen URL's id and adds nothing */
+	CHECK(fpset_set(s, "http://a/", (int64_t)1 << 50 | 7));
+	CHECK(fpset_get(s, "http://a/", &id));
+	CHECK(id == ((int64_t)1 << 50 | 7));
+	CHECK(!fpset_set(s, "http://b/", 3));
+	CHECK(!fpset_get(s, "http://b/", NULL));
+	CHECK_INT(fpset_count(s), 2);
 	fpset_free(s);
 	fpset_free(NULL);
 }

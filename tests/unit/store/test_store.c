@@ -405,6 +405,59 @@ test_duplicate_url(void)
 	tmpdb_cleanup(&t);
 }
 
+/*
+ * store_page_depth: a page found again by a shorter path gets its depth;
+ * requeued, a skipped (depth) row is 'queued' again with no reason. The
+ * same through the writer thread, in call order with the insert.
+ */
+static void
+test_page_depth(void)
+{
+	struct store_page skip = {.id = 2,
+	    .parent_id = 1,
+	    .url = "http://a.test/x",
+	    .depth = 3,
+	    .state = PAGE_SKIPPED,
+	    .reason = "depth",
+	    .discovered_us = T0};
+	struct tmpdb t;
+	struct store *st;
+	int64_t crawl = 0;
+	char buf[256];
+	int writer;
+
+	for (writer = 0; writer < 2; writer++) {
+		REQUIRE(tmpdb_init(&t, "store"));
+		st = tmpdb_open(t.path, 0);
+		REQUIRE(st != NULL);
+		if (writer)
+			REQUIRE(store_writer_start(st) == CW_OK);
+		REQUIRE(
+		    store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+		skip.crawl_id = crawl;
+		CHECK(put_page(st, 1, crawl, 0, "http://a.test/", 0, T0) ==
+		    CW_OK);
+		CHECK(store_page_insert(st, &skip) == CW_OK);
+		CHECK(store_page_depth(st, 2, 2, true) == CW_OK);
+		CHECK(store_page_depth(st, 1, 0, false) == CW_OK);
+		CHECK(store_page_depth(st, 1, -1, false) == CW_EINVAL);
+		REQUIRE(store_flush(st) == CW_OK);
+		CHECK(peek_text(t.path,
+		    "SELECT state || '|' || depth || '|' ||"
+		    " coalesce(reason, 'none') FROM pages WHERE id = 2",
+		    buf, sizeof(buf)));
+		CHECK_STR(buf, "queued|2|none");
+		CHECK_INT(tmpdb_peek_int(t.path,
+			      "SELECT depth FROM pages WHERE id = 1"
+			      " AND state = 'queued'"),
+		    0);
+		if (!writer) /* no such page (the writer reports it later) */
+			CHECK(store_page_depth(st, 9, 1, false) == CW_EINVAL);
+		store_close(st);
+		tmpdb_cleanup(&t);
+	}
+}
+
 /* Arguments rejected before any SQL runs. */
 static void
 test_invalid_arguments(void)
@@ -972,6 +1025,7 @@ static const struct test tests[] = {
     TEST(open_creates_schema),
     TEST(export_orders),
     TEST(links),
+    TEST(page_depth),
     TEST(duplicate_url),
     TEST(invalid_arguments),
     TEST(finish_fields),
