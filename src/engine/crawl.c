@@ -150,6 +150,17 @@ crawl_task_abandon_(struct crawl *c, struct task *t)
 	frontier_done(c->e->fr, t);
 }
 
+/* A 'skipped' (depth) page found again within the limit is queued. The
+   counts are this run's: a row skipped by an earlier run (a resume) was
+   never in skipped, and a resume counts every queued row as enqueued. */
+void
+crawl_count_unskipped_(struct crawl *c)
+{
+	if (c->skipped > 0)
+		c->skipped--;
+	c->enqueued++;
+}
+
 /* A queued page that lives only as its row: everything after the first
    spilled row spills too, so the rows left in the database are exactly
    those >= spill_from. */
@@ -652,8 +663,20 @@ crawl_resume_page(
     void *arg, int64_t id, const char *url, int depth, enum page_state state)
 {
 	struct crawl *c = arg;
+	enum crawl_seen_kind kind = CRAWL_SEEN_PENDING;
 
-	if (fpset_put(c->seen, url, id, NULL) != CW_OK)
+	/* A shorter path found by this run may still lower these pages. A
+	   skipped row past --depth was skipped for its depth (or also for
+	   another reason: discovery asks the policy again). */
+	if (state == PAGE_DONE)
+		kind = CRAWL_SEEN_TAKEN;
+	else if (state == PAGE_FAILED)
+		kind = CRAWL_SEEN_FINAL;
+	else if (state == PAGE_SKIPPED)
+		kind = depth > c->opts->depth ? CRAWL_SEEN_TOO_DEEP
+					      : CRAWL_SEEN_FINAL;
+	if (fpset_put(c->seen, url, crawl_seen_pack(id, depth, kind), NULL) !=
+	    CW_OK)
 		return -1;
 	switch (state) {
 	case PAGE_QUEUED:

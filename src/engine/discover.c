@@ -159,6 +159,148 @@ crawl_refill_(struct crawl *c)
 }
 
 /*
+ * Shortest-path depth. Links come back from the parse pool in completion
+ * order, not breadth-first, so a page may be found first by a longer path
+ * and later by a shorter one. --depth means the shortest path found (as
+ * wget's -l): the crawl then goes on as if the shorter path had come
+ * first. The seen-set keeps each page's depth and what became of it
+ * (CRAWL_SEEN_*), so this costs no read and no memory per page:
+ *  - too deep (skipped, depth): asked the policy again at the new depth;
+ *    let through, the row is 'queued' again and the page is enqueued
+ *    (one skipped less, one enqueued more);
+ *  - pending (queued in memory or spilled, or in flight): the row and the
+ *    seen-set get the new depth; the task takes it when it is launched or
+ *    its body is planned (crawl_task_depth_), or, parsed below the limit
+ *    already, when its links come back (crawl_parsed_depth_); planned at
+ *    or past the limit (links not taken or only requisites), it is
+ *    fetched again when it finishes (crawl_links_taken_);
+ *  - taken (fetched: its links went one level too deep, or not at all):
+ *    fetched again at the new depth, so its links are taken there and
+ *    their own depths lower in turn. A stop is not a finish: a stopping
+ *    crawl leaves the row 'queued' for the resume.
+ *  - final (failed, skipped otherwise, no links): the depth stays.
+ * Each step lowers a depth, so a page is fetched again at most --depth
+ * times, and only when a shorter path to it is found. A seed given again
+ * (parent 0) leaves a page as it is (engine.h).
+ */
+
+/* Queue a page again that is a 'queued' row: in memory, or, when rows
+   from its id on are spilled, as one of them (the refill pages it in). */
+static enum cw_rc
+crawl_requeue(struct crawl *c, const char *url, int64_t id, int depth,
+    const struct task_validators *v)
+{
+	if (c->tasks.spilled > 0 && id >= c->tasks.spill_from) {
+		crawl_spill_(c, id);
+		return CW_OK;
+	}
+	return crawl_push_task_(c, url, id, depth, v);
+}
+
+/* A page that was fetched is fetched again at depth (its row 'queued'). */
+static enum cw_rc
+crawl_refetch(struct crawl *c, const char *url, int64_t id, int depth)
+{
+	/* unconditional: a 304 would bring no body to take links from */
+	struct task_validators v = {NULL, NULL, true};
+	enum cw_rc rc;
+
+	if (!fpset_set(
+		c->seen, url, crawl_seen_pack(id, depth, CRAWL_SEEN_PENDING)))
+		return CW_EINVAL;
+	rc = store_page_depth(c->e->st, id, depth, true);
+	if (rc != CW_OK)
+		return rc;
+	log_debug("engine: refetch id=%lld depth=%d (a shorter path) url=%s",
+	    (long long)id, depth, url);
+	if (c->stopping)
+		return CW_OK; /* the row stays 'queued' for the resume */
+	return crawl_requeue(c, url, id, depth, &v);
+}
+
+/* url (seen as v) was found again at depth < its recorded one. */
+static enum cw_rc
+crawl_found_shorter(struct crawl *c, const char *url, int64_t v, int depth,
+    int max_depth, int hops)
+{
+	int64_t id = crawl_seen_id(v);
+	enum cw_rc rc;
+
+	switch (crawl_seen_kind(v)) {
+	case CRAWL_SEEN_TOO_DEEP:
+		if (crawl_policy(c, url, depth, max_depth, hops, false) != NULL)
+			return CW_OK;
+		if (!fpset_set(c->seen, url,
+			crawl_seen_pack(id, depth, CRAWL_SEEN_PENDING)))
+			return CW_EINVAL;
+		rc = store_page_depth(c->e->st, id, depth, true);
+		if (rc != CW_OK)
+			return rc;
+		crawl_count_unskipped_(c);
+		if (c->stopping)
+			return CW_OK;
+		if (hops > 0 &&
+		    (rc = idmap_put(c->redirect_hops, id, hops)) != CW_OK)
+			return rc;
+		return crawl_requeue(c, url, id, depth, NULL);
+	case CRAWL_SEEN_PENDING:
+		if (!fpset_set(c->seen, url,
+			crawl_seen_pack(id, depth, CRAWL_SEEN_PENDING)))
+			return CW_EINVAL;
+		return store_page_depth(c->e->st, id, depth, false);
+	case CRAWL_SEEN_TAKEN:
+		return crawl_refetch(c, url, id, depth);
+	case CRAWL_SEEN_FINAL:
+		break;
+	}
+	return CW_OK;
+}
+
+/* The depth the seen-set holds for a task's page; -1 when none. */
+static int
+crawl_page_depth(const struct crawl *c, const struct task *t, int64_t *v)
+{
+	if (t->page_id == 0 || !fpset_get(c->seen, t->url, v) ||
+	    crawl_seen_id(*v) != t->page_id)
+		return -1;
+	return crawl_seen_depth(*v);
+}
+
+void
+crawl_task_depth_(struct crawl *c, struct task *t)
+{
+	int64_t v;
+	int d = crawl_page_depth(c, t, &v);
+
+	if (d >= 0 && d < t->depth)
+		t->depth = d;
+}
+
+void
+crawl_parsed_depth_(struct crawl *c, struct task *t)
+{
+	/* Below the limit the plan is the same at any depth (all links). */
+	if (t->depth < c->opts->depth)
+		crawl_task_depth_(c, t);
+}
+
+enum cw_rc
+crawl_links_taken_(struct crawl *c, const struct task *t, bool may_link)
+{
+	int64_t v;
+	int d = crawl_page_depth(c, t, &v);
+
+	if (d < 0 || crawl_seen_kind(v) != CRAWL_SEEN_PENDING)
+		return CW_OK;
+	if (d < t->depth && may_link && !c->e->halted)
+		return crawl_refetch(c, t->url, t->page_id, d);
+	(void)fpset_set(c->seen, t->url,
+	    crawl_seen_pack(
+		t->page_id, d, may_link ? CRAWL_SEEN_TAKEN : CRAWL_SEEN_FINAL));
+	return CW_OK;
+}
+
+/*
  * A URL (absolute, normalised) was found at depth, from parent (0 for a
  * seed), in element el's attribute attr: dedup, policy (depth up to
  * max_depth: --depth, or past it for a page requisite), page row, link
@@ -171,23 +313,35 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 	struct engine *e = c->e;
 	struct store_page pg;
 	const char *reason;
-	int64_t id;
+	int64_t id, v;
 	enum cw_rc rc;
 
 	if (e->halted)
 		return CW_OK; /* nothing more is written, see crawl_record_ */
-	if (fpset_get(c->seen, url, &id)) {
+	if (fpset_get(c->seen, url, &v)) {
+		id = crawl_seen_id(v);
 		if (parent == 0 || parent == id)
 			return CW_OK;
+		if (depth < crawl_seen_depth(v)) {
+			rc = crawl_found_shorter(
+			    c, url, v, depth, max_depth, hops);
+			if (rc != CW_OK)
+				return rc;
+		}
 		c->links++;
 		return store_link_insert(e->st, parent, id, el, attr);
 	}
 	id = e->next_page_id;
-	rc = fpset_put(c->seen, url, id, NULL);
+	reason = crawl_policy(c, url, depth, max_depth, hops, parent == 0);
+	rc = fpset_put(c->seen, url,
+	    crawl_seen_pack(id, depth,
+		reason == NULL			   ? CRAWL_SEEN_PENDING
+		    : strcmp(reason, "depth") == 0 ? CRAWL_SEEN_TOO_DEEP
+						   : CRAWL_SEEN_FINAL),
+	    NULL);
 	if (rc != CW_OK)
 		return rc;
 	e->next_page_id++;
-	reason = crawl_policy(c, url, depth, max_depth, hops, parent == 0);
 	memset(&pg, 0, sizeof(pg));
 	pg.id = id;
 	pg.crawl_id = c->id;
@@ -370,7 +524,8 @@ crawl_record_(
 		sr.keep_content = false;
 		c->skipped++;
 		log_info("fetch: blocked url=%s (non-public address)", t->url);
-		(void)engine_store_ok_(e, store_page_finish(e->st, &sr));
+		if (engine_store_ok_(e, store_page_finish(e->st, &sr)))
+			(void)crawl_links_taken_(c, t, false);
 		return;
 	} else {
 		snprintf(reason, sizeof(reason), "%s: %s",
@@ -386,12 +541,19 @@ crawl_record_(
 	if (!engine_store_ok_(e, store_page_finish(e->st, &sr)))
 		return;
 	if (res->outcome != FETCH_OK) {
+		(void)crawl_links_taken_(c, t, false);
 		if (c->opts->fail_fast)
 			crawl_fail_fast_(c, t->url, reason);
 		return;
 	}
 	if (res->redirect_url != NULL)
 		rc = crawl_discover_redirect(c, t, res->redirect_url);
+	/* Not parsed (at the limit, or no memory for a parse): a page that
+	   could have links is fetched again if a shorter path came. */
+	if (rc == CW_OK)
+		rc = crawl_links_taken_(c, t,
+		    res->redirect_url != NULL || res->is_html ||
+			fetch_is_css_type(res->content_type));
 	if (rc != CW_OK) /* the target would be lost: an end (ENOMEM too) */
 		engine_store_error_(e, rc);
 	else

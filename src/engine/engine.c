@@ -180,6 +180,8 @@ engine_page_done(struct crawl *c, struct task *t, struct fetch *f,
 	case RETRY_NO:
 		break;
 	}
+	/* found by a shorter path while it waited: planned at that depth */
+	crawl_task_depth_(c, t);
 	crawl_observe_response_(c, t, res);
 	if (c->nobs > 0 &&
 	    crawl_observe_stored_(c, t, f, res, &stored, &stored_ct))
@@ -282,8 +284,13 @@ engine_parse_done(void *arg, struct parse_job *job)
 		c->bytes += (uint64_t)pp->sr.bytes;
 		if (!engine_store_ok_(e, store_page_finish(e->st, &pp->sr)))
 			rc = CW_OK;
-		else if (rc == CW_OK)
+		else if (rc == CW_OK) {
+			/* links at the page's shortest depth found so far */
+			crawl_parsed_depth_(c, t);
 			rc = crawl_discover_links_(c, t, &job->links, job->css);
+			if (rc == CW_OK)
+				rc = crawl_links_taken_(c, t, true);
+		}
 		if (rc == CW_OK)
 			crawl_observe_recorded_(c, t, pp->sr.status, pp->ct,
 			    job->body, job->len, &job->links);

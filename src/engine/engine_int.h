@@ -42,7 +42,9 @@ struct crawl {
 	struct fetch_opts fopts;       /* its transfers' settings (strings
 					  borrowed from opts) */
 	int64_t id;		       /* crawls.id */
-	struct fpset *seen;	       /* owned: URL fingerprint -> page id */
+	/* owned: URL fingerprint -> page id, depth and kind, packed
+	   (CRAWL_SEEN_*, discover.c) */
+	struct fpset *seen;
 	/* owned: page id of a redirect target -> its hops, from discovery
 	   until its task is done (only waiting targets cost memory) */
 	struct idmap *redirect_hops;
@@ -240,7 +242,74 @@ void crawl_unspill_(struct crawl *c, int64_t id);
    rows for a resume, and this run stops counting them. */
 void crawl_spill_lost_(struct crawl *c);
 
+/* A 'skipped' (depth) page is queued after a shorter path to it was
+   found: skipped -> enqueued. (A fetched page fetched again is counted
+   as a revisit is: done counts complete responses.) */
+void crawl_count_unskipped_(struct crawl *c);
+
 /* discover.c */
+/*
+ * The seen-set's value: a page id (ids stay far below 2^48) with the
+ * depth the page is recorded at (13 bits; --depth is at most 1000) and
+ * what became of it, so a URL found again by a shorter path is known
+ * without a database read, in the 16 bytes a URL already costs.
+ */
+enum crawl_seen_kind {
+	/* queued (in memory or spilled) or in flight: its links are taken
+	   at the recorded depth when it is parsed */
+	CRAWL_SEEN_PENDING = 0,
+	/* fetched, with links taken (or not, at the limit) at its depth */
+	CRAWL_SEEN_TAKEN = 1,
+	/* skipped for its depth */
+	CRAWL_SEEN_TOO_DEEP = 2,
+	/* nothing a shorter path changes: skipped for another reason,
+	   failed, or a body without links */
+	CRAWL_SEEN_FINAL = 3,
+};
+#define CRAWL_SEEN_ID_BITS 48
+#define CRAWL_SEEN_DEPTH_MAX 8191 /* 13 bits */
+
+static inline int64_t
+crawl_seen_pack(int64_t id, int depth, enum crawl_seen_kind kind)
+{
+	if (depth > CRAWL_SEEN_DEPTH_MAX)
+		depth = CRAWL_SEEN_DEPTH_MAX;
+	return id | (int64_t)depth << CRAWL_SEEN_ID_BITS |
+	    (int64_t)kind << (CRAWL_SEEN_ID_BITS + 13);
+}
+
+static inline int64_t
+crawl_seen_id(int64_t v)
+{
+	return v & (((int64_t)1 << CRAWL_SEEN_ID_BITS) - 1);
+}
+
+static inline int
+crawl_seen_depth(int64_t v)
+{
+	return (int)(v >> CRAWL_SEEN_ID_BITS & CRAWL_SEEN_DEPTH_MAX);
+}
+
+static inline enum crawl_seen_kind
+crawl_seen_kind(int64_t v)
+{
+	return (enum crawl_seen_kind)(v >> (CRAWL_SEEN_ID_BITS + 13) & 3);
+}
+
+/* A taken task's depth lowered to its page's, when a shorter path was
+   found while it waited (before its body's parse is planned). */
+void crawl_task_depth_(struct crawl *c, struct task *t);
+
+/* A parsed task whose links were taken in full (below the limit): its
+   links go at the page's lowered depth, if it has one. */
+void crawl_parsed_depth_(struct crawl *c, struct task *t);
+
+/* A page's task is finishing, its links put (may_link: a fetched page
+   that has, or could have had, links). Found meanwhile by a shorter path
+   it is fetched again at that depth; else marked taken or final. */
+enum cw_rc crawl_links_taken_(
+    struct crawl *c, const struct task *t, bool may_link);
+
 /* How many steps a stylesheet's requisites may go past --depth + 1 (its
    @import chain). */
 #define CRAWL_CSS_NEST 3

@@ -87,7 +87,13 @@ crawl_revisit_page(void *arg, const struct store_due_page *p)
 {
 	struct crawl *c = arg;
 	struct task_validators v = {p->etag, p->last_modified, true};
+	int64_t seen;
 
+	/* in flight again: a shorter path lowers it, not a second task */
+	if (fpset_get(c->seen, p->url, &seen))
+		(void)fpset_set(c->seen, p->url,
+		    crawl_seen_pack(crawl_seen_id(seen), crawl_seen_depth(seen),
+			CRAWL_SEEN_PENDING));
 	if (crawl_push_task_(c, p->url, p->id, p->depth, &v) != CW_OK)
 		return -1;
 	c->revisit->loaded++;

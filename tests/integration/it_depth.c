@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * it_depth.c - --depth is the shortest path found: a page first found by
+ * a long path and later by a short one is crawled as if the short one had
+ * come first (discover.c, "Shortest-path depth"). The order is forced
+ * without timing: the short path's page is held by the server until the
+ * long path's page is recorded (an observer releases it).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "ithelp.h"
+#include "testsrv.h"
+
+/* The server, and which held path the recording of which page releases
+   (a URL ending in after[i] releases path[i]), up to two. */
+struct release_on {
+	struct testsrv *srv;
+	const char *after[2];
+	const char *path[2];
+	unsigned released;
+};
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static enum cw_rc
+release_recorded(void *arg, struct crawl *c, const struct crawl_page_event *ev)
+{
+	struct release_on *r = arg;
+	size_t i;
+
+	(void)c;
+	for (i = 0; i < CW_NELEM(r->after); i++) {
+		if (r->after[i] != NULL && ends_with(ev->url, r->after[i])) {
+			r->after[i] = NULL;
+			r->released++;
+			testsrv_release_path(r->srv, r->path[i]);
+		}
+	}
+	return CW_OK;
+}
+
+/* Crawl srv's site with rel's paths held until their pages come. */
+static void
+crawl_held(struct testsrv *srv, const char *db, const char *depth,
+    const char *edge, struct release_on *rel, struct it_result *r)
+{
+	const char *opts[] = {depth, edge, "robots=false", NULL};
+	struct crawl_observer o = {
+	    "release", 0, NULL, release_recorded, NULL, NULL, rel, NULL};
+	unsigned n = 0;
+	char seed[256];
+	size_t i;
+
+	rel->srv = srv;
+	for (i = 0; i < CW_NELEM(rel->after); i++) {
+		if (rel->after[i] != NULL) {
+			testsrv_hold(srv, rel->path[i]);
+			n++;
+		}
+	}
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(srv));
+	it_observer = &o;
+	CHECK(it_crawl(db, seed, opts, r) == 0);
+	it_observer = NULL;
+	CHECK(!r->timed_out);
+	CHECK_INT(r->end, CRAWL_END_DONE);
+	CHECK_INT(rel->released, n);
+	testsrv_release(srv); /* nothing is left held, whatever happened */
+}
+
+static long long
+state_count(const char *db, const char *state)
+{
+	return db_int(
+	    db, "SELECT count(*) FROM pages WHERE state = '%s'", state);
+}
+
+/*
+ * --depth 2 --edge-links: / -> /slow, /a; /a -> /b -> /x; /slow -> /x;
+ * /x -> /y. /x is 2 deep by /slow, 3 by /a/b, and /b's links come first
+ * (a page at the limit is parsed for its edge links): /x is found too
+ * deep and skipped, then within the limit. It must be fetched at depth 2
+ * and /y, 3 deep, be its skipped edge link: the BFS page set.
+ */
+static void
+test_skipped_then_shorter(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/slow\">s</a><a href=\"/a\">a</a>", NULL,
+		0},
+	    {"/slow", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/b\">b</a>", NULL, 0},
+	    {"/b", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "leaf", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-skipped.db");
+	struct it_result r;
+	struct release_on rel = {NULL, {"/b", NULL}, {"/slow", NULL}, 0};
+
+	REQUIRE(srv != NULL);
+	crawl_held(srv, db, "depth=2", "edge-links=true", &rel, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(testsrv_hits(srv, "/y"), 0);
+	CHECK_INT(db_int(db,
+		      "SELECT depth = 3 AND reason = 'depth' FROM pages"
+		      " WHERE url LIKE '%%/y' AND state = 'skipped'"),
+	    1);
+	CHECK_INT(
+	    db_int(db, "SELECT depth FROM pages WHERE url LIKE '%%/x'"), 2);
+	CHECK_INT(db_int(db,
+		      "SELECT state = 'done' FROM pages WHERE url LIKE '%%/x'"),
+	    1);
+	CHECK_INT(state_count(db, "done"), 5);
+	CHECK_INT(state_count(db, "skipped"), 1);
+	/* the totals agree with the rows: /x skipped no more, /y is */
+	CHECK_INT(r.stats.done, 5);
+	CHECK_INT(r.stats.skipped, 1);
+	testsrv_stop(srv);
+}
+
+/*
+ * --depth 3: the same site one level deeper in /y -> /z, so /x (3 by
+ * /a/b) is found at the limit first and fetched without its links being
+ * taken; then /slow finds it at depth 2. Its link /y (depth 3) must be
+ * found and fetched: /x is fetched again at depth 2 and parsed.
+ */
+static void
+test_fetched_at_limit_then_shorter(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/slow\">s</a><a href=\"/a\">a</a>", NULL,
+		0},
+	    {"/slow", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/b\">b</a>", NULL, 0},
+	    {"/b", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "<a href=\"/z\">z</a>", NULL, 0},
+	    {"/z", 0, NULL, "leaf", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-limit.db");
+	struct it_result r;
+	/* /b at 2 links /x at 3 = the limit: released once /x is done */
+	struct release_on rel = {NULL, {"/x", NULL}, {"/slow", NULL}, 0};
+
+	REQUIRE(srv != NULL);
+	crawl_held(srv, db, "depth=3", "edge-links=false", &rel, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 2);
+	CHECK_INT(testsrv_hits(srv, "/y"), 1);
+	CHECK_INT(testsrv_hits(srv, "/z"), 0);
+	CHECK_INT(
+	    db_int(db, "SELECT depth FROM pages WHERE url LIKE '%%/x'"), 2);
+	CHECK_INT(
+	    db_int(db, "SELECT depth FROM pages WHERE url LIKE '%%/y'"), 3);
+	CHECK_INT(state_count(db, "done"), 6);
+	CHECK_INT(state_count(db, "queued") + state_count(db, "fetching"), 0);
+	/* done counts complete responses: /x's two, as a revisit's */
+	CHECK_INT(r.stats.done, 7);
+	testsrv_stop(srv);
+}
+
+/*
+ * --depth 3, the site of the test above, with /x held as well until
+ * /slow is done: /x is found at 3 (the limit) and is in flight when /slow
+ * finds it at 2. It takes depth 2 before its body is planned, so it is
+ * parsed once, and its link /y (depth 3) is fetched: no second fetch.
+ */
+static void
+test_in_flight_then_shorter(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/slow\">s</a><a href=\"/a\">a</a>", NULL,
+		0},
+	    {"/slow", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/b\">b</a>", NULL, 0},
+	    {"/b", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "<a href=\"/z\">z</a>", NULL, 0},
+	    {"/z", 0, NULL, "leaf", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-flight.db");
+	struct it_result r;
+	struct release_on rel = {NULL, {"/b", "/slow"}, {"/slow", "/x"}, 0};
+
+	REQUIRE(srv != NULL);
+	crawl_held(srv, db, "depth=3", "edge-links=false", &rel, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(testsrv_hits(srv, "/y"), 1);
+	CHECK_INT(testsrv_hits(srv, "/z"), 0);
+	CHECK_INT(
+	    db_int(db, "SELECT depth FROM pages WHERE url LIKE '%%/x'"), 2);
+	CHECK_INT(state_count(db, "done"), 6);
+	CHECK_INT(r.stats.done, 6);
+	testsrv_stop(srv);
+}
+
+static const struct test tests[] = {
+    TEST(skipped_then_shorter),
+    TEST(fetched_at_limit_then_shorter),
+    TEST(in_flight_then_shorter),
+};
+
+TEST_MAIN(tests)
