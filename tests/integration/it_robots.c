@@ -240,8 +240,11 @@ test_no_robots(void)
  * crawler started it, by a varying amount (connection set-up, a busy CPU
  * under ASan), so one gap may shrink by what the one before it grew.
  * Their sum cannot: the span from first to last request must hold every
- * delay, less the skew of two requests. Each single gap must still be far
- * from the ~0 ms of an unpaced crawl.
+ * delay, less the skew of two requests, taken as one delay (the first
+ * request was seen 67 ms late once, under load). Each single gap must
+ * still be far from the ~0 ms of an unpaced crawl. A crawl that paced
+ * requests in pairs would hold half the span, and one not paced at all
+ * none of it.
  */
 static void
 check_spacing(struct testsrv *s, unsigned want, long long delay_ms)
@@ -259,8 +262,8 @@ check_spacing(struct testsrv *s, unsigned want, long long delay_ms)
 		prev = t;
 	}
 	CHECK_INT(i, want);
-	CHECK(prev - first >= (long long)(want - 1) * delay_ms - 60);
-	CHECK(min_gap >= delay_ms / 3);
+	CHECK(prev - first >= (long long)(want - 2) * delay_ms);
+	CHECK(min_gap >= delay_ms / 5);
 	if (harness_failures != 0)
 		fprintf(stderr, "  span %lld ms, smallest gap %lld ms\n",
 		    prev - first, min_gap);
