@@ -1718,6 +1718,22 @@ storew_run_chunk(struct store *st, const struct wchunk *c)
 	return rc;
 }
 
+/* Take the queue's first chunk to run it (mu held, the queue not empty):
+   busy until storew_run_taken() clears it. */
+static struct wchunk *
+storew_take_head(struct storew *w)
+{
+	struct wchunk *c = w->head;
+
+	w->head = c->next;
+	if (w->head == NULL)
+		w->tail = NULL;
+	c->next = NULL;
+	w->nqueued--;
+	w->busy = true;
+	return c;
+}
+
 /*
  * Run a taken list of chunks (busy set, mu not held) unless an earlier
  * write failed (rc), then, under mu (held on return): keep the failure,
@@ -1766,13 +1782,7 @@ storew_main(void *arg)
 			STOREW_CHECK(pthread_cond_wait(&w->idle, &w->mu));
 			continue;
 		}
-		c = w->head;
-		w->head = c->next;
-		if (w->head == NULL)
-			w->tail = NULL;
-		c->next = NULL;
-		w->nqueued--;
-		w->busy = true;
+		c = storew_take_head(w);
 		rc = w->err; /* after a failure nothing more is run */
 		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 		storew_run_taken(st, c, rc);
@@ -1912,13 +1922,7 @@ storew_throttle(struct store *st)
 			STOREW_CHECK(pthread_cond_wait(&w->idle, &w->mu));
 			continue;
 		}
-		c = w->head;
-		w->head = c->next;
-		if (w->head == NULL)
-			w->tail = NULL;
-		c->next = NULL;
-		w->nqueued--;
-		w->busy = true;
+		c = storew_take_head(w);
 		STOREW_CHECK(pthread_mutex_unlock(&w->mu));
 		prev = storew_self;
 		storew_self = st; /* the writes run here, not queued again */
