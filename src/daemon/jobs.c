@@ -202,6 +202,17 @@ job_row_times(void *arg, const struct store_crawl_row *r)
 	return 0;
 }
 
+/* Keep a live job's counts in the store as its pages change state, so
+   GET /crawls/{id} reads them instead of counting on the loop. A failure
+   only means job_counts() counts the slow way. */
+static void
+job_track(struct jobs *j, struct job *jb)
+{
+	if (store_crawl_track(j->st, jb->id) != CW_OK)
+		log_warnx("jobs: id=%lld: live counts: %s", (long long)jb->id,
+		    store_errmsg(j->st));
+}
+
 /* Start the crawl of a job from its row (resume) and count it live. */
 static enum cw_rc
 job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
@@ -213,6 +224,7 @@ job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
 	if (rc != CW_OK)
 		return rc;
 	j->live++;
+	job_track(j, jb);
 	jb->state = JOB_RUNNING;
 	jb->after = JOB_DONE;
 	jb->rate_n = 0;
@@ -274,6 +286,7 @@ job_crawl_done(struct crawl *c, void *arg)
 	job_add_run(jb, c);
 	jb->crawl = NULL;
 	j->live--;
+	store_crawl_untrack(j->st, jb->id);
 	switch (end) {
 	case CRAWL_END_DONE:
 		jb->state = JOB_DONE;
@@ -592,6 +605,7 @@ jobs_submit(
 	crawl_get_stats(jb->crawl, &s);
 	jb->id = s.crawl_id;
 	j->live++;
+	job_track(j, jb);
 	if (store_crawl_get(j->st, jb->id, job_row_fill, jb) != CW_OK)
 		log_warnx("jobs: id=%lld: %s", (long long)jb->id,
 		    store_errmsg(j->st));
@@ -805,6 +819,14 @@ job_counts(struct jobs *j, struct job *jb, int64_t counts[STORE_NSTATES])
 
 	uint64_t now = cw_monotonic_us();
 
+	/* A live job's counts are kept as its pages change (job_track);
+	   until its base count has run, or after a dropped batch made
+	   them unknown, they are counted, and tracking asked for again. */
+	if (jb->crawl != NULL && !final) {
+		if (store_crawl_counts_live(j->st, jb->id, counts))
+			return true;
+		job_track(j, jb);
+	}
 	/* Counting walks the job's index entries on the loop: a job polled
 	   100 times a second is counted at most every JOBS_COUNTS_US. */
 	if (jb->counts_cached ||

@@ -33,6 +33,7 @@
 #include "crawld/base/common.h"
 #include "crawld/base/log.h"
 #include "crawld/store/store.h"
+#include "crawld/store/tally.h"
 #include "crawld/web/url.h"
 
 /* Busy wait for a lock: short, because the caller is the network loop. */
@@ -400,10 +401,12 @@ struct store {
 	size_t batch_rows; /* rows written since BEGIN */
 	char errmsg[256];  /* copy: sqlite's is volatile */
 	struct store_stats stats; /* commit times (store_get_stats) */
-	struct storew *w;  /* owned: the writer thread, NULL without one */
-	char *path;	   /* owned: the file, for the read connection */
-	bool wal;	   /* journal_mode is WAL */
-	struct storer *rd; /* owned: the read connection, NULL without */
+	struct storew *w;    /* owned: the writer thread, NULL without one */
+	char *path;	     /* owned: the file, for the read connection */
+	bool wal;	     /* journal_mode is WAL */
+	struct storer *rd;   /* owned: the read connection, NULL without */
+	struct tally *tally; /* owned: live counts (store_crawl_track) */
+	bool tally_triggers; /* its triggers are made on this connection */
 };
 
 /*
@@ -463,7 +466,8 @@ enum wop_kind {
 	WOP_PAGE_DEPTH,
 	WOP_PAGE_FINISH,
 	WOP_LINK_INSERT,
-	WOP_COMMIT, /* store_flush_async */
+	WOP_COMMIT,	/* store_flush_async */
+	WOP_TALLY_BASE, /* store_crawl_track: count in write order */
 };
 
 /* One queued write, followed in its chunk by the strings named in has,
@@ -525,6 +529,7 @@ static enum cw_rc storew_wait(struct store *st);
 static enum cw_rc storew_handover(struct storew *w);
 static enum cw_rc storew_throttle(struct store *st);
 static void store_writer_stop(struct store *st);
+static enum cw_rc store_tally_base(struct store *st, int64_t crawl_id);
 
 /* Wait for the writer (store_sync) and return its failure, if any. */
 #define STORE_SYNC(st)                                                         \
@@ -641,8 +646,12 @@ store_error(struct store *st, int src, const char *what)
 		rc = CW_ESTORE;
 		break;
 	}
-	if (rc != CW_EINVAL)
+	if (rc != CW_EINVAL) {
 		log_warnx("store: %s", st->errmsg);
+		/* The statement's trigger may have counted rows it did not
+		   write, and the batch is about to go. */
+		tally_forget_all(st->tally);
+	}
 	return rc;
 }
 
@@ -657,6 +666,7 @@ store_check_batch(struct store *st)
 	if (st->in_batch && sqlite3_get_autocommit(st->db)) {
 		log_warnx("store: batch of %zu rows rolled back by sqlite",
 		    st->batch_rows);
+		tally_forget_all(st->tally);
 		st->in_batch = false;
 		st->batch_rows = 0;
 	}
@@ -741,6 +751,8 @@ store_rollback_tx(struct store *st)
 	char first[sizeof(st->errmsg)];
 	int src;
 
+	/* The batch's rows were tallied: they are about to be undone. */
+	tally_forget_all(st->tally);
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	src = sqlite3_step(st->stmt[SS_ROLLBACK]);
@@ -1019,6 +1031,64 @@ store_seeds_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		free(norm);
 }
 
+/*
+ * Live counts (store_crawl_track). Temporary triggers on this connection,
+ * made when the first crawl is tracked (a one-shot crawl never pays for
+ * them), pass every change of a page row's state to crawld_tally(); the
+ * rows of other connections (the sqlite3 shell) are not seen, which is
+ * why the daemon owns its database.
+ */
+#define SQL_TALLY_TRIGGERS                                                     \
+	"CREATE TEMP TRIGGER IF NOT EXISTS crawld_tally_insert"                \
+	" AFTER INSERT ON main.pages BEGIN SELECT crawld_tally(NULL, NULL,"    \
+	" NEW.crawl_id, NEW.state); END;"                                      \
+	"CREATE TEMP TRIGGER IF NOT EXISTS crawld_tally_update"                \
+	" AFTER UPDATE OF state, crawl_id ON main.pages"                       \
+	" WHEN OLD.state IS NOT NEW.state OR OLD.crawl_id IS NOT"              \
+	" NEW.crawl_id BEGIN SELECT crawld_tally(OLD.crawl_id, OLD.state,"     \
+	" NEW.crawl_id, NEW.state); END;"                                      \
+	"CREATE TEMP TRIGGER IF NOT EXISTS crawld_tally_delete"                \
+	" AFTER DELETE ON main.pages BEGIN SELECT crawld_tally(OLD.crawl_id,"  \
+	" OLD.state, NULL, NULL); END;"
+
+/* A state column's value as an enum page_state index; -1 for NULL or a
+   name this build does not know. */
+static int
+store_tally_state(sqlite3_value *v)
+{
+	const unsigned char *name = sqlite3_value_text(v);
+	size_t i;
+
+	for (i = 0; name != NULL && i < CW_NELEM(page_state_names); i++)
+		if (strcmp((const char *)name, page_state_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* crawld_tally(old_crawl, old_state, new_crawl, new_state), from the
+   triggers: a row moved between states (NULLs: inserted, deleted). */
+static void
+store_tally_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct tally *t = sqlite3_user_data(ctx);
+	int64_t from_crawl = sqlite3_value_int64(argv[0]);
+	int64_t to_crawl = sqlite3_value_int64(argv[2]);
+	int from = store_tally_state(argv[1]), to = store_tally_state(argv[3]);
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_NULL &&
+	    sqlite3_value_type(argv[2]) != SQLITE_NULL &&
+	    from_crawl == to_crawl)
+		tally_move(t, to_crawl, from, to);
+	else {
+		if (sqlite3_value_type(argv[0]) != SQLITE_NULL)
+			tally_move(t, from_crawl, from, -1);
+		if (sqlite3_value_type(argv[2]) != SQLITE_NULL)
+			tally_move(t, to_crawl, -1, to);
+	}
+	sqlite3_result_null(ctx);
+}
+
 /* Prepare every statement once, for the life of the connection. */
 static int
 store_prepare(struct store *st)
@@ -1029,6 +1099,9 @@ store_prepare(struct store *st)
 	src = sqlite3_create_function_v2(st->db, "crawld_seeds_norm", 1,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, store_seeds_norm, NULL,
 	    NULL, NULL);
+	if (src == SQLITE_OK && st->tally != NULL)
+		src = sqlite3_create_function_v2(st->db, "crawld_tally", 4,
+		    SQLITE_UTF8, st->tally, store_tally_fn, NULL, NULL, NULL);
 	if (src != SQLITE_OK)
 		return src;
 	for (i = 0; i < SS_COUNT_; i++) {
@@ -1049,6 +1122,7 @@ store_free(struct store *st)
 	for (i = 0; i < SS_COUNT_; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	tally_free(st->tally);
 	free(st->path);
 	free(st);
 }
@@ -1121,6 +1195,11 @@ store_open(const char *path, unsigned flags, struct store **out, char *err,
 	rc = store_migrate(st, path, err, errlen);
 	if (rc != CW_OK)
 		goto out;
+	if (!ro && (st->tally = tally_new()) == NULL) {
+		rc = CW_ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
 	/* USER_VERSION is already prepared; prepare the rest. */
 	sqlite3_finalize(st->stmt[SS_USER_VERSION]);
 	st->stmt[SS_USER_VERSION] = NULL;
@@ -1686,6 +1765,8 @@ storew_exec(
 		    (enum link_element)op->state, (enum link_attr)op->n1);
 	case WOP_COMMIT:
 		return store_commit(st);
+	case WOP_TALLY_BASE:
+		return store_tally_base(st, op->id);
 	default:
 		return CW_EINVAL;
 	}
@@ -1991,6 +2072,10 @@ storew_reset(struct store *st)
 	if (st->w == NULL)
 		return;
 	STOREW_CHECK(pthread_mutex_lock(&st->w->mu));
+	/* After a failure the writes behind it were not run, a tally's
+	   base count among them: ask for every tally again. */
+	if (st->w->err != CW_OK)
+		tally_forget_all(st->tally);
 	st->w->err = CW_OK;
 	STOREW_CHECK(pthread_mutex_unlock(&st->w->mu));
 	st->w->rows = 0;
@@ -2664,6 +2749,71 @@ store_crawl_counts_committed(
 		SQLITE_DONE)
 		return CW_OK;
 	return store_crawl_counts(st, crawl_id, counts);
+}
+
+/* The base count of a tracked crawl, where the writes run (in their
+   order): make the triggers on first use, count, hand the tally over. */
+static enum cw_rc
+store_tally_base(struct store *st, int64_t crawl_id)
+{
+	int64_t counts[STORE_NSTATES];
+	char *msg = NULL;
+	int src;
+
+	if (!st->tally_triggers) {
+		src =
+		    sqlite3_exec(st->db, SQL_TALLY_TRIGGERS, NULL, NULL, &msg);
+		if (src != SQLITE_OK) {
+			/* Not the batch's failure: the counts stay unknown
+			   and are read the slow way. */
+			log_warnx("store: live counts off: %s",
+			    msg != NULL ? msg : sqlite3_errstr(src));
+			sqlite3_free(msg);
+			tally_forget(st->tally, crawl_id);
+			return CW_OK;
+		}
+		st->tally_triggers = true;
+	}
+	src = store_counts_on(st->stmt[SS_CRAWL_COUNTS], crawl_id, counts);
+	if (src != SQLITE_DONE) {
+		tally_forget(st->tally, crawl_id);
+		return store_error(st, src, "count states");
+	}
+	tally_set(st->tally, crawl_id, counts);
+	return CW_OK;
+}
+
+/* Track a crawl's counts: the base count is queued behind the writes so
+   far, so none is counted twice or missed. */
+enum cw_rc
+store_crawl_track(struct store *st, int64_t crawl_id)
+{
+	if (st->tally == NULL)
+		return CW_EINVAL; /* read-only */
+	if (!tally_want(st->tally, crawl_id))
+		return CW_OK; /* tracked, or no room: counted the slow way */
+	if (store_queued(st)) {
+		struct wop op = {.kind = WOP_TALLY_BASE, .id = crawl_id};
+
+		const char *str[WOP_STRINGS] = {NULL};
+
+		return storew_put(st, &op, str);
+	}
+	return store_tally_base(st, crawl_id);
+}
+
+bool
+store_crawl_counts_live(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES])
+{
+	return st->tally != NULL && tally_get(st->tally, crawl_id, counts);
+}
+
+void
+store_crawl_untrack(struct store *st, int64_t crawl_id)
+{
+	if (st->tally != NULL)
+		tally_forget(st->tally, crawl_id);
 }
 
 /* Step a bound SS_CRAWL_LAST_FAILED on either connection. */

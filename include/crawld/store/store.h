@@ -348,6 +348,28 @@ CW_WARN_UNUSED enum cw_rc store_crawl_counts(
 CW_WARN_UNUSED enum cw_rc store_crawl_counts_committed(
     struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES]);
 
+/*
+ * Live counts: from now on keep crawl_id's pages by state as this store
+ * writes them (SQLite triggers on this connection feed a tally, see
+ * store/tally.h), so store_crawl_counts_live() reads them without
+ * counting: a GROUP BY over a 100,000-page crawl took 15-20 ms of the
+ * loop. The one base count is queued behind the writes so far (the writer
+ * thread runs it); a second call for the same crawl is a no-op. CW_EINVAL
+ * on a read-only store; a failure to queue is a write's failure.
+ */
+CW_WARN_UNUSED enum cw_rc store_crawl_track(struct store *st, int64_t crawl_id);
+
+/* A tracked crawl's counts as the writes run so far have made them (the
+   open batch included; the writer thread may be behind the caller by
+   its queue), or false: not tracked, its base count not
+   run yet, or every tally dropped with a batch (track it again). Any
+   thread; never waits for the writer. */
+bool store_crawl_counts_live(
+    struct store *st, int64_t crawl_id, int64_t counts[STORE_NSTATES]);
+
+/* Stop tracking crawl_id (a no-op when it is not tracked). */
+void store_crawl_untrack(struct store *st, int64_t crawl_id);
+
 /* The failed page of a crawl discovered last: its URL and reason ("" and
    "" when none failed), as committed batches show it when the read
    connection is there (see store_writer_start). */
