@@ -478,11 +478,17 @@ api_ends_with_evhttp_page(struct evbuffer *b)
 	    memcmp(tail, API_EVHTTP_PAGE_END, n) == 0;
 }
 
-/* What evhttp's own error replies mean, for the JSON that replaces them. */
+/*
+ * What evhttp's own error replies mean, for the JSON that replaces them.
+ * evhttp answers a method it does not know (BREW) with 501; to a client of
+ * the API that is a bad request like any other method it does not take,
+ * so it becomes the router's 405 with the methods allowed (*code moves).
+ */
 static const char *
-api_evhttp_error_text(int code, const char **phrase)
+api_evhttp_error_text(int *code, const char **phrase, const char **headers)
 {
-	switch (code) {
+	*headers = "";
+	switch (*code) {
 	case 400:
 		*phrase = "Bad Request";
 		return "malformed request: its request line or headers (at "
@@ -494,6 +500,12 @@ api_evhttp_error_text(int code, const char **phrase)
 	case 417:
 		*phrase = "Expectation Failed";
 		return "only 'Expect: 100-continue' is understood";
+	case 501:
+		*code = 405;
+		*phrase = "Method Not Allowed";
+		*headers = "Allow: GET, HEAD, POST, DELETE\r\n";
+		return "unknown method: the API takes GET, HEAD, POST and "
+		       "DELETE";
 	}
 	*phrase = "Error";
 	return "the request could not be read";
@@ -509,7 +521,8 @@ static void
 api_json_evhttp_error(
     struct api *a, struct evbuffer *b, size_t keep, char minor, int code)
 {
-	const char *phrase, *text = api_evhttp_error_text(code, &phrase);
+	const char *phrase, *headers;
+	const char *text = api_evhttp_error_text(&code, &phrase, &headers);
 	char body[160];
 	int n;
 
@@ -522,8 +535,9 @@ api_json_evhttp_error(
 		"Content-Type: application/json\r\n"
 		"Cache-Control: no-store\r\n"
 		"Connection: close\r\n"
+		"%s"
 		"Content-Length: %d\r\n\r\n%s",
-		minor, code, phrase, n, body) < 0)
+		minor, code, phrase, headers, n, body) < 0)
 		log_warnx("api: out of memory for a %d reply", code);
 	a->answered[code / 100 < 6 ? code / 100 : 5]++;
 	log_info("api: status=%d %s", code, text);

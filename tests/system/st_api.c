@@ -505,7 +505,8 @@ check_big_bodies(struct st_daemon *d)
 
 /*
  * What evhttp cannot read at all, a request line of garbage or headers
- * over 16 KiB, gets its 400 as JSON too.
+ * over 16 KiB, gets its 400 as JSON too, as do an expectation it does
+ * not meet (417) and a method it does not know (405).
  */
 static void
 check_unreadable_requests(struct st_daemon *d)
@@ -513,6 +514,12 @@ check_unreadable_requests(struct st_daemon *d)
 	static const char garbage[] = "HELLO THERE\r\n\r\n";
 	static const char head[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
 	static const char name[] = "X-Big: ";
+	/* An expectation evhttp does not meet, and a method it does not
+	   know (evhttp's 501, the API's 405). */
+	static const char expect[] = "POST /crawls HTTP/1.1\r\nHost: x\r\n"
+				     "Expect: 200-ok\r\n"
+				     "Content-Length: 2\r\n\r\n{}";
+	static const char brew[] = "BREW /crawls HTTP/1.1\r\nHost: x\r\n\r\n";
 	static char big[sizeof(head) + sizeof(name) + 20000 + 4];
 	char reply[8192];
 	size_t n;
@@ -535,6 +542,21 @@ check_unreadable_requests(struct st_daemon *d)
 	(void)raw_send(fd, big, n + 20000 + 4); /* may be cut off */
 	raw_read_all(fd, reply, sizeof(reply));
 	check_json_error("20 KB of headers", reply, "400", "16384 bytes");
+	close(fd);
+
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	CHECK(raw_send(fd, expect, sizeof(expect) - 1));
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_error("Expect: 200-ok", reply, "417", "100-continue");
+	close(fd);
+
+	fd = raw_client(d->sock);
+	REQUIRE(fd >= 0);
+	CHECK(raw_send(fd, brew, sizeof(brew) - 1));
+	raw_read_all(fd, reply, sizeof(reply));
+	check_json_error("method BREW", reply, "405", "unknown method");
+	CHECK(strstr(reply, "\r\nAllow: GET, HEAD, POST, DELETE\r\n") != NULL);
 	close(fd);
 }
 
