@@ -126,12 +126,26 @@ parse_job_free(struct parse_job *job)
 	free(job);
 }
 
+/* parsepool_set_test_hook(): written while no pool parses. */
+static parsepool_hook *parsepool_test_hook;
+static void *parsepool_test_arg;
+
+void
+parsepool_set_test_hook(parsepool_hook *hook, void *arg)
+{
+	parsepool_test_hook = hook;
+	parsepool_test_arg = arg;
+}
+
 /* The work itself; the body is freed as soon as it is parsed, unless the
    submitter wants it back. */
 static void
 parse_job_run(struct parse_job *job)
 {
 	const char *body = job->body != NULL ? job->body : "";
+
+	if (parsepool_test_hook != NULL)
+		parsepool_test_hook(job, parsepool_test_arg);
 
 	job->lopts.max_links = job->max_links;
 	if (job->css)

@@ -79,6 +79,16 @@ void parsepool_free(struct parsepool *p);
  */
 double parsepool_cpu_s(const struct parsepool *p);
 
+/*
+ * Tests only: hook(job, arg) runs before each job is parsed, on the worker
+ * that parses it (with 0 threads: on the loop, at submit), so a test can
+ * hold one page's parse until the loop has done something else (it_depth).
+ * NULL (the default) for none. Set it while no pool parses: the workers
+ * read it without a lock.
+ */
+typedef void parsepool_hook(const struct parse_job *job, void *arg);
+void parsepool_set_test_hook(parsepool_hook *hook, void *arg);
+
 /* How many worker threads the pool runs (0 = inline on the loop). */
 unsigned parsepool_threads(const struct parsepool *p);
 
