@@ -197,12 +197,14 @@ crawl_requeue(struct crawl *c, const char *url, int64_t id, int depth,
 	return crawl_push_task_(c, url, id, depth, v);
 }
 
-/* A page that was fetched is fetched again at depth (its row 'queued'). */
+/* A page that was fetched (at depth before) is fetched again at depth
+   (its row 'queued'). */
 static enum cw_rc
-crawl_refetch(struct crawl *c, const char *url, int64_t id, int depth)
+crawl_refetch(
+    struct crawl *c, const char *url, int64_t id, int depth, int before)
 {
 	/* unconditional: a 304 would bring no body to take links from */
-	struct task_validators v = {NULL, NULL, true};
+	struct task_validators v = {NULL, NULL, true, before};
 	enum cw_rc rc;
 
 	if (!fpset_set(
@@ -249,7 +251,7 @@ crawl_found_shorter(struct crawl *c, const char *url, int64_t v, int depth,
 			return CW_EINVAL;
 		return store_page_depth(c->e->st, id, depth, false);
 	case CRAWL_SEEN_TAKEN:
-		return crawl_refetch(c, url, id, depth);
+		return crawl_refetch(c, url, id, depth, crawl_seen_depth(v));
 	case CRAWL_SEEN_FINAL:
 		break;
 	}
@@ -293,7 +295,7 @@ crawl_links_taken_(struct crawl *c, const struct task *t, bool may_link)
 	if (d < 0 || crawl_seen_kind(v) != CRAWL_SEEN_PENDING)
 		return CW_OK;
 	if (d < t->depth && may_link && !c->e->halted)
-		return crawl_refetch(c, t->url, t->page_id, d);
+		return crawl_refetch(c, t->url, t->page_id, d, t->depth);
 	(void)fpset_set(c->seen, t->url,
 	    crawl_seen_pack(
 		t->page_id, d, may_link ? CRAWL_SEEN_TAKEN : CRAWL_SEEN_FINAL));
@@ -301,14 +303,32 @@ crawl_links_taken_(struct crawl *c, const struct task *t, bool may_link)
 }
 
 /*
+ * The links row parent -> id. c->links counts the rows the crawl adds, and
+ * only here: a row the parent's earlier fetch put already (known) is
+ * kept as it is (INSERT OR IGNORE) and not counted again, so a page
+ * fetched again for a shorter path, or revisited, does not add its links
+ * twice to the summary and crawld_links_total.
+ */
+static enum cw_rc
+crawl_put_link(struct crawl *c, int64_t parent, int64_t id,
+    enum link_element el, enum link_attr attr, bool known)
+{
+	if (!known)
+		c->links++;
+	return store_link_insert(c->e->st, parent, id, el, attr);
+}
+
+/*
  * A URL (absolute, normalised) was found at depth, from parent (0 for a
  * seed), in element el's attribute attr: dedup, policy (depth up to
  * max_depth: --depth, or past it for a page requisite), page row, link
- * row, task.
+ * row (known: the parent's earlier fetch recorded it, if url was seen),
+ * task.
  */
 enum cw_rc
 crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
-    int hops, int64_t parent, enum link_element el, enum link_attr attr)
+    int hops, int64_t parent, enum link_element el, enum link_attr attr,
+    bool known)
 {
 	struct engine *e = c->e;
 	struct store_page pg;
@@ -328,8 +348,7 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 			if (rc != CW_OK)
 				return rc;
 		}
-		c->links++;
-		return store_link_insert(e->st, parent, id, el, attr);
+		return crawl_put_link(c, parent, id, el, attr, known);
 	}
 	id = e->next_page_id;
 	reason = crawl_policy(c, url, depth, max_depth, hops, parent == 0);
@@ -352,10 +371,9 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 	pg.reason = reason;
 	pg.discovered_us = cw_wallclock_us();
 	rc = store_page_insert(e->st, &pg);
-	if (rc == CW_OK && parent != 0) {
-		c->links++;
-		rc = store_link_insert(e->st, parent, id, el, attr);
-	}
+	/* a page new to the crawl: no row can point at it yet */
+	if (rc == CW_OK && parent != 0)
+		rc = crawl_put_link(c, parent, id, el, attr, false);
 	if (rc != CW_OK)
 		return rc;
 	if (reason != NULL) {
@@ -378,7 +396,8 @@ crawl_discover_(struct crawl *c, const char *url, int depth, int hops,
     int64_t parent, enum link_element el)
 {
 	return crawl_discover_at_(c, url, depth, c->opts->depth, hops, parent,
-	    el, el == LINK_EL_REDIRECT ? LINK_ATTR_LOCATION : LINK_ATTR_HREF);
+	    el, el == LINK_EL_REDIRECT ? LINK_ATTR_LOCATION : LINK_ATTR_HREF,
+	    false);
 }
 
 /*
@@ -410,6 +429,20 @@ crawl_link_max_depth(
 	return c->opts->edge_links && depth <= limit ? limit : -1;
 }
 
+/*
+ * Whether the page's earlier fetch (t a fetch again) recorded link l: it
+ * took the links its depth then let it take. Without a read the engine
+ * takes the earlier body to have had the links this one has; an earlier
+ * answer that was not parsed (not 2xx) is taken for one that was.
+ */
+static bool
+crawl_link_known(
+    const struct crawl *c, const struct task *t, bool css, const struct link *l)
+{
+	return t->refetch &&
+	    crawl_link_max_depth(c, t->refetch_depth, css, l) >= 0;
+}
+
 /* Discover the links a parse job found, at depth + 1. */
 enum cw_rc
 crawl_discover_links_(
@@ -425,7 +458,8 @@ crawl_discover_links_(
 			continue;
 		rc = crawl_discover_at_(c, link_list_url(l, i), t->depth + 1,
 		    max, 0, t->page_id, (enum link_element)l->items[i].element,
-		    (enum link_attr)l->items[i].attribute);
+		    (enum link_attr)l->items[i].attribute,
+		    crawl_link_known(c, t, css, &l->items[i]));
 	}
 	return rc;
 }
@@ -451,7 +485,7 @@ crawl_discover_redirect(
 		rc = crawl_discover_at_(c, url, t->depth,
 		    t->depth > c->opts->depth ? t->depth : c->opts->depth,
 		    (int)hops + 1, t->page_id, LINK_EL_REDIRECT,
-		    LINK_ATTR_LOCATION);
+		    LINK_ATTR_LOCATION, t->refetch);
 	else if (rc != CW_ENOMEM)
 		rc = CW_OK; /* a bad or non-http Location leads nowhere */
 	free(url);

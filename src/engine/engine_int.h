@@ -315,10 +315,11 @@ enum cw_rc crawl_links_taken_(
 #define CRAWL_CSS_NEST 3
 
 /* A URL found at depth (at most max_depth) from parent, in el's
-   attribute attr: dedup, policy, rows, task. */
+   attribute attr: dedup, policy, rows, task; known: parent's earlier
+   fetch recorded this link (not counted again). */
 enum cw_rc crawl_discover_at_(struct crawl *c, const char *url, int depth,
     int max_depth, int hops, int64_t parent, enum link_element el,
-    enum link_attr attr);
+    enum link_attr attr, bool known);
 
 /* crawl_discover_at_() within --depth, attribute href (location for a
    redirect). */

@@ -299,6 +299,7 @@ task_set_validators(struct task *t, const struct task_validators *v)
 	if (v == NULL)
 		return true;
 	t->refetch = v->refetch;
+	t->refetch_depth = v->refetch_depth;
 	t->etag = cw_strdup(v->etag);
 	t->last_modified = cw_strdup(v->last_modified);
 	return (v->etag == NULL || t->etag != NULL) &&

@@ -86,7 +86,7 @@ static int
 crawl_revisit_page(void *arg, const struct store_due_page *p)
 {
 	struct crawl *c = arg;
-	struct task_validators v = {p->etag, p->last_modified, true};
+	struct task_validators v = {p->etag, p->last_modified, true, p->depth};
 	int64_t seen;
 
 	/* in flight again: a shorter path lowers it, not a second task */

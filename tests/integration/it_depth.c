@@ -206,10 +206,54 @@ test_in_flight_then_shorter(void)
 	testsrv_stop(srv);
 }
 
+static long long
+depth_of(const char *db, const char *path)
+{
+	return db_int(
+	    db, "SELECT depth FROM pages WHERE url LIKE '%%%s'", path);
+}
+
+/*
+ * --depth 3: /x is parsed at 2 (its links /y at 3, fetched unparsed, and
+ * /a, seen) before /r gives it depth 1: /x is fetched again and parsed at
+ * 1, then /y at 2. The links rows are 7; the second parse of /x finds its
+ * two links again and must not count them again (it did: 9).
+ */
+static void
+test_refetched_links_counted_once(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a><a href=\"/a\">a</a>", NULL,
+		0},
+	    {"/y", 0, NULL, "<a href=\"/z\">z</a>", NULL, 0},
+	    {"/z", 0, NULL, "leaf", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-links.db");
+	struct it_result r;
+	struct release_on rel = {NULL, {"/x", NULL}, {"/r", NULL}, 0};
+
+	REQUIRE(srv != NULL);
+	crawl_held(srv, db, "depth=3", "edge-links=false", &rel, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 2);
+	CHECK_INT(testsrv_hits(srv, "/y"), 2);
+	CHECK_INT(testsrv_hits(srv, "/z"), 1);
+	CHECK_INT(depth_of(db, "/x"), 1);
+	CHECK_INT(depth_of(db, "/y"), 2);
+	/* / a, / r, a x, r x, x y, x a, y z */
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 7);
+	CHECK_INT(r.stats.links, 7);
+	testsrv_stop(srv);
+}
+
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
     TEST(fetched_at_limit_then_shorter),
     TEST(in_flight_then_shorter),
+    TEST(refetched_links_counted_once),
 };
 
 TEST_MAIN(tests)

@@ -47,9 +47,13 @@ enum task_kind {
 struct task_validators {
 	const char *etag;	   /* If-None-Match; NULL = none */
 	const char *last_modified; /* If-Modified-Since; NULL = none */
-	/* The page was fetched before (a revisit): a failure keeps the
-	   facts of its earlier response instead of replacing them. */
+	/* The page was fetched before (a revisit, or a fetch again for a
+	   shorter path): a failure keeps the facts of its earlier response
+	   instead of replacing them. */
 	bool refetch;
+	/* refetch: the depth it was fetched at then, so a parse counts
+	   only the links that fetch could not have recorded (discover.c) */
+	int refetch_depth;
 };
 
 struct task {
@@ -61,6 +65,7 @@ struct task {
 	char *etag;	     /* owned; NULL: no If-None-Match */
 	char *last_modified; /* owned; NULL: no If-Modified-Since */
 	bool refetch;	     /* see struct task_validators */
+	int refetch_depth;   /* see struct task_validators */
 	void *owner;	     /* borrowed: the crawl job it belongs to */
 	struct host *host;   /* borrowed from the frontier */
 	struct task *next;   /* frontier-internal: host FIFO link */

@@ -985,7 +985,7 @@ static void
 test_validators(void)
 {
 	struct frontier *f = frontier_new(8, 0);
-	struct task_validators v = {NULL, NULL, true};
+	struct task_validators v = {NULL, NULL, true, 0};
 	char etag[] = "\"v1\"", lm[] = "Tue, 01 Dec 2026 10:00:00 GMT";
 	struct task *t;
 	uint64_t wait;
