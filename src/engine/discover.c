@@ -278,11 +278,23 @@ crawl_task_depth_(struct crawl *c, struct task *t)
 		t->depth = d;
 }
 
+/* Whether a body parsed as planned at depth has every link the page
+   would give at any smaller depth: all but the requisites-only scan of a
+   page at the limit (crawl_parse_plan_; a stylesheet there is taken for
+   one too, and is fetched again). */
+static bool
+crawl_parsed_whole(const struct crawl *c, int depth)
+{
+	return depth != c->opts->depth || c->opts->edge_links ||
+	    (c->obs_flags & CRAWL_OBS_SPANS) != 0;
+}
+
 void
 crawl_parsed_depth_(struct crawl *c, struct task *t)
 {
-	/* Below the limit the plan is the same at any depth (all links). */
-	if (t->depth < c->opts->depth)
+	/* A whole parse is the same at any depth: its links go at the one
+	   found meanwhile, without a fetch again. */
+	if (crawl_parsed_whole(c, t->depth))
 		crawl_task_depth_(c, t);
 }
 

@@ -300,8 +300,9 @@ crawl_seen_kind(int64_t v)
    found while it waited (before its body's parse is planned). */
 void crawl_task_depth_(struct crawl *c, struct task *t);
 
-/* A parsed task whose links were taken in full (below the limit): its
-   links go at the page's lowered depth, if it has one. */
+/* A parsed task whose links were taken in full (all but the requisites
+   of a page at the limit): its links go at the page's lowered depth, if
+   it has one; a partial parse is fetched again (crawl_links_taken_). */
 void crawl_parsed_depth_(struct crawl *c, struct task *t);
 
 /* A page's task is finishing, its links put (may_link: a fetched page

@@ -4,15 +4,22 @@
  * a long path and later by a short one is crawled as if the short one had
  * come first (discover.c, "Shortest-path depth"). The order is forced
  * without timing: the short path's page is held by the server until the
- * long path's page is recorded (an observer releases it).
+ * long path's page is recorded (an observer releases it), and a page's
+ * parse is held on its parse thread until the short path was taken
+ * (parsepool_set_test_hook). The links counter is checked against the
+ * links rows: a page fetched again must not count its links twice.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "ithelp.h"
 #include "testsrv.h"
+#include "crawld/engine/parsepool.h"
 
 /* The server, and which held path the recording of which page releases
    (a URL ending in after[i] releases path[i]), up to two. */
@@ -206,6 +213,14 @@ test_in_flight_then_shorter(void)
 	testsrv_stop(srv);
 }
 
+/* The links counter (summary, crawld_links_total) against the rows. */
+static void
+check_links_counted(const char *db, const struct it_result *r)
+{
+	CHECK_INT((long long)r->stats.links,
+	    db_int(db, "SELECT count(*) FROM links"));
+}
+
 static long long
 depth_of(const char *db, const char *path)
 {
@@ -249,10 +264,253 @@ test_refetched_links_counted_once(void)
 	testsrv_stop(srv);
 }
 
+/*
+ * A page's parse held on its parse thread (parsepool_set_test_hook) until
+ * the loop has recorded another page: the depth the parse was planned at
+ * is lowered before its links come back. With a bounded wait: a gate that
+ * is never opened fails the test, it does not hang it.
+ */
+struct parse_gate {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const char *hold; /* a page whose URL ends so is held */
+	bool open;	  /* the loop let it go */
+	unsigned entered; /* parses of hold that reached the gate */
+	bool expired;	  /* one gave up waiting */
+	/* the loop side (observer): hold's response releases release_path
+	   at the server; open_after's recording opens the gate */
+	struct testsrv *srv;
+	const char *release_path;
+	const char *open_after;
+	bool released;
+};
+
+static struct parse_gate gate = {
+    .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* parsepool_hook: wait at the gate (on the parse thread). */
+static void
+gate_hook(const struct parse_job *job, void *arg)
+{
+	struct parse_gate *g = arg;
+	struct timespec until;
+
+	if (!ends_with(job->base_url, g->hold))
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->entered++;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10 * (time_t)it_slow();
+	while (!g->open)
+		if (pthread_cond_timedwait(&g->cv, &g->mu, &until) ==
+		    ETIMEDOUT) {
+			g->expired = true;
+			break;
+		}
+	pthread_mutex_unlock(&g->mu);
+}
+
+/* Observer response: hold's response lets release_path be answered. */
+static enum cw_rc
+gate_response(void *arg, struct crawl *c, const struct crawl_page_event *ev)
+{
+	struct parse_gate *g = arg;
+
+	(void)c;
+	if (!g->released && ends_with(ev->url, g->hold)) {
+		g->released = true;
+		testsrv_release_path(g->srv, g->release_path);
+	}
+	return CW_OK;
+}
+
+/* Observer recorded: open_after is recorded (its links, or its
+   redirect, put): the held parse may go on. */
+static enum cw_rc
+gate_recorded(void *arg, struct crawl *c, const struct crawl_page_event *ev)
+{
+	struct parse_gate *g = arg;
+
+	(void)c;
+	if (ends_with(ev->url, g->open_after)) {
+		pthread_mutex_lock(&g->mu);
+		g->open = true;
+		pthread_cond_broadcast(&g->cv);
+		pthread_mutex_unlock(&g->mu);
+	}
+	return CW_OK;
+}
+
+/*
+ * Crawl srv's site (one parse thread) with /x's parse held until /r is
+ * recorded, and /r's answer held until /x's response came: /r (a
+ * redirect to /x, so the short path needs no parse) gives /x its smaller
+ * depth while /x is being parsed at the larger one.
+ */
+static void
+crawl_parse_held(struct testsrv *srv, const char *db, const char *const *opts,
+    struct it_result *r)
+{
+	struct crawl_observer o = {
+	    "gate", 0, gate_response, gate_recorded, NULL, NULL, &gate, NULL};
+	char seed[256];
+
+	gate.hold = "/x";
+	gate.open = false;
+	gate.entered = 0;
+	gate.expired = false;
+	gate.srv = srv;
+	gate.release_path = "/r";
+	gate.open_after = "/r";
+	gate.released = false;
+	testsrv_hold(srv, "/r");
+	parsepool_set_test_hook(gate_hook, &gate);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(srv));
+	it_observer = &o;
+	CHECK(it_crawl(db, seed, opts, r) == 0);
+	it_observer = NULL;
+	parsepool_set_test_hook(NULL, NULL);
+	testsrv_release(srv);
+	CHECK(!r->timed_out);
+	CHECK_INT(r->end, CRAWL_END_DONE);
+	/* the order was the one forced: /x's parse waited for /r */
+	CHECK(gate.released);
+	CHECK(gate.entered >= 1);
+	CHECK(!gate.expired);
+}
+
+/*
+ * --depth 3: / -> /a, /r; /a -> /x (2 deep); /r redirects to /x (1 deep);
+ * /x -> /y -> /z -> /w. /x is parsed as planned at depth 2 and lowered to
+ * 1 before its links come back: they go at depth 2, once, so /y is parsed
+ * and /z (3) fetched. A fetch of /x again (or of /y) would be a parse
+ * taken at the old depth.
+ */
+static void
+test_lowered_while_parsed(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "<a href=\"/z\">z</a>", NULL, 0},
+	    {"/z", 0, NULL, "<a href=\"/w\">w</a>", NULL, 0},
+	    {"/w", 0, NULL, "leaf", NULL, 0},
+	};
+	const char *opts[] = {
+	    "depth=3", "robots=false", "parse-threads=1", NULL};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-parsing.db");
+	struct it_result r;
+
+	REQUIRE(srv != NULL);
+	crawl_parse_held(srv, db, opts, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(testsrv_hits(srv, "/y"), 1);
+	CHECK_INT(testsrv_hits(srv, "/z"), 1);
+	CHECK_INT(testsrv_hits(srv, "/w"), 0);
+	CHECK_INT(depth_of(db, "/x"), 1);
+	CHECK_INT(depth_of(db, "/y"), 2);
+	CHECK_INT(depth_of(db, "/z"), 3);
+	CHECK_INT(state_count(db, "done"), 6);
+	CHECK_INT(r.stats.done, 6);
+	/* / a, / r, a x, r x, x y, y z */
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 6);
+	check_links_counted(db, &r);
+	testsrv_stop(srv);
+}
+
+/*
+ * --depth 2 --edge-links: the site above, /x now at the limit by /a and
+ * parsed whole for its edge links. Lowered to 1 while parsed, its links
+ * go at depth 2 at once: /y is fetched (not a 'skipped' row first, then
+ * queued by a fetch of /x again) and /z, 3 deep, is its edge link.
+ */
+static void
+test_lowered_while_parsed_at_limit(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "<a href=\"/z\">z</a>", NULL, 0},
+	    {"/z", 0, NULL, "leaf", NULL, 0},
+	};
+	const char *opts[] = {"depth=2", "edge-links=true", "robots=false",
+	    "parse-threads=1", NULL};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-parsing-edge.db");
+	struct it_result r;
+
+	REQUIRE(srv != NULL);
+	crawl_parse_held(srv, db, opts, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(testsrv_hits(srv, "/y"), 1);
+	CHECK_INT(testsrv_hits(srv, "/z"), 0);
+	CHECK_INT(depth_of(db, "/x"), 1);
+	CHECK_INT(depth_of(db, "/y"), 2);
+	CHECK_INT(db_int(db,
+		      "SELECT depth = 3 AND reason = 'depth' FROM pages"
+		      " WHERE url LIKE '%%/z' AND state = 'skipped'"),
+	    1);
+	CHECK_INT(state_count(db, "done"), 5);
+	CHECK_INT(state_count(db, "skipped"), 1);
+	CHECK_INT(r.stats.done, 5);
+	CHECK_INT(r.stats.skipped, 1);
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 6);
+	check_links_counted(db, &r);
+	testsrv_stop(srv);
+}
+
+/*
+ * --depth 2 --page-requisites: /x at the limit by /a is scanned for its
+ * requisites only (/i.png, fetched at 3), so lowered to 1 while parsed it
+ * must be fetched again and parsed whole: its link /y (2) is fetched.
+ * The second parse finds /i.png again: that links row was recorded by
+ * the first and is not counted twice; /x -> /y is new and is.
+ */
+static void
+test_lowered_while_scanned_for_requisites(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "<img src=\"/i.png\"><a href=\"/y\">y</a>", NULL,
+		0},
+	    {"/i.png", 0, "image/png", "png", NULL, 0},
+	    {"/y", 0, NULL, "leaf", NULL, 0},
+	};
+	const char *opts[] = {"depth=2", "page-requisites=true", "robots=false",
+	    "parse-threads=1", NULL};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-parsing-reqs.db");
+	struct it_result r;
+
+	REQUIRE(srv != NULL);
+	crawl_parse_held(srv, db, opts, &r);
+	CHECK_INT(testsrv_hits(srv, "/x"), 2);
+	CHECK_INT(testsrv_hits(srv, "/i.png"), 1);
+	CHECK_INT(testsrv_hits(srv, "/y"), 1);
+	CHECK_INT(depth_of(db, "/x"), 1);
+	CHECK_INT(depth_of(db, "/y"), 2);
+	CHECK_INT(state_count(db, "done"), 6);
+	CHECK_INT(state_count(db, "queued") + state_count(db, "fetching"), 0);
+	/* / a, / r, a x, r x, x i.png, x y */
+	CHECK_INT(db_int(db, "SELECT count(*) FROM links"), 6);
+	check_links_counted(db, &r);
+	testsrv_stop(srv);
+}
+
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
     TEST(fetched_at_limit_then_shorter),
     TEST(in_flight_then_shorter),
+    TEST(lowered_while_parsed),
+    TEST(lowered_while_parsed_at_limit),
+    TEST(lowered_while_scanned_for_requisites),
     TEST(refetched_links_counted_once),
 };
 
