@@ -268,6 +268,7 @@ crawl_free(struct crawl *c)
 	crawl_revisit_free_(c);
 	fpset_free(c->seen);
 	idmap_free(c->redirect_hops);
+	idmap_free(c->requeued);
 	free(c->seed_addrs);
 	strmap_free(c->seed_hosts);
 	if (c->done_ev != NULL)
@@ -579,6 +580,7 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	c->started_us = cw_monotonic_us();
 	c->seen = fpset_new();
 	c->redirect_hops = idmap_new();
+	c->requeued = idmap_new();
 	c->scope_keys = calloc(nseeds + 1, sizeof(*c->scope_keys));
 	c->done_ev = event_new(e->base, -1, 0, crawl_finish_event, c);
 	/* The engine's observers see the crawl from its first task. */
@@ -586,8 +588,8 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 		if (crawl_add_observer(c, &e->obs[i]) != CW_OK)
 			CW_ASSERT(0); /* both tables have CRAWL_MAX_OBSERVERS */
 	if (c->seen == NULL || c->redirect_hops == NULL ||
-	    c->scope_keys == NULL || c->done_ev == NULL ||
-	    crawl_revisit_init_(c) != CW_OK) {
+	    c->requeued == NULL || c->scope_keys == NULL ||
+	    c->done_ev == NULL || crawl_revisit_init_(c) != CW_OK) {
 		crawl_free(c);
 		return NULL;
 	}

@@ -107,16 +107,23 @@ crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
 /* Rows paged in by one refill (see crawl_refill_). */
 #define CRAWL_REFILL_ROWS 512
 
-/* One row paged back in from the database. */
+/* One row paged back in from the database; a requeued one (see
+   crawl_requeue) with what its task needs that the row does not say. */
 static int
 crawl_refill_page(
     void *arg, int64_t id, const char *url, int depth, enum page_state state)
 {
 	struct crawl *c = arg;
+	struct task_validators v = {NULL, NULL, true, 0};
+	int64_t before = -1;
 
 	(void)state;
 	crawl_unspill_(c, id);
-	if (crawl_push_task_(c, url, id, depth, NULL) != CW_OK)
+	if (idmap_get(c->requeued, id, &before))
+		(void)idmap_del(c->requeued, id);
+	v.refetch_depth = (int)before;
+	if (crawl_push_task_(c, url, id, depth, before >= 0 ? &v : NULL) !=
+	    CW_OK)
 		return -1;
 	return c->tasks.spilled > 0 ? 0 : 1;
 }
@@ -141,6 +148,15 @@ crawl_refill_(struct crawl *c)
 	room = c->opts->queue_memory - c->tasks.queued;
 	if (room > CRAWL_REFILL_ROWS)
 		room = CRAWL_REFILL_ROWS;
+	/* A row made 'queued' again behind rows already committed is seen
+	   by the read (committed rows only) once its batch is: else the
+	   read steps past it and it is lost to this run. Requeues are a
+	   few, the wait a commit. */
+	if (idmap_count(c->requeued) > 0) {
+		engine_flush_(c->e);
+		if (c->e->halted)
+			return;
+	}
 	rc = store_load_queued(
 	    c->e->st, c->id, c->tasks.spill_from, room, crawl_refill_page, c);
 	if (rc == CW_EINVAL && c->tasks.spilled == 0)
@@ -185,14 +201,22 @@ crawl_refill_(struct crawl *c)
  */
 
 /* Queue a page again that is a 'queued' row: in memory, or, when rows
-   from its id on are spilled, as one of them (the refill pages it in). */
+   from its id on are spilled, as one of them (the refill pages it in).
+   The row cannot say that it is a fetch again (v->refetch: a failure
+   keeps the earlier response), nor at what depth the earlier fetch took
+   links: c->requeued keeps that until the refill reads the row. */
 static enum cw_rc
 crawl_requeue(struct crawl *c, const char *url, int64_t id, int depth,
     const struct task_validators *v)
 {
+	enum cw_rc rc;
+
 	if (c->tasks.spilled > 0 && id >= c->tasks.spill_from) {
-		crawl_spill_(c, id);
-		return CW_OK;
+		rc = idmap_put(c->requeued, id,
+		    v != NULL && v->refetch ? v->refetch_depth : -1);
+		if (rc == CW_OK)
+			crawl_spill_(c, id);
+		return rc;
 	}
 	return crawl_push_task_(c, url, id, depth, v);
 }

@@ -48,6 +48,10 @@ struct crawl {
 	/* owned: page id of a redirect target -> its hops, from discovery
 	   until its task is done (only waiting targets cost memory) */
 	struct idmap *redirect_hops;
+	/* owned: page id of a row made 'queued' again (a shorter path)
+	   while its place is spilled -> the depth its earlier fetch was at,
+	   -1 for none; from the requeue until the refill reads the row */
+	struct idmap *requeued;
 	char **scope_keys; /* owned, one per seed */
 	size_t nkeys;
 	/* The join counts. Only crawl.c's crawl_task_*() and crawl_spill*()

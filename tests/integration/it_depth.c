@@ -504,6 +504,128 @@ test_lowered_while_scanned_for_requisites(void)
 	testsrv_stop(srv);
 }
 
+/* Observer recorded: stop the crawl once a page ending so is recorded,
+   and let the server answer what it holds (the stop waits for it). */
+struct stop_after {
+	struct testsrv *srv;
+	const char *path;
+	bool stopped;
+};
+
+static enum cw_rc
+stop_recorded(void *arg, struct crawl *c, const struct crawl_page_event *ev)
+{
+	struct stop_after *sa = arg;
+
+	if (!sa->stopped && ends_with(ev->url, sa->path)) {
+		sa->stopped = true;
+		crawl_stop(c);
+		testsrv_release(sa->srv);
+	}
+	return CW_OK;
+}
+
+/*
+ * A fetch again for a shorter path that spills (--queue-memory 4) is still
+ * a fetch again: when it fails the page keeps its earlier response (as a
+ * revisit's failure does), instead of the row becoming 'failed'. Host b
+ * (127.0.0.2, one request at a time) holds /h, so the first run fetches
+ * a's /, /a and /x (2 deep) and is stopped with b's /s, /q2../q5 'queued'
+ * and /h's links /h1../h4 after them. The resume keeps 4 in memory and
+ * spills /q5 and /h1../h4; /s redirects to /x (1 deep): /x's row, between
+ * /q5's and /h1's, is queued again inside the spill, and must be paged
+ * back in although the rows around it were committed before it (the
+ * refill's read sees committed rows only). Its answer is held, so it
+ * times out (--timeout 1, --retries 0): /x stays 'done' with its 200, the
+ * failure a fetches row.
+ */
+static void
+test_refetch_spilled_keeps_response(void)
+{
+	static char root[1024], loc[256];
+	static const struct testsrv_page site_a[] = {
+	    {"/", 0, NULL, root, NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/x", 0, NULL, "x", NULL, 0},
+	};
+	static const struct testsrv_page site_b[] = {
+	    {"/h", 0, NULL,
+		"<a href=\"/h1\">1</a><a href=\"/h2\">2</a>"
+		"<a href=\"/h3\">3</a><a href=\"/h4\">4</a>",
+		NULL, 0},
+	    {"/h1", 0, NULL, "h", NULL, 0},
+	    {"/h2", 0, NULL, "h", NULL, 0},
+	    {"/h3", 0, NULL, "h", NULL, 0},
+	    {"/h4", 0, NULL, "h", NULL, 0},
+	    {"/s", 302, NULL, "", loc, 0},
+	    {"/q2", 0, NULL, "q", NULL, 0},
+	    {"/q3", 0, NULL, "q", NULL, 0},
+	    {"/q4", 0, NULL, "q", NULL, 0},
+	    {"/q5", 0, NULL, "q", NULL, 0},
+	};
+	struct testsrv *a = testsrv_start(site_a, CW_NELEM(site_a));
+	struct testsrv *b =
+	    testsrv_start_on("127.0.0.2", site_b, CW_NELEM(site_b));
+	const char *db = it_db_path("depth-spill.db");
+	const char *opts[] = {"depth=3", "robots=false", "scope=any",
+	    "allow-private=true", "per-host=1", NULL};
+	struct stop_after sa = {NULL, "/x", false};
+	struct crawl_observer o = {
+	    "stop", 0, NULL, stop_recorded, NULL, NULL, &sa, NULL};
+	struct it_result r;
+	char seed[256], err[4096];
+	const char *ob;
+
+	REQUIRE(a != NULL && b != NULL);
+	ob = testsrv_origin(b);
+	snprintf(root, sizeof(root),
+	    "<a href=\"%s/h\">h</a><a href=\"%s/s\">s</a>"
+	    "<a href=\"%s/q2\">q</a><a href=\"%s/q3\">q</a>"
+	    "<a href=\"%s/q4\">q</a><a href=\"%s/q5\">q</a>"
+	    "<a href=\"/a\">a</a>",
+	    ob, ob, ob, ob, ob, ob);
+	snprintf(loc, sizeof(loc), "%s/x", testsrv_origin(a));
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(a));
+	testsrv_hold(b, "/h");
+	sa.srv = b;
+	it_observer = &o;
+	CHECK(it_crawl(db, seed, opts, &r) == 0);
+	it_observer = NULL;
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_STOPPED);
+	CHECK_INT(testsrv_hits(b, "/s"), 0);
+	CHECK_INT(state_count(db, "queued"), 9);
+	CHECK_INT(depth_of(db, "/x"), 2);
+
+	{
+		const char *argv[] = {"crawl", "--db", db, "--depth", "3",
+		    "--no-robots", "--scope", "any", "--allow-private",
+		    "--per-host", "1", "--queue-memory", "4", "--timeout", "1",
+		    "--retries", "0", "-q", seed, NULL};
+
+		testsrv_hold(a, "/x");
+		CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 0);
+	}
+	CHECK_INT(testsrv_hits(a, "/x"), 2);
+	CHECK_INT(testsrv_hits(b, "/s"), 1);
+	CHECK_INT(depth_of(db, "/x"), 1);
+	CHECK_INT(
+	    db_int(db,
+		"SELECT state = 'done' AND status = 200 AND reason IS NULL"
+		" FROM pages WHERE url LIKE '%%/x'"),
+	    1);
+	CHECK_INT(
+	    db_int(db,
+		"SELECT count(*) FROM fetches JOIN pages ON pages.id = page_id"
+		" WHERE url LIKE '%%/x' AND error IS NOT NULL"),
+	    1);
+	CHECK_INT(state_count(db, "queued") + state_count(db, "fetching"), 0);
+	CHECK_INT(state_count(db, "failed"), 0);
+	testsrv_release(a);
+	testsrv_stop(b);
+	testsrv_stop(a);
+}
+
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
     TEST(fetched_at_limit_then_shorter),
@@ -512,6 +634,7 @@ static const struct test tests[] = {
     TEST(lowered_while_parsed_at_limit),
     TEST(lowered_while_scanned_for_requisites),
     TEST(refetched_links_counted_once),
+    TEST(refetch_spilled_keeps_response),
 };
 
 TEST_MAIN(tests)
