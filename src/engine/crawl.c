@@ -116,15 +116,30 @@ crawl_task_taken_(struct crawl *c)
 	c->tasks.in_flight++;
 }
 
+/* In flight -> queued at the front of its host, not before not_before. */
+static void
+crawl_task_requeue(struct crawl *c, struct task *t, uint64_t not_before)
+{
+	CW_ASSERT(c->tasks.in_flight > 0);
+	c->tasks.in_flight--;
+	c->tasks.queued++;
+	frontier_retry(c->e->fr, t, not_before);
+}
+
 /* Another attempt after not_before (ms): in flight -> queued. */
 void
 crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before)
 {
-	CW_ASSERT(c->tasks.in_flight > 0);
 	c->retries++;
-	c->tasks.in_flight--;
-	c->tasks.queued++;
-	frontier_retry(c->e->fr, t, not_before);
+	crawl_task_requeue(c, t, not_before);
+}
+
+/* A taken task that was not tried goes back: in flight -> queued, no
+   attempt or retry counted. */
+void
+crawl_task_put_back_(struct crawl *c, struct task *t)
+{
+	crawl_task_requeue(c, t, 0);
 }
 
 /* A task of c left flight: account it (after its children were put). A

@@ -360,12 +360,16 @@ engine_launch(struct engine *e, struct task *t)
 		return;
 	}
 	crawl_task_taken_(c);
-	t->attempts++;
 	verdict = crawl_robots_verdict_(c, t);
+	/* Pages queued behind a robots.txt read that failed over another
+	   crawl's transport are judged by a read over their own. */
+	if (verdict == ROBOTS_V_UNREACHABLE && crawl_robots_regate_(c, t))
+		return;
 	if (verdict != ROBOTS_V_ALLOW) {
 		crawl_hold_robots_(c, t, verdict);
 		return;
 	}
+	t->attempts++; /* a page held back was never tried */
 	if (!engine_store_ok_(e, store_page_fetching(e->st, t->page_id))) {
 		crawl_task_done_(c, t);
 		return;

@@ -229,6 +229,10 @@ void crawl_task_taken_(struct crawl *c);
 /* Put a taken task back for another attempt: in flight -> queued. */
 void crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before);
 
+/* Put a taken task back untried (its robots.txt is read again first):
+   in flight -> queued at the front of its host, nothing counted. */
+void crawl_task_put_back_(struct crawl *c, struct task *t);
+
 /* A task of c left flight, after its children were put: gone. */
 void crawl_task_done_(struct crawl *c, struct task *t);
 
@@ -450,6 +454,12 @@ enum cw_rc crawl_robots_gate_(struct crawl *c, const char *origin);
 
 /* The ca-file and proxy of the crawl that gated the host, into fo. */
 void engine_gate_transport_(struct host *h, struct fetch_opts *fo);
+
+/* A taken page whose robots.txt could not be read over another crawl's
+   transport: read it again with c's (within ROBOTS_MAX_REGATES), t put
+   back behind that read (or, c stopping, left 'queued' for the resume).
+   True when t was taken care of; false: hold it back as the verdict says. */
+bool crawl_robots_regate_(struct crawl *c, struct task *t);
 
 /* Record a page robots.txt holds back (verdict v, not ALLOW), and finish
    its task. */

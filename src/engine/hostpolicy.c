@@ -104,8 +104,32 @@ hostinfo_take_transport(struct hostinfo *hi, const struct crawl *c)
 	return CW_OK;
 }
 
+/*
+ * Whether robots.txt, unreadable for a transfer error (TLS, connect,
+ * proxy) over another crawl's transport, is to be read again with c's:
+ * at most ROBOTS_MAX_REGATES times until the rules expire, so crawls that
+ * trust different things cannot hand the host back and forth forever.
+ */
+static bool
+hostinfo_regate_due(const struct hostinfo *hi, const struct crawl *c)
+{
+	return hi->robots_state == ROBOTS_READY && hi->transfer_failed &&
+	    !hostinfo_same_transport(hi, c) && hi->regates < ROBOTS_MAX_REGATES;
+}
+
+/* Count a re-read with c's transport against the bound. */
+static void
+hostinfo_count_regate(struct hostinfo *hi, const struct crawl *c)
+{
+	hi->regates++;
+	log_info("robots: %s unreadable over another crawl's transport (%s), "
+		 "reading it with crawl %lld's",
+	    hi->unreachable != NULL ? hi->unreachable : "?",
+	    hi->gate_proxy != NULL ? "proxy" : "ca-file", (long long)c->id);
+}
+
 /* Whether the rules on hand no longer hold for the crawl: expired, or
-   unreadable for a transfer error over another crawl's transport. */
+   to be read again over its transport (hostinfo_regate_due). */
 static bool
 hostinfo_stale_for(struct hostinfo *hi, const struct crawl *c)
 {
@@ -115,15 +139,30 @@ hostinfo_stale_for(struct hostinfo *hi, const struct crawl *c)
 		hi->regates = 0;
 		return true;
 	}
-	if (!hi->transfer_failed || hostinfo_same_transport(hi, c) ||
-	    hi->regates >= ROBOTS_MAX_REGATES)
+	if (!hostinfo_regate_due(hi, c))
 		return false;
-	hi->regates++;
-	log_info("robots: %s unreadable over another crawl's transport (%s), "
-		 "reading it with crawl %lld's",
-	    hi->unreachable != NULL ? hi->unreachable : "?",
-	    hi->gate_proxy != NULL ? "proxy" : "ca-file", (long long)c->id);
+	hostinfo_count_regate(hi, c);
 	return true;
+}
+
+/* Queue the host's robots.txt fetch, with c's transport, in front of
+   everything there, and hold the host's pages until it is read. */
+static enum cw_rc
+hostinfo_open_gate(struct crawl *c, struct host *h, struct hostinfo *hi)
+{
+	char url[2048];
+	enum cw_rc rc;
+
+	rc = hostinfo_take_transport(hi, c);
+	if (rc != CW_OK)
+		return rc;
+	snprintf(url, sizeof(url), "%s/robots.txt", host_origin(h));
+	rc = frontier_push_gate(c->e->fr, host_origin(h), url, NULL);
+	if (rc != CW_OK)
+		return rc;
+	hi->robots_state = ROBOTS_FETCHING;
+	host_set_gate(c->e->fr, h, true);
+	return CW_OK;
 }
 
 enum cw_rc
@@ -132,8 +171,6 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	struct engine *e = c->e;
 	struct host *h = frontier_host(e->fr, origin);
 	struct hostinfo *hi = h != NULL ? engine_hostinfo(h) : NULL;
-	char url[2048];
-	enum cw_rc rc;
 
 	if (hi == NULL)
 		return CW_ENOMEM;
@@ -143,16 +180,39 @@ crawl_robots_gate_(struct crawl *c, const char *origin)
 	}
 	if (hi->robots_state != ROBOTS_UNKNOWN)
 		return CW_OK;
-	rc = hostinfo_take_transport(hi, c);
+	return hostinfo_open_gate(c, h, hi);
+}
+
+/*
+ * A taken page's host could not have its robots.txt read over another
+ * crawl's transport: the page was queued behind that read, so the gate
+ * never asked for c's (crawl_robots_gate_ re-reads only for pages pushed
+ * after it). Read it again with c's transport now, with the page put
+ * back behind the new read, which judges it. Not a retry of the page: it
+ * was never requested. A stopping crawl leaves it for the resume (its
+ * row is still 'queued', no re-read is counted); out of memory ends
+ * every crawl (the row stays 'queued' too).
+ */
+bool
+crawl_robots_regate_(struct crawl *c, struct task *t)
+{
+	struct hostinfo *hi = host_data(t->host);
+	enum cw_rc rc;
+
+	if (hi == NULL || c->e->halted || !hostinfo_regate_due(hi, c))
+		return false;
+	if (c->stopping) {
+		crawl_task_done_(c, t);
+		return true;
+	}
+	hostinfo_count_regate(hi, c);
+	crawl_task_put_back_(c, t);
+	hostinfo_forget(hi);
+	hi->robots_state = ROBOTS_UNKNOWN;
+	rc = hostinfo_open_gate(c, t->host, hi);
 	if (rc != CW_OK)
-		return rc;
-	snprintf(url, sizeof(url), "%s/robots.txt", origin);
-	rc = frontier_push_gate(e->fr, origin, url, NULL);
-	if (rc != CW_OK)
-		return rc;
-	hi->robots_state = ROBOTS_FETCHING;
-	host_set_gate(e->fr, h, true);
-	return CW_OK;
+		engine_store_error_(c->e, rc);
+	return true;
 }
 
 /* The ca-file and proxy a host's robots.txt fetch goes with (fo's other
