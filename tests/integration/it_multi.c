@@ -3,7 +3,10 @@
  * it_multi.c - the engine as a library running two crawls at once on one
  * event base, one store and one frontier: both finish, each has its own
  * rows, and the per-host budget is shared (the server never sees more than
- * --per-host requests at once, whichever crawl sent them).
+ * --per-host requests at once, whichever crawl sent them). A crawl's page
+ * queued behind a robots.txt read that failed over another crawl's
+ * transport is judged by a read over its own (openssl s_server, a
+ * self-signed certificate only one crawl trusts).
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -410,12 +413,232 @@ test_stopped_in_flight_leaves_no_gate(void)
 	testsrv_stop(s);
 }
 
+#define TLS_CRAWLS_MAX 8
+
+/* Crawls of one https site, each with its own ca-file (or none). */
+struct tls_crawls {
+	struct event_base *base;
+	struct crawl *c[TLS_CRAWLS_MAX]; /* borrowed from the engine */
+	size_t n;
+	bool stop_last; /* stop the last crawl as soon as the first ends */
+	size_t finished;
+	struct event *poll; /* owned: waits for the frontier to be idle */
+	int polls;	    /* bounded: 6000 x 10 ms */
+};
+
+/* Every 10 ms: leave the loop once nothing is queued or in flight, the
+   gate tasks too (a stopped crawl can end before its host's robots.txt). */
+static void
+tls_wait_idle(evutil_socket_t fd, short what, void *arg)
+{
+	struct tls_crawls *p = arg;
+	struct timeval tv = {0, 10000};
+
+	(void)fd;
+	(void)what;
+	if (frontier_idle(it_engine_frontier()) || ++p->polls >= 6000 ||
+	    evtimer_add(p->poll, &tv) != 0)
+		event_base_loopbreak(p->base);
+}
+
+/* A crawl ended. The first one ends in the pump pass that judged the
+   pages queued behind it (stop the last crawl then, if asked); all
+   ended: wait for the engine to be idle. */
+static void
+tls_done(struct crawl *c, void *arg)
+{
+	struct tls_crawls *p = arg;
+	struct timeval now = {0, 0};
+
+	if (c == p->c[0] && p->stop_last)
+		crawl_stop(p->c[p->n - 1]);
+	if (++p->finished == p->n && evtimer_add(p->poll, &now) != 0)
+		event_base_loopbreak(p->base);
+}
+
+/*
+ * Start n crawls of seed on one engine before the loop runs, crawl i
+ * (crawls.id i + 1) with ca_files[i] (NULL: the system's CAs), depth 0,
+ * no retries. The first gates the host, so every other crawl's seed is
+ * queued behind a robots.txt read over the first's transport. Each end
+ * comes back in ends, the engine's counts in es.
+ */
+static void
+run_tls_crawls(const char *db, const char *seed, const char *const *ca_files,
+    size_t n, bool stop_last, enum crawl_end *ends, struct engine_stats *es)
+{
+	struct crawl_opts o[TLS_CRAWLS_MAX];
+	struct engine_config cfg;
+	struct store *st = NULL;
+	struct engine *e;
+	struct tls_crawls p;
+	struct timeval deadline = {60 * (time_t)it_slow(), 0};
+	char err[256], *seeds[1] = {(char *)(uintptr_t)seed};
+	size_t i;
+
+	REQUIRE(n >= 2 && n <= TLS_CRAWLS_MAX);
+	memset(&p, 0, sizeof(p));
+	p.n = n;
+	p.stop_last = stop_last;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	links_global_init();
+	log_init(LOG_LVL_QUIET);
+	for (i = 0; i < n; i++) {
+		crawl_opts_init(&o[i]);
+		REQUIRE(crawl_opts_set(&o[i], "depth", "0", err, sizeof(err)) ==
+		    CW_OK);
+		REQUIRE(crawl_opts_set(
+			    &o[i], "retries", "0", err, sizeof(err)) == CW_OK);
+		if (ca_files[i] != NULL)
+			REQUIRE(crawl_opts_set(&o[i], "ca-file", ca_files[i],
+				    err, sizeof(err)) == CW_OK);
+	}
+	REQUIRE(store_open(db, 0, &st, err, sizeof(err)) == CW_OK);
+	p.base = event_base_new();
+	REQUIRE(p.base != NULL);
+	p.poll = evtimer_new(p.base, tls_wait_idle, &p);
+	REQUIRE(p.poll != NULL);
+	engine_config_from_opts(&cfg, &o[0]);
+	e = engine_new(p.base, st, &cfg);
+	REQUIRE(e != NULL);
+	for (i = 0; i < n; i++)
+		REQUIRE(crawl_start(e, &o[i], seeds, 1, tls_done, &p, &p.c[i],
+			    err, sizeof(err)) == CW_OK);
+	event_base_loopexit(p.base, &deadline);
+	event_base_dispatch(p.base);
+	CHECK_INT(p.finished, n);
+	for (i = 0; i < n; i++)
+		ends[i] = crawl_end_reason(p.c[i]);
+	/* Nothing of any crawl, nor a gate task, left in the engine. */
+	CHECK(frontier_idle(it_engine_frontier()));
+	engine_get_stats(e, es);
+	event_free(p.poll);
+	engine_free(e);
+	event_base_free(p.base);
+	store_close(st);
+	for (i = 0; i < n; i++)
+		crawl_opts_cleanup(&o[i]);
+}
+
+/*
+ * Crawl A's seed was queued behind a robots.txt read over crawl B's
+ * transport (no ca-file), which failed on the self-signed certificate.
+ * B's failure is not A's: when A's page is taken, robots.txt is read
+ * again with A's ca-file and the page is judged by that read, so it is
+ * fetched (before: 'failed' robots-unreachable, although A trusts the
+ * certificate). B's page fails on the certificate.
+ */
+static void
+test_queued_page_reads_robots_over_own_transport(void)
+{
+	const char *db = it_db_path("regate.db");
+	char cert[512], seed[128], got[256];
+	const char *ca_files[2] = {NULL, cert};
+	enum crawl_end ends[2];
+	struct engine_stats es;
+	unsigned port;
+	int pid = it_tls_server("regate", cert, sizeof(cert), &port);
+
+	REQUIRE(pid > 0);
+	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
+	run_tls_crawls(db, seed, ca_files, 2, false, ends, &es);
+	it_tls_server_stop(pid);
+	CHECK_INT(ends[0], CRAWL_END_DONE);
+	CHECK_INT(ends[1], CRAWL_END_DONE);
+	CHECK_STR(db_text(db, got, sizeof(got),
+		      "SELECT state || ' ' || reason FROM pages WHERE "
+		      "crawl_id=1"),
+	    "failed robots-unreachable: SSL certificate problem: "
+	    "self-signed certificate");
+	CHECK_STR(db_text(db, got, sizeof(got),
+		      "SELECT state || ' ' || ifnull(status, reason) || ' ' || "
+		      "attempts FROM pages WHERE crawl_id=2"),
+	    "done 200 1");
+	CHECK_INT(db_int(db, "SELECT count(*) FROM pages"), 2);
+	CHECK_INT(
+	    db_int(db, "SELECT count(*) FROM crawls WHERE state='done'"), 2);
+	/* B's read failed (after 2 retries), A's read worked. */
+	CHECK_INT(es.robots[ENGINE_RO_UNREACHABLE], 1);
+	CHECK_INT(es.robots[ENGINE_RO_PARSED], 1);
+	CHECK_INT(es.retries, 0); /* the page was put back, never retried */
+}
+
+/*
+ * The same, with A stopped once B is done: A's page is then back in the
+ * queue behind the read over A's transport. A stop is not a finish: the
+ * page stays 'queued' for the resume, neither failed nor fetched.
+ */
+static void
+test_regated_page_stays_queued_on_stop(void)
+{
+	const char *db = it_db_path("regate-stop.db");
+	char cert[512], seed[128], got[256];
+	const char *ca_files[2] = {NULL, cert};
+	enum crawl_end ends[2];
+	struct engine_stats es;
+	unsigned port;
+	int pid = it_tls_server("regstop", cert, sizeof(cert), &port);
+
+	REQUIRE(pid > 0);
+	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
+	run_tls_crawls(db, seed, ca_files, 2, true, ends, &es);
+	it_tls_server_stop(pid);
+	CHECK_INT(ends[0], CRAWL_END_DONE);
+	CHECK_INT(ends[1], CRAWL_END_STOPPED);
+	CHECK_STR(db_text(db, got, sizeof(got),
+		      "SELECT state || ' ' || ifnull(reason, '-') || ' ' || "
+		      "attempts FROM pages WHERE crawl_id=2"),
+	    "queued - 0");
+	CHECK_STR(db_text(db, got, sizeof(got),
+		      "SELECT state FROM pages WHERE crawl_id=1"),
+	    "failed");
+}
+
+/*
+ * The re-reads are bounded: six crawls, each with a transport of its own
+ * that cannot read robots.txt (no ca-file, then ca-files that do not
+ * exist: a transfer error too). The first crawl's read fails, then the
+ * seeds queued behind it read it again ROBOTS_MAX_REGATES (4) times; the
+ * sixth seed is judged by the fifth read. Every page fails, no crawl is
+ * left waiting, five reads in all.
+ */
+static void
+test_regates_are_bounded(void)
+{
+	const char *db = it_db_path("regate-bound.db");
+	const char *ca_files[6] = {NULL, "/nonexistent/ca-1.pem",
+	    "/nonexistent/ca-2.pem", "/nonexistent/ca-3.pem",
+	    "/nonexistent/ca-4.pem", "/nonexistent/ca-5.pem"};
+	char cert[512], seed[128];
+	enum crawl_end ends[6];
+	struct engine_stats es;
+	unsigned port;
+	size_t i;
+	int pid = it_tls_server("regbound", cert, sizeof(cert), &port);
+
+	REQUIRE(pid > 0);
+	snprintf(seed, sizeof(seed), "https://127.0.0.1:%u/", port);
+	run_tls_crawls(db, seed, ca_files, 6, false, ends, &es);
+	it_tls_server_stop(pid);
+	for (i = 0; i < 6; i++)
+		CHECK_INT(ends[i], CRAWL_END_DONE);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM pages WHERE state='failed' AND "
+		      "reason LIKE 'robots-unreachable: %%'"),
+	    6);
+	CHECK_INT(es.robots[ENGINE_RO_UNREACHABLE], 5);
+	CHECK_INT(es.robots[ENGINE_RO_PARSED], 0);
+}
+
 static const struct test tests[] = {
     TEST(two_crawls_share_host_budget),
     TEST(stopped_crawl_leaves_no_gate),
     TEST(pooled_connection_not_reused_past_guard),
     TEST(finished_crawl_grants_no_gate),
     TEST(stopped_in_flight_leaves_no_gate),
+    TEST(queued_page_reads_robots_over_own_transport),
+    TEST(regated_page_stays_queued_on_stop),
+    TEST(regates_are_bounded),
 };
 
 TEST_MAIN(tests)
