@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,6 +139,9 @@ st_start(struct st_daemon *d, const char *const *env)
 		for (i = 0; env != NULL && env[i] != NULL; i++)
 			putenv((char *)(uintptr_t)env[i]);
 		alarm(300); /* a hung daemon never outlives the test */
+		/* Nor a daemon a failed check left running: it would hold
+		   ctest's output pipe open until the alarm. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execl(bin, bin, "serve", "--config", d->conf, (char *)NULL);
 		_exit(127);
 	}
