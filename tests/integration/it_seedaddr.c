@@ -183,14 +183,16 @@ gate_release(void)
 	pthread_mutex_unlock(&gate_mu);
 }
 
-/* Whether a lookup is held at the gate right now. */
+/* Whether the held name is still unanswered: its lookup waits at the
+   gate, or its resolver thread has not got there yet (on a loaded machine
+   the thread may not have run at all while another crawl ends). */
 static bool
 gate_holding(void)
 {
 	bool held;
 
 	pthread_mutex_lock(&gate_mu);
-	held = gate_entered > gate_left && !gate_open && !gate_expired;
+	held = gate_left == 0 && !gate_open && !gate_expired;
 	pthread_mutex_unlock(&gate_mu);
 	return held;
 }
