@@ -557,7 +557,9 @@ crawl_robots_verdict_(const struct crawl *c, const struct task *t)
  * (robots) when a rule forbids it; 'failed' with the cause when
  * robots.txt could not be read (RFC 9309 2.3.1.4: assume complete
  * disallow), so the user sees the TLS or connect error, not a rule that
- * does not exist. A failed page counts for --fail-fast like any other.
+ * does not exist — but a page fetched before (a revisit) stays 'done'
+ * with what it had, as for any failed revisit. A failed page counts for
+ * --fail-fast like any other.
  */
 void
 crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v)
@@ -585,6 +587,14 @@ crawl_hold_robots_(struct crawl *c, struct task *t, enum robots_verdict v)
 		sr.state = PAGE_FAILED;
 		sr.reason = reason;
 		c->failed++;
+		if (t->refetch) {
+			/* A revisit held back is a failed revisit: the page
+			   keeps its last good response and falls due again,
+			   the attempt a fetches row with the cause. */
+			sr.fetched = true;
+			sr.fetched_us = cw_wallclock_us();
+			sr.keep_content = true;
+		}
 	} else {
 		c->skipped++;
 	}

@@ -58,6 +58,7 @@ struct run {
 			       the crawl is freed with the engine) */
 	size_t max_queued;  /* the frontier's queue, sampled */
 	uint64_t started_ms;
+	int64_t resume_id; /* run_crawl resumes this crawl (0: starts one) */
 };
 
 static void
@@ -129,9 +130,21 @@ run_crawl(
 	r->base = event_base_new();
 	engine_config_from_opts(&cfg, &o);
 	e = engine_new(r->base, st, &cfg);
-	if (e == NULL ||
-	    crawl_start(e, &o, (char *const *)(uintptr_t)&seed, 1, run_done, r,
-		&r->c, err, sizeof(err)) != CW_OK)
+	if (e == NULL)
+		goto out;
+	if (r->resume_id != 0) {
+		char *json =
+		    crawl_seeds_to_json((char *const *)(uintptr_t)&seed, 1);
+		enum cw_rc rc = json == NULL
+		    ? CW_ENOMEM
+		    : crawl_resume(e, &o, r->resume_id, json, run_done, r,
+			  &r->c, err, sizeof(err));
+
+		free(json);
+		if (rc != CW_OK)
+			goto out;
+	} else if (crawl_start(e, &o, (char *const *)(uintptr_t)&seed, 1,
+		       run_done, r, &r->c, err, sizeof(err)) != CW_OK)
 		goto out;
 	r->started_ms = cw_monotonic_ms();
 	tick = event_new(r->base, -1, EV_PERSIST, run_tick, r);
@@ -438,6 +451,78 @@ test_failed_revisit_keeps_page(void)
 	condsrv_stop(srv);
 }
 
+/* Run 1: stop once /gone was fetched. */
+static bool
+step_fetched_gone(struct run *r)
+{
+	(void)r;
+	return gone_srv != NULL && condsrv_count(gone_srv, "/gone", 200) >= 1;
+}
+
+/* Run 2: stop once /gone's revisit came to an end, kept or failed. */
+static bool
+step_gone_held(struct run *r)
+{
+	(void)r;
+	return db_int(gone_db,
+		   "SELECT count(*) FROM pages p WHERE p.url LIKE '%%/gone' "
+		   "AND (p.state = 'failed' OR EXISTS (SELECT 1 FROM "
+		   "fetches f WHERE f.page_id = p.id AND f.error IS NOT "
+		   "NULL))") >= 1;
+}
+
+/*
+ * A revisit held back because robots.txt cannot be read (its host is
+ * gone when the crawl resumes in a new engine, so the rules are read
+ * again) is a failed revisit too: the page stays done with its last good
+ * response, and a fetches row says why it was not fetched.
+ */
+static void
+test_robots_held_revisit_keeps_page(void)
+{
+	struct condsrv *srv = condsrv_start();
+	const char *opts[] = {"revisit=1", "depth=1", "retries=0", NULL};
+	char seed[128], body[256], a[256];
+	struct run r;
+
+	gone_db = it_db_path("revisit-robots.db");
+	gone_srv = condsrv_start();
+	condsrv_set(gone_srv, "/gone", NULL, "<p>was here</p>", "\"g1\"", LM);
+	snprintf(body, sizeof(body), "<a href=\"%s/gone\">g</a>",
+	    condsrv_origin(gone_srv));
+	condsrv_set(srv, "/", NULL, body, "\"r1\"", NULL);
+	snprintf(seed, sizeof(seed), "%s/", condsrv_origin(srv));
+	memset(&r, 0, sizeof(r));
+	r.srv = srv;
+	r.step = step_fetched_gone;
+	REQUIRE(run_crawl(&r, gone_db, seed, opts) == 0);
+	CHECK(!r.timed_out);
+	condsrv_stop(gone_srv);
+	gone_srv = NULL;
+	memset(&r, 0, sizeof(r));
+	r.srv = srv;
+	r.step = step_gone_held;
+	r.resume_id = 1;
+	REQUIRE(run_crawl(&r, gone_db, seed, opts) == 0);
+	CHECK(!r.timed_out);
+	CHECK_STR(db_text(gone_db, a, sizeof(a),
+		      "SELECT state || ' ' || status || ' ' || bytes || ' ' || "
+		      "etag || ' ' || COALESCE(reason, '-') FROM pages WHERE "
+		      "url LIKE '%%/gone'"),
+	    "done 200 15 \"g1\" -");
+	CHECK_STR(
+	    db_text(gone_db, a, sizeof(a),
+		"SELECT content_hash FROM pages WHERE url LIKE '%%/gone'"),
+	    sha("<p>was here</p>"));
+	CHECK_STR(db_text(gone_db, a, sizeof(a),
+		      "SELECT COALESCE(f.status, 'NULL') || ' ' || "
+		      "substr(f.error, 1, 18) FROM fetches f JOIN pages p ON "
+		      "p.id = f.page_id WHERE p.url LIKE '%%/gone' AND f.error "
+		      "IS NOT NULL ORDER BY f.id LIMIT 1"),
+	    "NULL robots-unreachable");
+	condsrv_stop(srv);
+}
+
 /* Poll (bounded: 30 s) until path got n answers of status. */
 static bool
 wait_answers(struct condsrv *srv, const char *path, int status, unsigned n)
@@ -504,6 +589,7 @@ static const struct test tests[] = {
     TEST(revisit_bounded),
     TEST(cli_until_sigint),
     TEST(failed_revisit_keeps_page),
+    TEST(robots_held_revisit_keeps_page),
 };
 
 int
