@@ -148,17 +148,16 @@ crawl_refill_(struct crawl *c)
 	room = c->opts->queue_memory - c->tasks.queued;
 	if (room > CRAWL_REFILL_ROWS)
 		room = CRAWL_REFILL_ROWS;
-	/* A row made 'queued' again behind rows already committed is seen
-	   by the read (committed rows only) once its batch is: else the
-	   read steps past it and it is lost to this run. Requeues are a
-	   few, the wait a commit. */
-	if (idmap_count(c->requeued) > 0) {
-		engine_flush_(c->e);
-		if (c->e->halted)
-			return;
-	}
-	rc = store_load_queued(
-	    c->e->st, c->id, c->tasks.spill_from, room, crawl_refill_page, c);
+	/* A row made 'queued' again after rows with larger ids were
+	   committed is not seen by a read of committed rows, which would
+	   step past it (lost to this run): while one waits, the read is of
+	   the open batch, after the writer has run what is queued. */
+	if (idmap_count(c->requeued) > 0)
+		rc = store_load_queued_latest(c->e->st, c->id,
+		    c->tasks.spill_from, room, crawl_refill_page, c);
+	else
+		rc = store_load_queued(c->e->st, c->id, c->tasks.spill_from,
+		    room, crawl_refill_page, c);
 	if (rc == CW_EINVAL && c->tasks.spilled == 0)
 		rc = CW_OK; /* the callback stopped at the last one */
 	if (rc != CW_OK) {

@@ -2393,15 +2393,15 @@ store_load_queued_on(sqlite3_stmt *s, sqlite3_stmt *sf, int64_t crawl_id,
  * the first of those the open batch would show. Only when none is
  * committed yet does it wait and read on the writing connection.
  */
-enum cw_rc
-store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
-    size_t limit, store_page_cb *cb, void *arg)
+static enum cw_rc
+store_load_queued_from(struct store *st, bool committed, int64_t crawl_id,
+    int64_t from_id, size_t limit, store_page_cb *cb, void *arg)
 {
 	bool stopped;
 	size_t rows;
 	int src;
 
-	if (st->rd != NULL) {
+	if (committed && st->rd != NULL) {
 		src = store_load_queued_on(st->rd->stmt[SR_LOAD_QUEUED],
 		    st->rd->stmt[SR_LOAD_QUEUED_FETCHED], crawl_id, from_id,
 		    limit, cb, arg, &rows, &stopped);
@@ -2424,6 +2424,23 @@ store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
 	if (src != SQLITE_DONE)
 		return store_error(st, src, "load queued");
 	return CW_OK;
+}
+
+enum cw_rc
+store_load_queued(struct store *st, int64_t crawl_id, int64_t from_id,
+    size_t limit, store_page_cb *cb, void *arg)
+{
+	return store_load_queued_from(
+	    st, true, crawl_id, from_id, limit, cb, arg);
+}
+
+/* store_load_queued() on the writing connection only (see store.h). */
+enum cw_rc
+store_load_queued_latest(struct store *st, int64_t crawl_id, int64_t from_id,
+    size_t limit, store_page_cb *cb, void *arg)
+{
+	return store_load_queued_from(
+	    st, false, crawl_id, from_id, limit, cb, arg);
 }
 
 /* Column i as borrowed text, NULL for SQL NULL. */

@@ -120,6 +120,17 @@ CW_WARN_UNUSED enum cw_rc store_walk_pages(
 CW_WARN_UNUSED enum cw_rc store_load_queued(struct store *st, int64_t crawl_id,
     int64_t from_id, size_t limit, store_page_cb *cb, void *arg);
 
+/*
+ * store_load_queued() that sees the open batch too: it waits for the
+ * writer to run the writes queued so far (no commit) and reads on the
+ * writing connection. For when a row was made 'queued' again after rows
+ * with larger ids were committed (store_page_depth's requeue): a read of
+ * committed rows first would hand over those and step past it.
+ */
+CW_WARN_UNUSED enum cw_rc store_load_queued_latest(struct store *st,
+    int64_t crawl_id, int64_t from_id, size_t limit, store_page_cb *cb,
+    void *arg);
+
 /* The next free page id: MAX(pages.id) + 1 (1 for an empty table). */
 CW_WARN_UNUSED enum cw_rc store_next_page_id(struct store *st, int64_t *id);
 

@@ -418,6 +418,58 @@ test_load_queued_committed_first(void)
 	tmpdb_cleanup(&t);
 }
 
+/*
+ * A row made 'queued' again (store_page_depth's requeue) after rows with
+ * larger ids were committed: a read of committed rows hands over those
+ * and steps past it; store_load_queued_latest() sees the open batch.
+ */
+static void
+test_load_queued_latest(void)
+{
+	struct store_result res = {.id = 3,
+	    .state = PAGE_DONE,
+	    .status = 200,
+	    .fetched_us = T0 + 5,
+	    .fetched = true};
+	struct tmpdb t;
+	struct store *st;
+	struct loaded l;
+	int64_t crawl = 0;
+	char url[64];
+	int i;
+
+	REQUIRE(tmpdb_init(&t, "storew"));
+	st = tmpdb_open(t.path, 0);
+	REQUIRE(st != NULL);
+	REQUIRE(store_writer_start(st) == CW_OK);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &crawl) == CW_OK);
+	for (i = 1; i <= 10; i++) {
+		struct store_page pg = {.id = i,
+		    .crawl_id = crawl,
+		    .url = url,
+		    .state = PAGE_QUEUED,
+		    .discovered_us = T0};
+
+		snprintf(url, sizeof(url), "http://h.test/%d", i);
+		CHECK(store_page_insert(st, &pg) == CW_OK);
+	}
+	CHECK(store_page_fetching(st, 3) == CW_OK);
+	CHECK(store_page_finish(st, &res) == CW_OK);
+	CHECK(store_flush(st) == CW_OK);
+	/* a shorter path: id 3 is to be fetched again, in the open batch */
+	CHECK(store_page_depth(st, 3, 1, true) == CW_OK);
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued(st, crawl, 2, 100, loaded_cb, &l) == CW_OK);
+	CHECK_INT(l.n, 8); /* 2, 4..10: not 3 */
+	CHECK(l.n > 1 && l.ids[0] == 2 && l.ids[1] == 4);
+	memset(&l, 0, sizeof(l));
+	CHECK(store_load_queued_latest(st, crawl, 2, 100, loaded_cb, &l) ==
+	    CW_OK);
+	CHECK(loaded_range(&l, 2, 10));
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
 /* store_flush_async(): the COMMIT runs on the writer after the writes
    before it (committed once the queue has run, not before the call);
    without the writer it is store_flush(). A failed write before it
@@ -489,6 +541,7 @@ static const struct test tests[] = {
     TEST(failure_drops_batch),
     TEST(writer_cpu),
     TEST(load_queued_committed_first),
+    TEST(load_queued_latest),
     TEST(flush_async),
 };
 
