@@ -674,13 +674,18 @@ out:
 	return crawl_launched(c, rc, out, err, errlen);
 }
 
-/* One page of a resumed crawl: back into the seen-set, and the queue. */
+/* One page of a resumed crawl: back into the seen-set, and the queue. A
+   queued row fetched before (a revisit or a fetch again for a shorter
+   path, left by a stop) is a fetch again: a failure keeps the earlier
+   response. The depth its links were taken at is not kept: its own. */
 static int
-crawl_resume_page(
-    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+crawl_resume_page(void *arg, int64_t id, const char *url, int depth,
+    enum page_state state, bool fetched)
 {
 	struct crawl *c = arg;
+	struct task_validators again = {NULL, NULL, true, depth};
 	enum crawl_seen_kind kind = CRAWL_SEEN_PENDING;
+	enum cw_rc rc;
 
 	/* A shorter path found by this run may still lower these pages. A
 	   skipped row past --depth was skipped for its depth (or also for
@@ -699,7 +704,8 @@ crawl_resume_page(
 	case PAGE_QUEUED:
 	case PAGE_FETCHING:
 		c->enqueued++;
-		return crawl_enqueue_(c, url, id, depth) == CW_OK ? 0 : -1;
+		rc = crawl_enqueue_(c, url, id, depth, fetched ? &again : NULL);
+		return rc == CW_OK ? 0 : -1;
 	case PAGE_DONE:
 	case PAGE_FAILED:
 		c->enqueued++;

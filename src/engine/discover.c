@@ -95,23 +95,26 @@ crawl_push_task_(struct crawl *c, const char *url, int64_t id, int depth,
  * in flight, not with the size of the frontier.
  */
 enum cw_rc
-crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth)
+crawl_enqueue_(struct crawl *c, const char *url, int64_t id, int depth,
+    const struct task_validators *v)
 {
 	if (c->tasks.spilled > 0 || c->tasks.queued >= c->opts->queue_memory) {
 		crawl_spill_(c, id);
 		return CW_OK;
 	}
-	return crawl_push_task_(c, url, id, depth, NULL);
+	return crawl_push_task_(c, url, id, depth, v);
 }
 
 /* Rows paged in by one refill (see crawl_refill_). */
 #define CRAWL_REFILL_ROWS 512
 
 /* One row paged back in from the database; a requeued one (see
-   crawl_requeue) with what its task needs that the row does not say. */
+   crawl_requeue) with what its task needs that the row does not say. A
+   row fetched before that this run did not requeue (a resume's) is a
+   fetch again too, its earlier fetch taken to be at its depth. */
 static int
-crawl_refill_page(
-    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+crawl_refill_page(void *arg, int64_t id, const char *url, int depth,
+    enum page_state state, bool fetched)
 {
 	struct crawl *c = arg;
 	struct task_validators v = {NULL, NULL, true, 0};
@@ -121,6 +124,8 @@ crawl_refill_page(
 	crawl_unspill_(c, id);
 	if (idmap_get(c->requeued, id, &before))
 		(void)idmap_del(c->requeued, id);
+	else if (fetched)
+		before = depth;
 	v.refetch_depth = (int)before;
 	if (crawl_push_task_(c, url, id, depth, before >= 0 ? &v : NULL) !=
 	    CW_OK)
@@ -422,7 +427,7 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 	/* A redirect target's hops wait with it, until its task is done. */
 	if (hops > 0 && (rc = idmap_put(c->redirect_hops, id, hops)) != CW_OK)
 		return rc;
-	return crawl_enqueue_(c, url, id, depth);
+	return crawl_enqueue_(c, url, id, depth, NULL);
 }
 
 /* A URL found at depth within --depth (seeds, links below the limit). */

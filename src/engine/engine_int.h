@@ -349,9 +349,10 @@ bool crawl_parse_plan_(const struct crawl *c, const struct task *t,
 enum cw_rc crawl_push_task_(struct crawl *c, const char *url, int64_t id,
     int depth, const struct task_validators *v);
 
-/* Queue a page's task, or spill it to the database. */
-enum cw_rc crawl_enqueue_(
-    struct crawl *c, const char *url, int64_t id, int depth);
+/* Queue a page's task (with validators v, NULL for none), or spill it
+   to the database (a row fetched before is paged in as a fetch again). */
+enum cw_rc crawl_enqueue_(struct crawl *c, const char *url, int64_t id,
+    int depth, const struct task_validators *v);
 
 /* The first failure of a --fail-fast crawl: end FAIL_FAST and stop. */
 void crawl_fail_fast_(struct crawl *c, const char *url, const char *reason);

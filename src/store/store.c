@@ -314,7 +314,8 @@ static const char *const store_sql[SS_COUNT_] = {
 			     " ORDER BY id DESC LIMIT 1",
     [SS_REQUEUE] = "UPDATE pages SET state = 'queued'"
 		   " WHERE crawl_id = ?1 AND state = 'fetching'",
-    [SS_WALK_PAGES] = "SELECT id, url, depth, state FROM pages"
+    [SS_WALK_PAGES] = "SELECT id, url, depth, state,"
+		      " fetched_at IS NOT NULL FROM pages"
 		      " WHERE crawl_id = ?1 ORDER BY id",
     [SS_LOAD_QUEUED] = SQL_LOAD_QUEUED,
     [SS_LOAD_QUEUED_FETCHED] = SQL_LOAD_QUEUED_FETCHED,
@@ -2354,8 +2355,9 @@ store_load_queued_on(sqlite3_stmt *s, sqlite3_stmt *sf, int64_t crawl_id,
 		while (next < nheld && held[next].id < id && *rows < limit &&
 		    !*stopped) {
 			++*rows;
-			*stopped = cb(arg, held[next].id, held[next].url,
-				       held[next].depth, PAGE_QUEUED) != 0;
+			*stopped =
+			    cb(arg, held[next].id, held[next].url,
+				held[next].depth, PAGE_QUEUED, true) != 0;
 			next++;
 		}
 		if (*rows == limit || *stopped)
@@ -2367,7 +2369,7 @@ store_load_queued_on(sqlite3_stmt *s, sqlite3_stmt *sf, int64_t crawl_id,
 		}
 		++*rows;
 		*stopped = cb(arg, id, url, sqlite3_column_int(s, 2),
-			       PAGE_QUEUED) != 0;
+			       PAGE_QUEUED, false) != 0;
 	}
 	/* Enough rows, the caller has enough, or none wanted (no step). */
 	if (src == SQLITE_ROW || src == SQLITE_OK || *stopped)
@@ -2376,7 +2378,7 @@ store_load_queued_on(sqlite3_stmt *s, sqlite3_stmt *sf, int64_t crawl_id,
 	    src == SQLITE_DONE && next < nheld && *rows < limit && !*stopped) {
 		++*rows;
 		*stopped = cb(arg, held[next].id, held[next].url,
-			       held[next].depth, PAGE_QUEUED) != 0;
+			       held[next].depth, PAGE_QUEUED, true) != 0;
 		next++;
 	}
 	sqlite3_reset(s);
@@ -2548,7 +2550,8 @@ store_walk_pages(
 			break;
 		}
 		if (cb(arg, sqlite3_column_int64(s, 0), url,
-			sqlite3_column_int(s, 2), store_state_of(state)) != 0) {
+			sqlite3_column_int(s, 2), store_state_of(state),
+			sqlite3_column_int(s, 4) != 0) != 0) {
 			src = SQLITE_DONE;
 			rc = CW_EINVAL;
 			break;

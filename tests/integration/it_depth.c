@@ -626,6 +626,92 @@ test_refetch_spilled_keeps_response(void)
 	testsrv_stop(a);
 }
 
+/* Observer recorded: after_release's recording lets the server answer
+   release; after_stop's stops the crawl. */
+struct release_then_stop {
+	struct testsrv *srv;
+	const char *after_release, *release, *after_stop;
+	bool stopped;
+};
+
+static enum cw_rc
+release_then_stop(void *arg, struct crawl *c, const struct crawl_page_event *ev)
+{
+	struct release_then_stop *rs = arg;
+
+	if (ends_with(ev->url, rs->after_release))
+		testsrv_release_path(rs->srv, rs->release);
+	if (!rs->stopped && ends_with(ev->url, rs->after_stop)) {
+		rs->stopped = true;
+		crawl_stop(c);
+	}
+	return CW_OK;
+}
+
+/*
+ * The same through a resume: /x (fetched at 2) is found at 1 by /r, and
+ * the crawl is stopped as /r is recorded, before /x is fetched again: its
+ * row is 'queued' with a fetch. The resume fetches it again, held past
+ * --timeout 1: it must keep its earlier response ('done', 200), not
+ * become 'failed' as a first fetch would.
+ */
+static void
+test_refetch_after_resume_keeps_response(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "x", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-resume.db");
+	const char *opts[] = {"depth=3", "robots=false", NULL};
+	struct release_then_stop rs = {NULL, "/x", "/r", "/r", false};
+	struct crawl_observer o = {
+	    "stop", 0, NULL, release_then_stop, NULL, NULL, &rs, NULL};
+	struct it_result r;
+	char seed[256], err[4096];
+
+	REQUIRE(srv != NULL);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(srv));
+	rs.srv = srv;
+	testsrv_hold(srv, "/r");
+	it_observer = &o;
+	CHECK(it_crawl(db, seed, opts, &r) == 0);
+	it_observer = NULL;
+	testsrv_release(srv);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_STOPPED);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT state = 'queued' AND depth = 1 AND status = 200"
+		      " FROM pages WHERE url LIKE '%%/x'"),
+	    1);
+
+	{
+		const char *argv[] = {"crawl", "--db", db, "--depth", "3",
+		    "--no-robots", "--timeout", "1", "--retries", "0", "-q",
+		    seed, NULL};
+
+		testsrv_hold(srv, "/x");
+		CHECK_INT(it_run_crawld(argv, NULL, 0, err, sizeof(err)), 0);
+	}
+	CHECK_INT(testsrv_hits(srv, "/x"), 2);
+	CHECK_INT(
+	    db_int(db,
+		"SELECT state = 'done' AND status = 200 AND reason IS NULL"
+		" FROM pages WHERE url LIKE '%%/x'"),
+	    1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM fetches JOIN pages ON pages.id ="
+		      " page_id WHERE url LIKE '%%/x' AND error IS NOT NULL"),
+	    1);
+	CHECK_INT(state_count(db, "failed"), 0);
+	testsrv_release(srv);
+	testsrv_stop(srv);
+}
+
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
     TEST(fetched_at_limit_then_shorter),
@@ -635,6 +721,7 @@ static const struct test tests[] = {
     TEST(lowered_while_scanned_for_requisites),
     TEST(refetched_links_counted_once),
     TEST(refetch_spilled_keeps_response),
+    TEST(refetch_after_resume_keeps_response),
 };
 
 TEST_MAIN(tests)

@@ -100,9 +100,11 @@ CW_WARN_UNUSED enum cw_rc store_crawl_requeue(
     struct store *st, int64_t crawl_id);
 
 /* Called per page by store_walk_pages (url borrowed for the call); a
-   non-zero return stops the walk with CW_EINVAL. */
-typedef int store_page_cb(
-    void *arg, int64_t id, const char *url, int depth, enum page_state state);
+   non-zero return stops the walk with CW_EINVAL. fetched: the row has a
+   fetch (fetched_at): a 'queued' one is to be fetched again (a revisit
+   left by a stop, a page found by a shorter path). */
+typedef int store_page_cb(void *arg, int64_t id, const char *url, int depth,
+    enum page_state state, bool fetched);
 
 /* Every page of a crawl in id order (discovery order), for a resume. */
 CW_WARN_UNUSED enum cw_rc store_walk_pages(

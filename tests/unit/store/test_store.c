@@ -700,13 +700,14 @@ static const char v1_database[] =
 
 /* Count the pages a walk sees. */
 static int
-count_page(
-    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+count_page(void *arg, int64_t id, const char *url, int depth,
+    enum page_state state, bool fetched)
 {
 	(void)id;
 	(void)url;
 	(void)depth;
 	(void)state;
+	(void)fetched;
 	(*(int *)arg)++;
 	return 0;
 }

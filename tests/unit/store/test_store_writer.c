@@ -312,11 +312,13 @@ test_failure_drops_batch(void)
 struct loaded {
 	int64_t ids[1024];
 	size_t n;
+	size_t nfetched; /* of them, rows fetched before */
+	int64_t fetched[8];
 };
 
 static int
-loaded_cb(
-    void *arg, int64_t id, const char *url, int depth, enum page_state state)
+loaded_cb(void *arg, int64_t id, const char *url, int depth,
+    enum page_state state, bool fetched)
 {
 	struct loaded *l = arg;
 
@@ -324,6 +326,8 @@ loaded_cb(
 	(void)depth;
 	if (state != PAGE_QUEUED || l->n == CW_NELEM(l->ids))
 		return -1;
+	if (fetched && l->nfetched < CW_NELEM(l->fetched))
+		l->fetched[l->nfetched++] = id;
 	l->ids[l->n++] = id;
 	return 0;
 }
@@ -403,10 +407,15 @@ test_load_queued_committed_first(void)
 	memset(&l, 0, sizeof(l));
 	CHECK(store_load_queued(st, crawl, 1, 60, loaded_cb, &l) == CW_OK);
 	CHECK(loaded_range(&l, 1, 60));
+	/* the requeued row says it was fetched, the others that not */
+	CHECK_INT(l.nfetched, 1);
+	CHECK_INT(l.fetched[0], 50);
 	/* The committed rest: 61..300, not the 100 still queued. */
 	memset(&l, 0, sizeof(l));
 	CHECK(store_load_queued(st, crawl, 61, 1000, loaded_cb, &l) == CW_OK);
 	CHECK(loaded_range(&l, 61, 300));
+	CHECK_INT(l.nfetched, 1);
+	CHECK_INT(l.fetched[0], 120);
 	/* Nothing committed from 301 on: the wait, then the open batch. */
 	memset(&l, 0, sizeof(l));
 	CHECK(store_load_queued(st, crawl, 301, 1000, loaded_cb, &l) == CW_OK);
