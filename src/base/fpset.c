@@ -135,7 +135,12 @@ fpset_find(struct fpslot *slots, size_t mask, uint64_t fp)
 int
 fpset_get(const struct fpset *s, const char *url, int64_t *id)
 {
-	uint64_t fp = fpset_fingerprint(url, strlen(url));
+	return fpset_get_fp(s, fpset_fingerprint(url, strlen(url)), id);
+}
+
+int
+fpset_get_fp(const struct fpset *s, uint64_t fp, int64_t *id)
+{
 	const struct fpshard *sh = &s->shard[fpset_shard(fp)];
 	struct fpslot *slot;
 

@@ -358,17 +358,11 @@ crawl_put_link(struct crawl *c, int64_t parent, int64_t id,
 	return store_link_insert(c->e->st, parent, id, el, attr);
 }
 
-/*
- * A URL (absolute, normalised) was found at depth, from parent (0 for a
- * seed), in element el's attribute attr: dedup, policy (depth up to
- * max_depth: --depth, or past it for a page requisite), page row, link
- * row (known: the parent's earlier fetch recorded it, if url was seen),
- * task.
- */
-enum cw_rc
-crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
-    int hops, int64_t parent, enum link_element el, enum link_attr attr,
-    bool known)
+/* crawl_discover_at_() of a URL whose seen-set fingerprint is fp. */
+static enum cw_rc
+crawl_discover_fp(struct crawl *c, const char *url, uint64_t fp, int depth,
+    int max_depth, int hops, int64_t parent, enum link_element el,
+    enum link_attr attr, bool known)
 {
 	struct engine *e = c->e;
 	struct store_page pg;
@@ -378,7 +372,7 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 
 	if (e->halted)
 		return CW_OK; /* nothing more is written, see crawl_record_ */
-	if (fpset_get(c->seen, url, &v)) {
+	if (fpset_get_fp(c->seen, fp, &v)) {
 		id = crawl_seen_id(v);
 		if (parent == 0 || parent == id)
 			return CW_OK;
@@ -428,6 +422,22 @@ crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
 	if (hops > 0 && (rc = idmap_put(c->redirect_hops, id, hops)) != CW_OK)
 		return rc;
 	return crawl_enqueue_(c, url, id, depth, NULL);
+}
+
+/*
+ * A URL (absolute, normalised) was found at depth, from parent (0 for a
+ * seed), in element el's attribute attr: dedup, policy (depth up to
+ * max_depth: --depth, or past it for a page requisite), page row, link
+ * row (known: the parent's earlier fetch recorded it, if url was seen),
+ * task.
+ */
+enum cw_rc
+crawl_discover_at_(struct crawl *c, const char *url, int depth, int max_depth,
+    int hops, int64_t parent, enum link_element el, enum link_attr attr,
+    bool known)
+{
+	return crawl_discover_fp(c, url, fpset_fingerprint(url, strlen(url)),
+	    depth, max_depth, hops, parent, el, attr, known);
 }
 
 /* A URL found at depth within --depth (seeds, links below the limit). */
@@ -483,23 +493,39 @@ crawl_link_known(
 	    crawl_link_max_depth(c, t->refetch_depth, css, l) >= 0;
 }
 
-/* Discover the links a parse job found, at depth + 1. */
+/*
+ * Discover the links a parse job found, at depth + 1: the items first[0 ..
+ * n) of l with their fingerprints fps (link_list_firsts: a page's repeats
+ * would find their links row there already and do nothing), or, with
+ * first NULL, every item.
+ */
 enum cw_rc
-crawl_discover_links_(
-    struct crawl *c, const struct task *t, const struct link_list *l, bool css)
+crawl_discover_links_(struct crawl *c, const struct task *t,
+    const struct link_list *l, const uint32_t *first, const uint64_t *fps,
+    size_t n, bool css)
 {
+	const struct link *it;
 	enum cw_rc rc = CW_OK;
-	size_t i;
+	const char *url;
+	size_t k, i;
 	int max;
 
-	for (i = 0; rc == CW_OK && i < l->count; i++) {
-		max = crawl_link_max_depth(c, t->depth, css, &l->items[i]);
+	if (first == NULL)
+		n = l->count;
+	for (k = 0; rc == CW_OK && k < n; k++) {
+		i = first != NULL ? first[k] : k;
+		it = &l->items[i];
+		max = crawl_link_max_depth(c, t->depth, css, it);
 		if (max < 0)
 			continue;
-		rc = crawl_discover_at_(c, link_list_url(l, i), t->depth + 1,
-		    max, 0, t->page_id, (enum link_element)l->items[i].element,
-		    (enum link_attr)l->items[i].attribute,
-		    crawl_link_known(c, t, css, &l->items[i]));
+		url = link_list_url(l, i);
+		rc = crawl_discover_fp(c, url,
+		    first != NULL ? fps[k]
+				  : fpset_fingerprint(url, strlen(url)),
+		    t->depth + 1, max, 0, t->page_id,
+		    (enum link_element)it->element,
+		    (enum link_attr)it->attribute,
+		    crawl_link_known(c, t, css, it));
 	}
 	return rc;
 }
@@ -744,6 +770,9 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 	if (job != NULL) {
 		/* Observers that want bodies get them back with the links. */
 		job->keep_body = (c->obs_flags & CRAWL_OBS_BODIES) != 0;
+		/* A page's repeats are left out on the parse thread
+		   (observers still get every link). */
+		job->firsts = true;
 		(void)crawl_parse_plan_(c, t, res, &job->lopts, &job->css);
 	}
 	if (job == NULL) {

@@ -287,7 +287,8 @@ engine_parse_done(void *arg, struct parse_job *job)
 		else if (rc == CW_OK) {
 			/* links at the page's shortest depth found so far */
 			crawl_parsed_depth_(c, t);
-			rc = crawl_discover_links_(c, t, &job->links, job->css);
+			rc = crawl_discover_links_(c, t, &job->links,
+			    job->first, job->fps, job->nfirst, job->css);
 			if (rc == CW_OK)
 				rc = crawl_links_taken_(c, t, true);
 		}

@@ -335,9 +335,12 @@ enum cw_rc crawl_discover_at_(struct crawl *c, const char *url, int depth,
 enum cw_rc crawl_discover_(struct crawl *c, const char *url, int depth,
     int hops, int64_t parent, enum link_element el);
 
-/* Discover a parsed page's links at depth + 1 (css: from a stylesheet). */
-enum cw_rc crawl_discover_links_(
-    struct crawl *c, const struct task *t, const struct link_list *l, bool css);
+/* Discover a parsed page's links at depth + 1 (css: from a stylesheet):
+   the items first[0 .. n) with their fingerprints fps (link_list_firsts),
+   or every item when first is NULL. */
+enum cw_rc crawl_discover_links_(struct crawl *c, const struct task *t,
+    const struct link_list *l, const uint32_t *first, const uint64_t *fps,
+    size_t n, bool css);
 
 /* How a fetched body is to be parsed (false: not at all). */
 bool crawl_parse_plan_(const struct crawl *c, const struct task *t,

@@ -123,6 +123,8 @@ parse_job_free(struct parse_job *job)
 	free(job->body);
 	free(job->base_url);
 	link_list_cleanup(&job->links);
+	free(job->first);
+	free(job->fps);
 	free(job);
 }
 
@@ -135,6 +137,32 @@ parsepool_set_test_hook(parsepool_hook *hook, void *arg)
 {
 	parsepool_test_hook = hook;
 	parsepool_test_arg = arg;
+}
+
+/*
+ * A page's first links (without its repeats) found here, on the worker,
+ * with every one's seen-set fingerprint: the loop then does one lookup per
+ * distinct link and hashes nothing (B1-parse: 2,000 links a page, over
+ * about 840 URLs). Without memory for it the job fails as an extraction
+ * without memory does.
+ */
+static void
+parse_job_firsts(struct parse_job *job)
+{
+	size_t n = job->links.count;
+
+	job->first = malloc((n > 0 ? n : 1) * sizeof(*job->first));
+	job->fps = malloc((n > 0 ? n : 1) * sizeof(*job->fps));
+	if (job->first != NULL && job->fps != NULL)
+		job->rc = link_list_firsts(
+		    &job->links, job->first, job->fps, &job->nfirst);
+	else
+		job->rc = CW_ENOMEM;
+	if (job->rc != CW_OK) {
+		FREE_NULL(job->first);
+		FREE_NULL(job->fps);
+		job->nfirst = 0;
+	}
 }
 
 /* The work itself; the body is freed as soon as it is parsed, unless the
@@ -160,6 +188,8 @@ parse_job_run(struct parse_job *job)
 		    body, job->len, job->base_url, &job->lopts, &job->links);
 	if (!job->keep_body)
 		FREE_NULL(job->body);
+	if (job->rc == CW_OK && job->firsts)
+		parse_job_firsts(job);
 }
 
 /* A parsed job goes to the done list; under mu. One byte on the pipe

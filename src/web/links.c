@@ -22,6 +22,7 @@
 
 #include <libxml/parser.h>
 
+#include "crawld/base/fpset.h"
 #include "crawld/web/links.h"
 #include "crawld/web/url.h"
 #include "links_int.h"
@@ -98,6 +99,82 @@ link_list_raw(const struct link_list *l, size_t i)
 		return (NULL);
 	u = l->strings + l->items[i].url_off;
 	return (u + strlen(u) + 1);
+}
+
+/*
+ * The kind of a link for link_list_firsts(): what decides how far a crawl
+ * follows it (engine's crawl_link_max_depth): a page requisite or not, an
+ * @import or not.
+ */
+static unsigned
+links_kind(const struct link *it)
+{
+	return ((it->flags & LINK_F_REQUISITE) != 0 ? 1u : 0u) |
+	    (it->attribute == LINK_ATTR_IMPORT ? 2u : 0u);
+}
+
+/* The firsts table's slot for fingerprint fp of kind k. */
+static size_t
+links_firsts_slot(uint64_t fp, unsigned k, size_t mask)
+{
+	uint64_t h = fp ^ ((uint64_t)k * 0x9e3779b97f4a7c15ULL);
+
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+/*
+ * link_list_firsts() over an open-addressed table of positions in first[]
+ * + 1 (0 = empty), at most half full.
+ */
+static size_t
+links_firsts_run(const struct link_list *l, uint32_t *first, uint64_t *fps,
+    uint32_t *table, size_t mask)
+{
+	const char *u;
+	size_t i, n = 0, slot;
+	uint64_t fp;
+	unsigned k;
+	uint32_t j;
+
+	for (i = 0; i < l->count; i++) {
+		u = l->strings + l->items[i].url_off;
+		fp = fpset_fingerprint(u, strlen(u));
+		k = links_kind(&l->items[i]);
+		slot = links_firsts_slot(fp, k, mask);
+		for (; (j = table[slot]) != 0; slot = (slot + 1) & mask)
+			if (fps[j - 1] == fp &&
+			    links_kind(&l->items[first[j - 1]]) == k &&
+			    strcmp(u,
+				l->strings + l->items[first[j - 1]].url_off) ==
+				0)
+				break;
+		if (j != 0)
+			continue; /* a repeat: the first one stands */
+		table[slot] = (uint32_t)(n + 1);
+		first[n] = (uint32_t)i;
+		fps[n] = fp;
+		n++;
+	}
+	return n;
+}
+
+enum cw_rc
+link_list_firsts(
+    const struct link_list *l, uint32_t *first, uint64_t *fps, size_t *nfirst)
+{
+	uint32_t *table;
+	size_t n = 16;
+
+	if (l->count > UINT32_MAX - 1)
+		return CW_EINVAL;
+	while (n < 2 * l->count)
+		n *= 2;
+	table = calloc(n, sizeof(*table));
+	if (table == NULL)
+		return CW_ENOMEM;
+	*nfirst = links_firsts_run(l, first, fps, table, n - 1);
+	free(table);
+	return CW_OK;
 }
 
 /* Make room for one more item, doubling the array. */

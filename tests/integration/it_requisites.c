@@ -125,7 +125,57 @@ test_without_the_option(void)
 	testsrv_stop(s);
 }
 
+/*
+ * A page's repeated links (dropped on the parse thread before the loop
+ * sees them): the links row keeps the first way in (area before a, the
+ * fragment ignored), one row per pair, and links_total counts the pairs;
+ * an image a page at the limit also links to plainly is still fetched.
+ */
+static void
+test_repeated_links(void)
+{
+	static const struct testsrv_page rsite[] = {
+	    {"/", 0, NULL,
+		"<map><area href=\"/x\"></map><a href=\"/x\">x</a>"
+		"<a href=\"/x#f\">x</a><a href=\"/y\">y</a>"
+		"<a href=\"/x\">x</a><a href=\"/y\">y</a>",
+		NULL, 0},
+	    {"/x", 0, NULL,
+		"<a href=\"/i.png\">i</a><img src=\"/i.png\">"
+		"<a href=\"/i.png\">i</a>",
+		NULL, 0},
+	    {"/y", 0, NULL, "<p>y</p>", NULL, 0},
+	    {"/i.png", 0, "image/png", "png", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(rsite, CW_NELEM(rsite));
+	const char *db = it_db_path("repeated.db");
+	const char *opts[] = {
+	    "depth=1", "robots=false", "page-requisites=true", NULL};
+	char seed[256], buf[128];
+	struct it_result r;
+
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	REQUIRE(it_crawl(db, seed, opts, &r) == 0);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(s, "/x"), 1);
+	CHECK_INT(testsrv_hits(s, "/y"), 1);
+	CHECK_INT(testsrv_hits(s, "/i.png"), 1);
+	CHECK_STR(
+	    db_text(db, buf, sizeof(buf),
+		"SELECT group_concat(x, ' ') FROM (SELECT"
+		" substr(s.url, instr(substr(s.url, 8), '/') + 7) || '>'"
+		" || substr(d.url, instr(substr(d.url, 8), '/') + 7) || '='"
+		" || element || '/' || attribute AS x FROM links"
+		" JOIN pages d ON d.id = dst_id JOIN pages s ON"
+		" s.id = src_id ORDER BY s.url, d.url)"),
+	    "/>/x=area/href />/y=a/href /x>/i.png=img/src");
+	CHECK_INT(r.stats.links, 3);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
+    TEST(repeated_links),
     TEST(requisites_past_the_limit),
     TEST(without_the_option),
 };

@@ -32,6 +32,10 @@ void fpset_free(struct fpset *s);
 /* 1 and *id set when url was seen, else 0. */
 int fpset_get(const struct fpset *s, const char *url, int64_t *id);
 
+/* fpset_get() of the URL whose fpset_fingerprint() is fp (computed
+   elsewhere, e.g. on a parse thread). */
+int fpset_get_fp(const struct fpset *s, uint64_t fp, int64_t *id);
+
 /* Add url with its page id unless seen: CW_OK when added, CW_EINVAL when
    already there (*existing gets its id if not NULL), CW_ENOMEM. */
 CW_WARN_UNUSED enum cw_rc fpset_put(

@@ -35,9 +35,17 @@ struct parse_job {
 	bool css;	/* a stylesheet: css_extract() instead of HTML */
 	bool keep_body; /* hand the body back with the links (else it is
 			   freed as soon as it is parsed) */
+	bool firsts;	/* also find the page's first links (below) */
 	void *arg;	/* borrowed: the submitter's context */
 	/* out: set by the worker */
 	struct link_list links; /* owned by the job */
+	/* With firsts (link_list_firsts): the indices of the links that are
+	   the first of their URL and kind, in order, and each one's
+	   fpset_fingerprint() (both owned, nfirst values); NULL when not
+	   asked or when rc is not CW_OK */
+	uint32_t *first;
+	uint64_t *fps;
+	size_t nfirst;
 	enum cw_rc rc;
 	bool cancelled;		/* the pool shut down before parsing it */
 	struct parse_job *next; /* pool-internal */

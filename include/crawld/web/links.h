@@ -230,6 +230,22 @@ const char *link_list_url(const struct link_list *l, size_t i);
 const char *link_list_raw(const struct link_list *l, size_t i);
 
 /*
+ * The items of l that are the first of their URL and kind, in order: a
+ * page's links without its repeats. Two items are of one kind when both
+ * or neither are page requisites and both or neither are a CSS @import:
+ * what decides how far a crawl follows a link, so a repeat is exactly
+ * what a crawl would find again on the same page with nothing left to do
+ * (the links table keeps the first way a page linked to another).
+ * first and fps have room for l->count values; on CW_OK, first[0 ..
+ * *nfirst) are the items' indices, increasing, and fps[k] is
+ * fpset_fingerprint() of item first[k]'s URL (so a seen-set lookup need
+ * not hash it again). l is not changed. CW_ENOMEM or CW_EINVAL (too many
+ * items) otherwise.
+ */
+CW_WARN_UNUSED enum cw_rc link_list_firsts(
+    const struct link_list *l, uint32_t *first, uint64_t *fps, size_t *nfirst);
+
+/*
  * Extract links from html[0..len) (any encoding libxml2 detects; the bytes
  * need not be NUL-terminated) whose URL is base_url (absolute, normalised).
  * o == NULL means LINKS_MODE_DEFAULT, no flags, no limit. Appends at most

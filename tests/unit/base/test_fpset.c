@@ -34,6 +34,13 @@ test_basic(void)
 	CHECK(!fpset_set(s, "http://b/", 3));
 	CHECK(!fpset_get(s, "http://b/", NULL));
 	CHECK_INT(fpset_count(s), 2);
+	/* fpset_get_fp: the same lookup by a fingerprint computed apart */
+	id = 0;
+	CHECK(fpset_get_fp(s, fpset_fingerprint("http://a/", 9), &id));
+	CHECK(id == ((int64_t)1 << 50 | 7));
+	CHECK(fpset_get_fp(s, fpset_fingerprint("", 0), NULL));
+	CHECK(!fpset_get_fp(s, fpset_fingerprint("http://b/", 9), NULL));
+	CHECK(!fpset_get_fp(s, fpset_fingerprint("http://a/", 8), NULL));
 	fpset_free(s);
 	fpset_free(NULL);
 }

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "crawld/base/fpset.h"
 #include "crawld/engine/parsepool.h"
 #include "harness.h"
 
@@ -94,6 +95,77 @@ run_pool(unsigned threads)
 	CHECK_INT(parsepool_pending(p), 0);
 	parsepool_free(p);
 	event_base_free(c.base);
+}
+
+/* A job asking for firsts gets its page's first links (no repeats) with
+   each one's fingerprint, and every link still in the list; a job not
+   asking gets none. */
+struct firsts_seen {
+	struct event_base *base;
+	int total;
+	size_t count[2], nfirst[2];
+	bool ok[2];
+};
+
+static void
+firsts_done(void *arg, struct parse_job *job)
+{
+	static const uint32_t want[] = {0, 1, 3};
+	struct firsts_seen *d = arg;
+	int i = (int)(intptr_t)job->arg;
+	size_t k;
+
+	d->count[i] = job->links.count;
+	d->nfirst[i] = job->nfirst;
+	d->ok[i] = job->rc == CW_OK &&
+	    (job->firsts ? job->first != NULL && job->fps != NULL
+			 : job->first == NULL && job->fps == NULL);
+	for (k = 0; job->first != NULL && k < job->nfirst; k++) {
+		const char *u = link_list_url(&job->links, job->first[k]);
+
+		if (k >= CW_NELEM(want) || job->first[k] != want[k] ||
+		    job->fps[k] != fpset_fingerprint(u, strlen(u)))
+			d->ok[i] = false;
+	}
+	if (++d->total == 2)
+		event_base_loopbreak(d->base);
+	parse_job_free(job);
+}
+
+static void
+test_firsts(void)
+{
+	static const char page[] = "<a href=/a><a href=/b><a href=/a#x>"
+				   "<a href=/c><a href=/b>";
+	struct timeval deadline = {30, 0};
+	struct firsts_seen d;
+	struct parsepool *p;
+	struct parse_job *job;
+	int i;
+
+	memset(&d, 0, sizeof(d));
+	d.base = event_base_new();
+	REQUIRE(d.base != NULL);
+	p = parsepool_new(d.base, 1, firsts_done, &d);
+	REQUIRE(p != NULL);
+	for (i = 0; i < 2; i++) {
+		job = parse_job_new(strdup(page), sizeof(page) - 1,
+		    "http://h.test/", 100, (void *)(intptr_t)i);
+		REQUIRE(job != NULL);
+		job->firsts = i == 0;
+		parsepool_submit(p, job);
+	}
+	event_base_loopexit(d.base, &deadline);
+	event_base_dispatch(d.base);
+	CHECK_INT(d.total, 2);
+	CHECK_INT(d.count[0], 5);
+	CHECK_INT(d.count[1], 5);
+	CHECK_INT(d.nfirst[0], 3);
+	CHECK_INT(d.nfirst[1], 0);
+	CHECK(d.ok[0]);
+	CHECK(d.ok[1]);
+	parsepool_free(p);
+	event_base_free(d.base);
 }
 
 static void
@@ -293,6 +365,7 @@ test_default_threads(void)
 static const struct test tests[] = {
     TEST(default_threads),
     TEST(inline),
+    TEST(firsts),
     TEST(slow_results_yield),
     TEST(one_thread),
     TEST(four_threads),

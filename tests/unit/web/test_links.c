@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crawld/base/fpset.h"
 #include "crawld/web/links.h"
 #include "harness.h"
 
@@ -426,6 +427,96 @@ test_big_page(void)
 	free(page);
 }
 
+/*
+ * link_list_firsts: a page's links without its repeats, the first of each
+ * URL and kind (element, attribute, span), in document order; a
+ * requisite, a navigational link and an @import of one URL are three
+ * kinds. The list itself is not changed.
+ */
+static void
+test_firsts(void)
+{
+	static const char html[] =
+	    "<a href=\"/x\">"			/* 0: first */
+	    "<img src=\"/x\">"			/* 1: first, a requisite */
+	    "<a href=\"/y\">"			/* 2: first */
+	    "<area href=\"/x#top\">"		/* the URL of 0: a repeat */
+	    "<link rel=stylesheet href=\"/x\">" /* a requisite: repeat */
+	    "<style>@import \"/x\";</style>"	/* 5: first, an @import */
+	    "<iframe src=\"/y\"></iframe>"	/* 6: first: a frame is one */
+	    "<a href=\"/y\">"			/* the URL of 2: a repeat */
+	    "<img src=\"/z\">";			/* 8: first */
+	static const uint32_t want[] = {0, 1, 2, 5, 6, 8};
+	struct links_opts o = {.mode = LINKS_MODE_ALL};
+	struct link_list l;
+	uint32_t first[16];
+	uint64_t fps[16];
+	size_t i, n = 99;
+
+	link_list_init(&l);
+	REQUIRE(
+	    links_extract_opts(html, sizeof(html) - 1, DOC, &o, &l) == CW_OK);
+	REQUIRE(l.count == 9);
+	CHECK_INT(l.items[0].element, LINK_EL_A);
+	CHECK_INT(l.items[1].element, LINK_EL_IMG);
+	CHECK_INT(l.items[3].element, LINK_EL_AREA);
+	CHECK_INT(l.items[5].attribute, LINK_ATTR_IMPORT);
+	CHECK_INT(l.items[6].element, LINK_EL_IFRAME);
+	REQUIRE(link_list_firsts(&l, first, fps, &n) == CW_OK);
+	CHECK_INT(l.count, 9);
+	REQUIRE(n == CW_NELEM(want));
+	for (i = 0; i < n; i++) {
+		const char *u = link_list_url(&l, first[i]);
+
+		CHECK_INT(first[i], want[i]);
+		CHECK(fps[i] == fpset_fingerprint(u, strlen(u)));
+	}
+	link_list_reset(&l);
+	n = 99;
+	CHECK(link_list_firsts(&l, first, fps, &n) == CW_OK);
+	CHECK_INT(n, 0);
+	link_list_cleanup(&l);
+}
+
+/* Many links over few URLs (table collisions, probing): the same as a
+   quadratic first-of-each-URL, in order. */
+static void
+test_firsts_many(void)
+{
+	enum { N = 3000, URLS = 700 };
+	static uint32_t first[N], want[N];
+	static uint64_t fps[N];
+	static int seen[URLS];
+	struct link_list l;
+	char *page, *w;
+	size_t len, i, n = 0, nwant = 0;
+	unsigned x = 12345, k;
+	int bad = 0;
+
+	page = malloc((size_t)N * 40 + 1);
+	REQUIRE(page != NULL);
+	w = page;
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < N; i++) {
+		x = x * 1103515245u + 12345u;
+		k = (x >> 16) % URLS;
+		w += sprintf(w, "<a href=\"/p/%u\">", k);
+		if (!seen[k]++)
+			want[nwant++] = (uint32_t)i;
+	}
+	len = (size_t)(w - page);
+	link_list_init(&l);
+	REQUIRE(links_extract(page, len, DOC, 0, &l) == CW_OK);
+	REQUIRE(l.count == N);
+	REQUIRE(link_list_firsts(&l, first, fps, &n) == CW_OK);
+	CHECK_INT(n, nwant);
+	for (i = 0; i < n && i < nwant; i++)
+		bad += first[i] != want[i];
+	CHECK_INT(bad, 0);
+	link_list_cleanup(&l);
+	free(page);
+}
+
 /* Malformed input writes nothing to stderr (libxml2 errors silenced). */
 static void
 test_silent(void)
@@ -471,6 +562,8 @@ static const struct test tests[] = {
     TEST(reuse),
     TEST(big_page),
     TEST(silent),
+    TEST(firsts),
+    TEST(firsts_many),
 };
 
 TEST_MAIN(tests)
