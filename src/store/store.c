@@ -206,6 +206,17 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 #define SQL_LINK_INSERT                                                        \
 	"INSERT OR IGNORE INTO links (src_id, dst_id, element, attribute)"     \
 	" VALUES (?1, ?2, ?3, ?4)"
+/* The same for 2, 4, ..., 64 rows (store_link_rows on the writer). */
+#define SQL_LINK_HEAD                                                          \
+	"INSERT OR IGNORE INTO links (src_id, dst_id, element, attribute)"     \
+	" VALUES "
+#define SQL_LINK_R1 "(?,?,?,?)"
+#define SQL_LINK_R2 SQL_LINK_R1 "," SQL_LINK_R1
+#define SQL_LINK_R4 SQL_LINK_R2 "," SQL_LINK_R2
+#define SQL_LINK_R8 SQL_LINK_R4 "," SQL_LINK_R4
+#define SQL_LINK_R16 SQL_LINK_R8 "," SQL_LINK_R8
+#define SQL_LINK_R32 SQL_LINK_R16 "," SQL_LINK_R16
+#define SQL_LINK_R64 SQL_LINK_R32 "," SQL_LINK_R32
 #define SQL_MIRROR_COLS                                                        \
 	"url, path, kind, content_type, etag, last_modified, sha256, target,"  \
 	" size, mtime_ns, crawl_id, page_id, updated_at, stale"
@@ -244,6 +255,12 @@ enum store_stmt {
 	SS_PAGE_DEPTH,
 	SS_PAGE_FINISH,
 	SS_LINK_INSERT,
+	SS_LINK_ROWS_2, /* ... to SS_LINK_ROWS_64: in this order */
+	SS_LINK_ROWS_4,
+	SS_LINK_ROWS_8,
+	SS_LINK_ROWS_16,
+	SS_LINK_ROWS_32,
+	SS_LINK_ROWS_64,
 	SS_COUNT_ALL,
 	SS_COUNT_CRAWL,
 	SS_COUNT_STATE,
@@ -300,6 +317,12 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_LOAD_DUE] = SQL_LOAD_DUE,
     [SS_NEXT_DUE] = SQL_NEXT_DUE,
     [SS_LINK_INSERT] = SQL_LINK_INSERT,
+    [SS_LINK_ROWS_2] = SQL_LINK_HEAD SQL_LINK_R2,
+    [SS_LINK_ROWS_4] = SQL_LINK_HEAD SQL_LINK_R4,
+    [SS_LINK_ROWS_8] = SQL_LINK_HEAD SQL_LINK_R8,
+    [SS_LINK_ROWS_16] = SQL_LINK_HEAD SQL_LINK_R16,
+    [SS_LINK_ROWS_32] = SQL_LINK_HEAD SQL_LINK_R32,
+    [SS_LINK_ROWS_64] = SQL_LINK_HEAD SQL_LINK_R64,
     [SS_COUNT_ALL] = "SELECT COUNT(*) FROM pages",
     [SS_COUNT_CRAWL] = "SELECT COUNT(*) FROM pages WHERE crawl_id = ?1",
     [SS_COUNT_STATE] = "SELECT COUNT(*) FROM pages WHERE state = ?2",
@@ -393,6 +416,17 @@ static const char *const store_hot_explain[] = {
     "EXPLAIN QUERY PLAN " SQL_NEXT_DUE,
 };
 
+/* Link rows gathered on the writer for one multi-row INSERT: up to
+   2^STORE_LINK_ROWS_LOG2 (SS_LINK_ROWS_64). */
+#define STORE_LINK_ROWS_LOG2 6
+#define STORE_LINK_ROWS (1u << STORE_LINK_ROWS_LOG2)
+
+struct store_link_row {
+	int64_t src, dst;
+	uint8_t element; /* enum link_element */
+	uint8_t attr;	 /* enum link_attr */
+};
+
 struct store {
 	sqlite3 *db;		       /* owned */
 	sqlite3_stmt *stmt[SS_COUNT_]; /* owned, prepared at open */
@@ -408,6 +442,11 @@ struct store {
 	struct storer *rd;   /* owned: the read connection, NULL without */
 	struct tally *tally; /* owned: live counts (store_crawl_track) */
 	bool tally_triggers; /* its triggers are made on this connection */
+	/* The queued link rows of the chunk being run, not yet inserted
+	   (store_link_gather): used by whichever thread runs the queue,
+	   one at a time, and empty between two chunks. */
+	struct store_link_row lrows[STORE_LINK_ROWS];
+	size_t nlrows;
 };
 
 /*
@@ -1587,6 +1626,87 @@ store_link_insert(struct store *st, int64_t src_id, int64_t dst_id,
 	return store_write(st, SS_LINK_INSERT, "link insert");
 }
 
+/*
+ * Insert rows r[0 .. 2^b) with one statement (SS_LINK_INSERT for one row,
+ * else SS_LINK_ROWS_2 ... 64). Rows go in in their order, so of two with
+ * the same pair the first is kept, as with one INSERT OR IGNORE each.
+ */
+static enum cw_rc
+store_link_rows(struct store *st, const struct store_link_row *r, unsigned b)
+{
+	enum store_stmt which =
+	    b == 0 ? SS_LINK_INSERT : (enum store_stmt)(SS_LINK_ROWS_2 + b - 1);
+	sqlite3_stmt *s = st->stmt[which];
+	size_t i, n = (size_t)1 << b;
+	enum cw_rc rc;
+	int bad = 0, at;
+
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		at = (int)(4 * i);
+		bad |= sqlite3_bind_int64(s, at + 1, r[i].src);
+		bad |= sqlite3_bind_int64(s, at + 2, r[i].dst);
+		bad |= sqlite3_bind_text(s, at + 3,
+		    store_element_names[r[i].element], -1, SQLITE_STATIC);
+		if (r[i].attr < CW_NELEM(store_attr_names))
+			bad |= sqlite3_bind_text(s, at + 4,
+			    store_attr_names[r[i].attr], -1, SQLITE_STATIC);
+		else
+			bad |= sqlite3_bind_null(s, at + 4);
+	}
+	if (bad)
+		return store_bind_failed(st, which, "link insert");
+	return store_write(st, which, "link insert");
+}
+
+/* Insert the gathered link rows: the largest statements first (64, 32,
+   ..., 1 rows), in order. Empties the list, also on failure. */
+static enum cw_rc
+store_link_flush(struct store *st)
+{
+	enum cw_rc rc = CW_OK;
+	size_t at = 0;
+	unsigned b;
+
+	while (rc == CW_OK && at < st->nlrows) {
+		b = STORE_LINK_ROWS_LOG2;
+		while (((size_t)1 << b) > st->nlrows - at)
+			b--;
+		rc = store_link_rows(st, st->lrows + at, b);
+		at += (size_t)1 << b;
+	}
+	st->nlrows = 0;
+	return rc;
+}
+
+/*
+ * A queued link row, on the thread running the queue: gathered for a
+ * multi-row INSERT instead of one statement step each (B1-parse: 840,000
+ * rows, the writer thread's main work). storew_run_chunk() inserts the
+ * gathered rows before any other write and at the end of the chunk, so
+ * the writes keep their order.
+ */
+static enum cw_rc
+store_link_gather(struct store *st, const struct wop *op)
+{
+	struct store_link_row *r;
+	enum cw_rc rc;
+
+	if (op->state >= CW_NELEM(store_element_names))
+		return CW_EINVAL;
+	if (st->nlrows == STORE_LINK_ROWS &&
+	    (rc = store_link_flush(st)) != CW_OK)
+		return rc;
+	r = &st->lrows[st->nlrows++];
+	r->src = op->id;
+	r->dst = op->id2;
+	r->element = op->state;
+	r->attr = (uint8_t)op->n1;
+	return CW_OK;
+}
+
 /* Count one commit and its duration in the histogram. */
 static void
 store_count_commit(struct store *st, uint64_t us)
@@ -1794,9 +1914,17 @@ storew_run_chunk(struct store *st, const struct wchunk *c)
 			str[i] = (const char *)p + at;
 			at += strlen(str[i]) + 1;
 		}
-		rc = storew_exec(st, &op, str);
+		/* Link rows are gathered (store_link_gather), and
+		   inserted before the next other write. */
+		if (op.kind == WOP_LINK_INSERT)
+			rc = store_link_gather(st, &op);
+		else if ((rc = store_link_flush(st)) == CW_OK)
+			rc = storew_exec(st, &op, str);
 		off += op.size;
 	}
+	if (rc == CW_OK)
+		rc = store_link_flush(st);
+	st->nlrows = 0; /* after a failure they go with the batch */
 	return rc;
 }
 

@@ -206,6 +206,83 @@ test_same_rows(void)
 }
 
 /*
+ * Runs of link rows (the writer gathers consecutive ones into multi-row
+ * INSERTs of 64, 32, ..., 1 rows): runs of every length from 1 to 150,
+ * with pairs repeated inside a run under another element (the first one
+ * stays) and an attribute the store has no name for (NULL), make the
+ * same rows as one INSERT each without the writer.
+ */
+static enum cw_rc
+write_link_runs(struct store *st)
+{
+	int64_t crawl = 0;
+	enum cw_rc rc;
+	int i, k;
+
+	rc = store_crawl_create(st, "[\"http://h.test/\"]", "{}", T0, &crawl);
+	for (i = 1; rc == CW_OK && i <= 150; i++) {
+		char url[64];
+		struct store_page pg = {.id = i,
+		    .crawl_id = crawl,
+		    .url = url,
+		    .state = PAGE_QUEUED,
+		    .discovered_us = T0 + i};
+
+		snprintf(url, sizeof(url), "http://h.test/%d", i);
+		rc = store_page_insert(st, &pg);
+		/* page i's run: i links, the pair (i, 1 + k % 97) repeats
+		   past 97 with another element */
+		for (k = 0; rc == CW_OK && k < i; k++)
+			rc = store_link_insert(st, i, 1 + k % 97,
+			    (enum link_element)((k / 97 + k) % 5),
+			    (enum link_attr)(k % 13 == 12 ? 200 : k % 4));
+	}
+	if (rc == CW_OK)
+		rc = store_flush(st);
+	return rc;
+}
+
+static void
+test_link_runs(void)
+{
+	struct tmpdb a, b;
+	struct store *sa, *sb;
+	char *da, *db;
+
+	REQUIRE(tmpdb_init(&a, "storew") && tmpdb_init(&b, "storew"));
+	sa = tmpdb_open(a.path, 0);
+	sb = tmpdb_open(b.path, 0);
+	REQUIRE(sa != NULL && sb != NULL);
+	CHECK(store_writer_start(sb) == CW_OK);
+	CHECK(write_link_runs(sa) == CW_OK);
+	CHECK(write_link_runs(sb) == CW_OK);
+	store_close(sa);
+	store_close(sb);
+	/* sum over i of min(i, 97) distinct pairs */
+	CHECK_INT(tmpdb_peek_int(b.path, "SELECT count(*) FROM links"),
+	    97 * 98 / 2 + (150 - 97) * 97);
+	CHECK_INT(tmpdb_peek_int(b.path,
+		      "SELECT count(*) FROM links WHERE attribute IS NULL"),
+	    tmpdb_peek_int(
+		a.path, "SELECT count(*) FROM links WHERE attribute IS NULL"));
+	CHECK(tmpdb_peek_int(b.path,
+		  "SELECT count(*) FROM links WHERE attribute IS NULL") > 0);
+	/* the first of a repeated pair: k = 0 (a), not k = 97 (iframe) */
+	CHECK_INT(tmpdb_peek_int(b.path,
+		      "SELECT count(*) FROM links WHERE src_id = 150 AND"
+		      " dst_id = 1 AND element = 'a' AND attribute = 'href'"),
+	    1);
+	da = dump(a.path, DUMP_LINKS);
+	db = dump(b.path, DUMP_LINKS);
+	REQUIRE(da != NULL && db != NULL);
+	CHECK(strcmp(da, db) == 0);
+	free(da);
+	free(db);
+	tmpdb_cleanup(&a);
+	tmpdb_cleanup(&b);
+}
+
+/*
  * A read on the caller's thread sees every write queued before it,
  * without a flush: the last chunk, not full, is only handed over when a
  * read waits for the queue, so a read that did not wait would miss it.
@@ -546,6 +623,7 @@ test_writer_cpu(void)
 
 static const struct test tests[] = {
     TEST(same_rows),
+    TEST(link_runs),
     TEST(reads_see_queued),
     TEST(failure_drops_batch),
     TEST(writer_cpu),
