@@ -190,6 +190,18 @@ strmap_put(struct strmap *m, const char *key, int64_t value, int64_t *existing)
 	return CW_OK;
 }
 
+/* Replace the value of a present key. */
+int
+strmap_set(struct strmap *m, const char *key, int64_t value)
+{
+	struct strmap_slot *s = strmap_find(m, key, strmap_hash(key));
+
+	if (s->hash == 0)
+		return 0;
+	s->value = value;
+	return 1;
+}
+
 /* Number of keys. */
 size_t
 strmap_count(const struct strmap *m)

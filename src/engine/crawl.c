@@ -142,6 +142,13 @@ crawl_task_put_back_(struct crawl *c, struct task *t)
 	crawl_task_requeue(c, t, 0);
 }
 
+/* The same, not to be taken before not_before (ms). */
+void
+crawl_task_put_back_until_(struct crawl *c, struct task *t, uint64_t not_before)
+{
+	crawl_task_requeue(c, t, not_before);
+}
+
 /* A task of c left flight: account it (after its children were put). A
    redirect target's hop count is dropped with it: the map holds only the
    targets still waiting, not every redirect the crawl ever took. */
@@ -377,6 +384,7 @@ crawl_seed_host_answer(void *arg, const char *name, const struct addrinfo *res,
 		    (long long)c->id, name, gai_strerror(gai_rc));
 	CW_ASSERT(c->lookups_waiting > 0);
 	c->lookups_waiting--;
+	(void)strmap_set(c->seed_hosts, name, CRAWL_SEED_HOST_KNOWN);
 	if (rc != CW_OK) {
 		engine_store_error_(c->e, rc); /* stops the crawl */
 		return;
@@ -416,9 +424,38 @@ crawl_lookup_seed_host(struct crawl *c, const char *name)
 		    name, RESOLVER_MAX_QUEUE);
 		return CW_OK;
 	}
-	if (rc == CW_OK)
+	if (rc == CW_OK) {
 		c->lookups_waiting++;
+		(void)strmap_set(c->seed_hosts, name, CRAWL_SEED_HOST_PENDING);
+	}
 	return rc;
+}
+
+/*
+ * Whether url's host is a seed host whose lookup has not answered: until
+ * it does, its addresses are not allowed yet, so a page of it (a link to
+ * a seed added to a running crawl, found before the answer) or its
+ * robots.txt would be refused as a private address.
+ */
+bool
+crawl_seed_host_pending_(const struct crawl *c, const char *url)
+{
+	char *host = NULL, *name;
+	int64_t state = CRAWL_SEED_HOST_KNOWN;
+	size_t len;
+
+	if (c->lookups_waiting == 0 || c->seed_hosts == NULL ||
+	    url_host(url, &host) != CW_OK)
+		return false; /* out of memory: judged as before */
+	name = host;
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		name = host + 1;
+	}
+	(void)strmap_get(c->seed_hosts, name, &state);
+	free(host);
+	return state == CRAWL_SEED_HOST_PENDING;
 }
 
 /*
@@ -453,7 +490,8 @@ crawl_add_seed_addrs(struct crawl *c, const char *url)
 	if (c->seed_hosts == NULL && (c->seed_hosts = strmap_new()) == NULL)
 		rc = CW_ENOMEM;
 	else
-		rc = strmap_put(c->seed_hosts, name, 0, NULL);
+		rc = strmap_put(
+		    c->seed_hosts, name, CRAWL_SEED_HOST_KNOWN, NULL);
 	if (rc == CW_EINVAL) {
 		free(host);
 		return CW_OK;

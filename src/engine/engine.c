@@ -312,13 +312,35 @@ out:
 	parse_job_free(job);
 }
 
+/* Whether a live crawl of the engine waits for the address of url's host
+   (a seed added to it whose lookup has not answered). */
+static bool
+engine_seed_host_pending(const struct engine *e, const char *url)
+{
+	const struct crawl *c;
+
+	LIST_FOREACH (c, &e->crawls, entry)
+		if (!c->finished && crawl_seed_host_pending_(c, url))
+			return true;
+	return false;
+}
+
 /* Start a robots.txt fetch (the engine's gate task) on an idle slot. */
 static void
 engine_launch_gate(struct engine *e, struct task *t)
 {
-	struct fetch *f = e->idle[--e->nidle];
+	struct fetch *f;
 	struct fetch_result res;
 	struct fetch_opts fo = e->fopts;
+
+	/* Read before the host's address is allowed, it would be refused
+	   and the host judged unreachable for minutes. */
+	if (engine_seed_host_pending(e, t->url)) {
+		frontier_retry(
+		    e->fr, t, cw_monotonic_ms() + CRAWL_SEED_HOST_WAIT_MS);
+		return;
+	}
+	f = e->idle[--e->nidle];
 
 	engine_gate_transport_(t->host, &fo);
 	t->attempts++;
@@ -361,6 +383,14 @@ engine_launch(struct engine *e, struct task *t)
 		return;
 	}
 	crawl_task_taken_(c);
+	/* A link to a seed added to the running crawl, found before that
+	   seed's host was looked up: wait for the answer, or the guard
+	   would refuse the host's private address. */
+	if (crawl_seed_host_pending_(c, t->url)) {
+		crawl_task_put_back_until_(
+		    c, t, cw_monotonic_ms() + CRAWL_SEED_HOST_WAIT_MS);
+		return;
+	}
 	verdict = crawl_robots_verdict_(c, t);
 	/* Pages queued behind a robots.txt read that failed over another
 	   crawl's transport are judged by a read over their own. */

@@ -72,7 +72,8 @@ struct crawl {
 	struct crawl_revisit *revisit;	     /* owned; NULL without --revisit */
 	struct sockaddr_storage *seed_addrs; /* owned: non-public seed hosts */
 	size_t nseed_addrs;
-	struct strmap *seed_hosts; /* owned: seed host names looked up */
+	struct strmap *seed_hosts; /* owned: seed host names looked up,
+				      CRAWL_SEED_HOST_* */
 	/* Seed host names are looked up off the loop (resolver.h): the
 	   seeds given meanwhile, and a resume's walk of its pages, wait
 	   until every lookup of the crawl has answered or timed out, so no
@@ -232,6 +233,20 @@ void crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before);
 /* Put a taken task back untried (its robots.txt is read again first):
    in flight -> queued at the front of its host, nothing counted. */
 void crawl_task_put_back_(struct crawl *c, struct task *t);
+
+/* The same, not taken again before not_before (monotonic ms). */
+void crawl_task_put_back_until_(
+    struct crawl *c, struct task *t, uint64_t not_before);
+
+/* A seed host's state in crawl.seed_hosts. */
+#define CRAWL_SEED_HOST_KNOWN 0	  /* an address, or looked up */
+#define CRAWL_SEED_HOST_PENDING 1 /* its lookup has not answered */
+/* How long a task of such a host waits before it is looked at again. */
+#define CRAWL_SEED_HOST_WAIT_MS 50
+
+/* Whether url's host is a seed host of c whose lookup has not answered
+   (its addresses not allowed yet). */
+bool crawl_seed_host_pending_(const struct crawl *c, const char *url);
 
 /* A task of c left flight, after its children were put: gone. */
 void crawl_task_done_(struct crawl *c, struct task *t);

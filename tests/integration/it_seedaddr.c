@@ -14,6 +14,7 @@
  * on loopback, so the crawl reaching them shows the addresses were kept.
  */
 #include <curl/curl.h>
+#include <event2/event.h>
 #include <errno.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -454,12 +455,136 @@ test_crawl_freed_before_answer(void)
 	testsrv_stop(s);
 }
 
+/* The port of the server link_gen's absolute link names. */
+static unsigned link_port;
+
+/* /p/0 links to http://localhost:PORT/q; /q and /s are leaves; the
+   robots.txt disallows /q. */
+static int
+link_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	(void)arg;
+	if (strcmp(path, "/robots.txt") == 0) {
+		out->content_type = "text/plain";
+		out->body = "User-agent: *\nDisallow: /q\n";
+		return 1;
+	}
+	if (strcmp(path, "/p/0") == 0) {
+		snprintf(buf, size, "<a href=\"http://localhost:%u/q\">q</a>",
+		    link_port);
+		out->body = buf;
+		return 1;
+	}
+	if (strcmp(path, "/q") != 0 && strcmp(path, "/s") != 0)
+		return 0;
+	out->body = "<p>leaf</p>";
+	return 1;
+}
+
+/* The test's clock while add_seed_link_waits runs: it lets the held
+   lookup go a while after the page linking to the new seed's host was
+   fetched, so a fetch of the link that did not wait has had its chance
+   to be refused. */
+struct release_tick {
+	struct testsrv *srv;  /* the seed's */
+	int ticks_since_page; /* -1 until /p/0 was answered */
+};
+
+static void
+release_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct release_tick *rt = arg;
+
+	(void)fd;
+	(void)what;
+	if (rt->ticks_since_page < 0 && testsrv_total(rt->srv) >= 1)
+		rt->ticks_since_page = 0;
+	else if (rt->ticks_since_page >= 0 && ++rt->ticks_since_page == 15)
+		gate_release(); /* 300 ms after the page */
+}
+
+/*
+ * add-seeds on a running crawl of 127.0.0.2 (the only address its seed
+ * allows): a seed on localhost (127.0.0.1, another server) whose lookup
+ * is held, and the crawl's page links to that host. The link is found
+ * before the answer; the host's robots.txt and then the link wait for
+ * the answer instead of being refused as a private address (a refused
+ * robots.txt counts as none, for a day): its rules are read and keep the
+ * link out, the added seed is done. Without robots.txt (robots=false)
+ * the link itself waits, and is done.
+ */
+static void
+check_add_seed_link_waits(bool robots)
+{
+	struct testsrv *s =
+	    testsrv_start_gen_on("127.0.0.2", 0, link_gen, NULL);
+	struct testsrv *named = testsrv_start_gen(link_gen, NULL);
+	const char *opts[] = {
+	    robots ? "robots=true" : "robots=false", "depth=3", NULL};
+	char seed[128], added[128], a[128];
+	char *seeds[1] = {seed}, *more[1] = {added}, err[256];
+	struct release_tick rt = {s, -1};
+	struct timeval every = {0, 20000};
+	struct event *tick;
+	struct crawl *c = NULL;
+	const char *db =
+	    it_db_path(robots ? "addseed.db" : "addseed-norobots.db");
+	struct rig r;
+
+	REQUIRE(s != NULL && named != NULL);
+	link_port = (unsigned)testsrv_port(named);
+	gate_arm();
+	rig_init(&r, db, opts, s);
+	snprintf(seed, sizeof(seed), "http://127.0.0.2:%u/p/0",
+	    (unsigned)testsrv_port(s));
+	snprintf(added, sizeof(added), "http://localhost:%u/s", link_port);
+	REQUIRE(crawl_start(r.e, &r.o, seeds, 1, rig_done, &r, &c, err,
+		    sizeof(err)) == CW_OK);
+	REQUIRE(crawl_add_seeds(c, more, 1, err, sizeof(err)) == CW_OK);
+	tick = event_new(r.base, -1, EV_PERSIST, release_tick_cb, &rt);
+	REQUIRE(tick != NULL && event_add(tick, &every) == 0);
+	rig_run(&r, 1);
+	event_free(tick);
+	CHECK_INT(crawl_end_reason(c), CRAWL_END_DONE);
+	CHECK_STR(db_text(db, a, sizeof(a),
+		      "SELECT state || ' ' || COALESCE(status, '-') || ' ' || "
+		      "COALESCE(reason, '-') FROM pages WHERE url LIKE "
+		      "'%%localhost%%/q'"),
+	    robots ? "skipped - robots" : "done 200 -");
+	CHECK_STR(db_text(db, a, sizeof(a),
+		      "SELECT state || ' ' || COALESCE(status, '-') FROM pages "
+		      "WHERE url LIKE '%%localhost%%/s'"),
+	    "done 200");
+	CHECK_INT(stats_of(c).skipped, robots ? 1 : 0);
+	CHECK_INT(stats_of(c).failed, 0);
+	gate_disarm();
+	CHECK(!gate_expired);
+	rig_free(&r);
+	testsrv_stop(named);
+	testsrv_stop(s);
+}
+
+static void
+test_add_seed_link_waits(void)
+{
+	check_add_seed_link_waits(true);
+}
+
+static void
+test_add_seed_link_waits_no_robots(void)
+{
+	check_add_seed_link_waits(false);
+}
+
 static const struct test tests[] = {
     TEST(one_lookup_per_host),
     TEST(no_lookup_for_an_address),
     TEST(slow_lookup_blocks_only_its_crawl),
     TEST(lookup_timeout_lets_seeds_go),
     TEST(crawl_freed_before_answer),
+    TEST(add_seed_link_waits),
+    TEST(add_seed_link_waits_no_robots),
 };
 
 TEST_MAIN(tests)

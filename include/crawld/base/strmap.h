@@ -30,6 +30,10 @@ int strmap_get(const struct strmap *m, const char *key, int64_t *value);
 CW_WARN_UNUSED enum cw_rc strmap_put(
     struct strmap *m, const char *key, int64_t value, int64_t *existing);
 
+/* Replace the value of key: 1 when it was present, else 0 (nothing is
+   added). */
+int strmap_set(struct strmap *m, const char *key, int64_t value);
+
 /* Number of keys. */
 size_t strmap_count(const struct strmap *m);
 

@@ -75,6 +75,36 @@ test_duplicate(void)
 	strmap_free(m);
 }
 
+/* set replaces a present key's value and adds nothing. */
+static void
+test_set(void)
+{
+	struct strmap *m = strmap_new();
+	int64_t v = 0;
+	char key[32];
+	int i;
+
+	REQUIRE(m != NULL);
+	CHECK(strmap_set(m, "absent", 5) == 0);
+	CHECK_INT(strmap_count(m), 0);
+	CHECK(strmap_get(m, "absent", &v) == 0);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "host%d.test", i);
+		REQUIRE(strmap_put(m, key, i, NULL) == CW_OK);
+	}
+	for (i = 0; i < 1000; i += 3) {
+		snprintf(key, sizeof(key), "host%d.test", i);
+		CHECK(strmap_set(m, key, -i) == 1);
+	}
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "host%d.test", i);
+		CHECK(strmap_get(m, key, &v) == 1);
+		CHECK_INT(v, i % 3 == 0 ? -i : i);
+	}
+	CHECK_INT(strmap_count(m), 1000);
+	strmap_free(m);
+}
+
 /* The empty string is a key like any other. */
 static void
 test_empty_key(void)
@@ -244,6 +274,7 @@ test_free_null(void)
 static const struct test tests[] = {
     TEST(put_get),
     TEST(duplicate),
+    TEST(set),
     TEST(empty_key),
     TEST(growth),
     TEST(long_keys),
