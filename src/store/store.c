@@ -2917,7 +2917,7 @@ store_tally_base(struct store *st, int64_t crawl_id)
 			log_warnx("store: live counts off: %s",
 			    msg != NULL ? msg : sqlite3_errstr(src));
 			sqlite3_free(msg);
-			tally_forget(st->tally, crawl_id);
+			tally_disable(st->tally); /* not tried again */
 			return CW_OK;
 		}
 		st->tally_triggers = true;

@@ -28,6 +28,7 @@ struct tally {
 	struct tally_entry *v; /* owned, under mu */
 	size_t n, cap;	       /* under mu */
 	size_t last;	       /* under mu: the entry found last */
+	bool off;	       /* under mu: tally_disable() was called */
 };
 
 struct tally *
@@ -99,7 +100,7 @@ tally_want(struct tally *t, int64_t crawl_id)
 	bool added = false;
 
 	TALLY_CHECK(pthread_mutex_lock(&t->mu));
-	if (tally_find(t, crawl_id) == NULL && tally_grow(t)) {
+	if (!t->off && tally_find(t, crawl_id) == NULL && tally_grow(t)) {
 		e = &t->v[t->n++];
 		memset(e, 0, sizeof(*e));
 		e->crawl_id = crawl_id;
@@ -174,6 +175,16 @@ tally_forget_all(struct tally *t)
 	if (t == NULL)
 		return;
 	TALLY_CHECK(pthread_mutex_lock(&t->mu));
+	t->n = 0;
+	t->last = 0;
+	TALLY_CHECK(pthread_mutex_unlock(&t->mu));
+}
+
+void
+tally_disable(struct tally *t)
+{
+	TALLY_CHECK(pthread_mutex_lock(&t->mu));
+	t->off = true;
 	t->n = 0;
 	t->last = 0;
 	TALLY_CHECK(pthread_mutex_unlock(&t->mu));

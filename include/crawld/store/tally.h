@@ -65,4 +65,8 @@ void tally_forget(struct tally *t, int64_t crawl_id);
    callers ask again. NULL is a no-op (a read-only store has none). */
 void tally_forget_all(struct tally *t);
 
+/* Tally nothing from now on (the store cannot feed it): every tally is
+   forgotten and tally_want() refuses. */
+void tally_disable(struct tally *t);
+
 #endif

@@ -55,6 +55,10 @@ test_tally_module(void)
 	for (i = 0; i < TALLY_MAX + 10; i++)
 		(void)tally_want(t, 1000 + i);
 	CHECK(!tally_want(t, 999999)); /* the table is full */
+	tally_forget_all(t);
+	tally_disable(t);
+	CHECK(!tally_want(t, 7)); /* off for good */
+	CHECK(!tally_get(t, 8, c));
 	tally_free(t);
 	tally_free(NULL);
 }
