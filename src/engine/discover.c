@@ -327,6 +327,14 @@ crawl_parsed_depth_(struct crawl *c, struct task *t)
 }
 
 enum cw_rc
+crawl_parse_taken_(
+    struct crawl *c, const struct task *t, const struct link_list *l)
+{
+	return crawl_links_taken_(
+	    c, t, l->count > 0 || !crawl_parsed_whole(c, t->depth));
+}
+
+enum cw_rc
 crawl_links_taken_(struct crawl *c, const struct task *t, bool may_link)
 {
 	int64_t v;

@@ -290,7 +290,7 @@ engine_parse_done(void *arg, struct parse_job *job)
 			rc = crawl_discover_links_(c, t, &job->links,
 			    job->first, job->fps, job->nfirst, job->css);
 			if (rc == CW_OK)
-				rc = crawl_links_taken_(c, t, true);
+				rc = crawl_parse_taken_(c, t, &job->links);
 		}
 		if (rc == CW_OK)
 			crawl_observe_recorded_(c, t, pp->sr.status, pp->ct,

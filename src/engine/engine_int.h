@@ -334,6 +334,12 @@ void crawl_parsed_depth_(struct crawl *c, struct task *t);
 enum cw_rc crawl_links_taken_(
     struct crawl *c, const struct task *t, bool may_link);
 
+/* The same for a parsed page with links l: one parsed whole that has no
+   link has nothing a shorter path would change, so it is final, not
+   fetched again (a redirect's target found both ways, say). */
+enum cw_rc crawl_parse_taken_(
+    struct crawl *c, const struct task *t, const struct link_list *l);
+
 /* How many steps a stylesheet's requisites may go past --depth + 1 (its
    @import chain). */
 #define CRAWL_CSS_NEST 3

@@ -662,7 +662,9 @@ test_refetch_after_resume_keeps_response(void)
 	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
 	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
 	    {"/r", 302, NULL, "", "/x", 0},
-	    {"/x", 0, NULL, "x", NULL, 0},
+	    /* a link: a page without any has nothing to fetch again for */
+	    {"/x", 0, NULL, "<a href=\"/y\">y</a>", NULL, 0},
+	    {"/y", 0, NULL, "y", NULL, 0},
 	};
 	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
 	const char *db = it_db_path("depth-resume.db");
@@ -712,6 +714,52 @@ test_refetch_after_resume_keeps_response(void)
 	testsrv_stop(srv);
 }
 
+/*
+ * A page without links found again by a shorter path (a redirect's
+ * target, /x, linked from /a at 2 and reached at 1 by /r, whose answer
+ * waits until /x is recorded) is not fetched again: nothing of it would
+ * change at the smaller depth. Every page once (it_warc's site has such
+ * a target: a second fetch was a second WARC response record).
+ */
+static void
+test_shorter_path_to_leaf_not_fetched_again(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/a\">a</a><a href=\"/r\">r</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/x\">x</a>", NULL, 0},
+	    {"/r", 302, NULL, "", "/x", 0},
+	    {"/x", 0, NULL, "<p>no links</p>", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-leaf.db");
+	const char *opts[] = {"depth=3", "robots=false", NULL};
+	struct release_then_stop rs = {NULL, "/x", "/r", "/never", false};
+	struct crawl_observer o = {
+	    "release", 0, NULL, release_then_stop, NULL, NULL, &rs, NULL};
+	struct it_result r;
+	char seed[256];
+
+	REQUIRE(srv != NULL);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(srv));
+	rs.srv = srv;
+	testsrv_hold(srv, "/r");
+	it_observer = &o;
+	CHECK(it_crawl(db, seed, opts, &r) == 0);
+	it_observer = NULL;
+	testsrv_release(srv);
+	CHECK(!r.timed_out);
+	CHECK_INT(r.end, CRAWL_END_DONE);
+	CHECK_INT(testsrv_hits(srv, "/r"), 1);
+	CHECK_INT(testsrv_hits(srv, "/x"), 1);
+	CHECK_INT(db_int(db,
+		      "SELECT count(*) FROM fetches JOIN pages ON pages.id ="
+		      " page_id WHERE url LIKE '%%/x'"),
+	    1);
+	CHECK_INT(state_count(db, "done"), 4);
+	CHECK_INT(state_count(db, "queued") + state_count(db, "fetching"), 0);
+	testsrv_stop(srv);
+}
+
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
     TEST(fetched_at_limit_then_shorter),
@@ -722,6 +770,7 @@ static const struct test tests[] = {
     TEST(refetched_links_counted_once),
     TEST(refetch_spilled_keeps_response),
     TEST(refetch_after_resume_keeps_response),
+    TEST(shorter_path_to_leaf_not_fetched_again),
 };
 
 TEST_MAIN(tests)
