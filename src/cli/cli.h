@@ -8,7 +8,7 @@
 #ifndef CRAWLD_CLI_H
 #define CRAWLD_CLI_H
 
-#define CRAWLD_VERSION "0.1.0"
+#include "crawld/base/common.h" /* CRAWLD_VERSION */
 
 /* Exit codes; the README documents them. */
 enum exit_code {

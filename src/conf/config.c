@@ -11,6 +11,7 @@
  * into two lines. Owns nothing beyond the struct it fills.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -56,6 +57,7 @@ static const struct cfg_def cfg_table[] = {
     {"daemon", "max_jobs", CFG_UINT, CO(max_jobs), 1, 100000},
     {"store", "db", CFG_PATH, CO(db), 0, 0},
     {"store", "sync", CFG_SYNC, CO(sync_full), 0, 0},
+    {"store", "warc_dir", CFG_OPTPATH, CO(warc_dir), 0, 0},
     {"engine", "concurrency", CFG_UINT, CO(concurrency), 1, 4096},
     {"engine", "per_host", CFG_UINT, CO(per_host), 1, 1024},
     {"engine", "parse_threads", CFG_THREADS, CO(parse_threads), 0, 8},
@@ -129,6 +131,7 @@ config_cleanup(struct daemon_config *c)
 	free(c->file);
 	free(c->token_file);
 	free(c->db);
+	free(c->warc_dir);
 	for (i = 0; i < c->ncrawl; i++) {
 		free(c->crawl[i].key);
 		free(c->crawl[i].value);
@@ -422,9 +425,15 @@ cfg_crawl_key(struct cfg_parse *ps, const char *name, const char *value)
 		    ps, ps->line, "%s: not a [crawl] key: set %s", name, where);
 		return false;
 	}
-	if (strcmp(key, "mirror") == 0 || strcmp(key, "warc") == 0) {
+	if (strcmp(key, "mirror") == 0) {
 		cfg_error(
 		    ps, ps->line, "%s: not built into the daemon yet", key);
+		return false;
+	}
+	if (strcmp(key, "warc") == 0) {
+		cfg_error(ps, ps->line,
+		    "warc: a job's own file, set when it is submitted"
+		    " (POST /crawls {\"warc\": NAME}), not for every job");
 		return false;
 	}
 	rc = crawl_opts_set(&c->defaults, key, value, msg, sizeof(msg));
@@ -794,9 +803,18 @@ cfg_apply_json(const json_t *obj, struct crawl_opts *o, bool stored, char *err,
 			    where);
 			return CW_EINVAL;
 		}
-		if (strcmp(key, "mirror") == 0 || strcmp(key, "warc") == 0) {
+		if (strcmp(key, "mirror") == 0) {
 			snprintf(err, errlen,
 			    "%s: not built into the daemon yet", key);
+			return CW_EINVAL;
+		}
+		if (strcmp(key, "warc") == 0 &&
+		    (!json_is_string(v) ||
+			!config_warc_name_ok(json_string_value(v)))) {
+			snprintf(err, errlen,
+			    "warc: a file name in the daemon's WARC directory"
+			    " (1 to 100 of A-Z a-z 0-9 . _ -, not beginning"
+			    " with '.'), not a path");
 			return CW_EINVAL;
 		}
 		/* Validate on a scratch copy first: an unknown name gets
@@ -849,4 +867,37 @@ config_stored_opts(const struct daemon_config *c, const char *options_json,
 		rc = cfg_apply_json(obj, o, true, err, errlen);
 	json_decref(obj);
 	return rc;
+}
+
+bool
+config_warc_name_ok(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0 || n > 100 || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '.' &&
+		    name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+char *
+config_warc_dir(const struct daemon_config *c)
+{
+	const char *slash;
+	char *dir;
+	size_t len;
+
+	if (c->warc_dir != NULL)
+		return strdup(c->warc_dir);
+	slash = strrchr(c->db, '/');
+	len = slash != NULL ? (size_t)(slash - c->db) + 1 : 0;
+	dir = malloc(len + sizeof("warc"));
+	if (dir == NULL)
+		return NULL;
+	memcpy(dir, c->db, len);
+	memcpy(dir + len, "warc", sizeof("warc"));
+	return dir;
 }

@@ -10,13 +10,17 @@
  * complete, and the crawl's done callback (from a deferred event) is where
  * the job settles in the state that was asked for (job->after).
  */
+#include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "crawld/base/log.h"
 #include "crawld/daemon/jobs.h"
+#include "crawld/mirror/warcout.h"
 #include "crawld/web/url.h"
 
 #define JOBS_MAX_SEEDS 10000
@@ -30,6 +34,7 @@ struct job {
 	enum job_state after; /* what a stopping crawl settles as */
 	bool shutdown;	      /* stopping because the daemon stops */
 	struct crawl *crawl;  /* borrowed from the engine; NULL when not live */
+	struct warcout *warc; /* owned while live: its "warc" output, NULL */
 	struct crawl_opts opts; /* owned; the crawl borrows it */
 	bool has_opts;
 	char *seeds_json;   /* owned, as in the row */
@@ -116,6 +121,7 @@ job_free(struct job *jb)
 	free(jb->created_at);
 	free(jb->finished_at);
 	free(jb->error);
+	warcout_free(jb->warc);
 	free(jb);
 }
 
@@ -213,6 +219,102 @@ job_track(struct jobs *j, struct job *jb)
 		    store_errmsg(j->st));
 }
 
+/* The file of a job's "warc" NAME: the daemon's WARC directory (made
+   when missing) / NAME, ".warc.gz" added unless NAME ends so. */
+static char *
+job_warc_path(struct jobs *j, const char *name, char *err, size_t errlen)
+{
+	char *dir = config_warc_dir(j->cfg), *path = NULL;
+	size_t n = strlen(name), size;
+	bool suffixed = n > 8 && strcmp(name + n - 8, ".warc.gz") == 0;
+
+	if (dir == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		snprintf(err, errlen, "warc: %s: %s", dir, strerror(errno));
+	else {
+		size = strlen(dir) + 1 + n + sizeof(".warc.gz");
+		if ((path = malloc(size)) == NULL)
+			snprintf(err, errlen, "out of memory");
+		else
+			snprintf(path, size, "%s/%s%s", dir, name,
+			    suffixed ? "" : ".warc.gz");
+	}
+	free(dir);
+	return path;
+}
+
+/*
+ * A live job that asked for a WARC ("warc": NAME): open its output (a new
+ * file for a new crawl, the one it wrote last for a resume: warcout.h)
+ * and observe its crawl from its first response, as `crawld crawl --warc`
+ * does. Before the loop runs again, so no response is missed.
+ */
+static enum cw_rc
+job_open_warc(struct jobs *j, struct job *jb, char *err, size_t errlen)
+{
+	struct crawl_observer obs;
+	char sw[256], *path;
+	enum cw_rc rc;
+
+	if (jb->opts.warc_path == NULL || jb->warc != NULL)
+		return CW_OK;
+	path = job_warc_path(j, jb->opts.warc_path, err, errlen);
+	if (path == NULL)
+		return CW_EIO;
+	snprintf(
+	    sw, sizeof(sw), "crawld/%s (%s)", CRAWLD_VERSION, curl_version());
+	rc = warcout_open(j->st, path, jb->id, sw, &jb->warc, err, errlen);
+	free(path);
+	if (rc != CW_OK)
+		return rc;
+	warcout_observer(jb->warc, &obs);
+	if (crawl_add_observer(jb->crawl, &obs) != CW_OK) {
+		snprintf(err, errlen, "warc: too many observers");
+		warcout_free(jb->warc);
+		jb->warc = NULL;
+		return CW_EINVAL;
+	}
+	return CW_OK;
+}
+
+/* After the crawl's last commit: the WARC's index, and its file closed. */
+static void
+job_close_warc(struct job *jb)
+{
+	char err[1024];
+
+	if (jb->warc == NULL)
+		return;
+	log_info("jobs: id=%lld warc: %llu records in %s", (long long)jb->id,
+	    (unsigned long long)warcout_records(jb->warc),
+	    warcout_path(jb->warc));
+	if (warcout_close(jb->warc, err, sizeof(err)) != CW_OK) {
+		log_error("jobs: id=%lld warc: %s", (long long)jb->id, err);
+		job_set_str(&jb->error, err);
+	}
+	jb->warc = NULL;
+}
+
+static void job_stop(struct job *jb, enum job_state after);
+
+/* Open a live job's WARC; when that fails the job waits paused with the
+   reason, before it fetched anything (a resume tries again). */
+static void
+job_warc_or_pause(struct jobs *j, struct job *jb)
+{
+	char err[1024];
+
+	if (job_open_warc(j, jb, err, sizeof(err)) == CW_OK)
+		return;
+	log_error("jobs: id=%lld %s: paused", (long long)jb->id, err);
+	job_set_str(&jb->error, err);
+	if (job_write_state(j, jb, JOB_PAUSED, false))
+		job_stop(jb, JOB_PAUSED);
+}
+
 /* Start the crawl of a job from its row (resume) and count it live. */
 static enum cw_rc
 job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
@@ -229,6 +331,7 @@ job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
 	jb->after = JOB_DONE;
 	jb->rate_n = 0;
 	FREE_NULL(jb->error);
+	job_warc_or_pause(j, jb);
 	log_info("jobs: id=%lld state=running (resumed)", (long long)jb->id);
 	return CW_OK;
 }
@@ -284,6 +387,7 @@ job_crawl_done(struct crawl *c, void *arg)
 	const char *msg = crawl_end_message(c);
 
 	job_add_run(jb, c);
+	job_close_warc(jb);
 	jb->crawl = NULL;
 	j->live--;
 	store_crawl_untrack(j->st, jb->id);
@@ -596,6 +700,18 @@ jobs_submit(
 		jrc = rc == CW_ENOMEM ? JOBS_EINTERNAL : JOBS_EINVAL;
 		goto out;
 	}
+	if (jb->opts.warc_path != NULL) {
+		/* A WARC that cannot be written is the request's error. */
+		char *path = job_warc_path(j, jb->opts.warc_path, err, errlen);
+
+		rc = path != NULL ? warcout_check_path(path, err, errlen)
+				  : CW_EIO;
+		free(path);
+		if (rc != CW_OK) {
+			jrc = JOBS_EINVAL;
+			goto out;
+		}
+	}
 	rc = crawl_start(j->e, &jb->opts, (char *const *)(uintptr_t)seeds, n,
 	    job_crawl_done, jb, &jb->crawl, err, errlen);
 	if (rc != CW_OK) {
@@ -606,6 +722,7 @@ jobs_submit(
 	jb->id = s.crawl_id;
 	j->live++;
 	job_track(j, jb);
+	job_warc_or_pause(j, jb);
 	if (store_crawl_get(j->st, jb->id, job_row_fill, jb) != CW_OK)
 		log_warnx("jobs: id=%lld: %s", (long long)jb->id,
 		    store_errmsg(j->st));

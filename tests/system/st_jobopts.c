@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "ithelp.h"
@@ -391,6 +392,93 @@ test_ca_file_per_job(void)
 	it_tls_server_stop(pid);
 }
 
+/* A small site for the WARC jobs: a page and two it links to. */
+static const struct testsrv_page warc_site[] = {
+    {"/", 0, NULL, "<a href=\"/a\">a</a> <a href=\"/b\">b</a>", NULL, 0},
+    {"/a", 0, NULL, "<p>a</p>", NULL, 0},
+    {"/b", 0, NULL, "<p>b</p>", NULL, 0},
+};
+
+/*
+ * "warc": NAME in a job: its responses go to NAME.warc.gz in the daemon's
+ * WARC directory (here the default, "warc" beside the database), with a
+ * request and a response record per page and its CDXJ index, and `crawld
+ * warc verify` passes on it; a second job with the same name writes
+ * NAME-1.warc.gz. A name that is a path, and "warc" as a default for every
+ * job, are refused with the reason.
+ */
+static void
+test_warc_per_job(void)
+{
+	struct testsrv *s = testsrv_start(warc_site, CW_NELEM(warc_site));
+	struct st_daemon d;
+	char seed[160], file[600], again[600], cdxj[600], out[4096];
+	const char *bad[] = {
+	    "\"../x\"", "\"/tmp/x\"", "\".hidden\"", "\"\"", "3"};
+	long long id, id2;
+	long status;
+	size_t i;
+
+	REQUIRE(s != NULL);
+	st_init(&d, "warcjob");
+	st_write_config(&d, "[crawl]\ndepth = 2\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	id = st_submit(&d, seed, "\"warc\": \"site\"");
+	REQUIRE(id > 0);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), 3);
+	snprintf(file, sizeof(file), "%s/warc/site.warc.gz", d.dir);
+	snprintf(cdxj, sizeof(cdxj), "%s/warc/site.cdxj", d.dir);
+	CHECK(access(file, R_OK) == 0);
+	CHECK(access(cdxj, R_OK) == 0);
+	{
+		const char *args[] = {"warc", "verify", file, NULL};
+
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	CHECK_INT(db_int(d.db,
+		      "SELECT count(*) FROM warc_records r JOIN warc_files f"
+		      " ON f.id = r.file_id WHERE f.crawl_id = %lld AND"
+		      " r.type = 'response'",
+		      id),
+	    3);
+	CHECK_INT(db_int(d.db,
+		      "SELECT count(*) FROM warc_records r JOIN warc_files f"
+		      " ON f.id = r.file_id WHERE f.crawl_id = %lld AND"
+		      " r.type = 'request'",
+		      id),
+	    3);
+	/* The same name again: a new file beside it. */
+	id2 = st_submit(&d, seed, "\"warc\": \"site\"");
+	REQUIRE(id2 > 0);
+	CHECK(st_wait_state(&d, id2, "done"));
+	snprintf(again, sizeof(again), "%s/warc/site-1.warc.gz", d.dir);
+	CHECK(access(again, R_OK) == 0);
+	for (i = 0; i < CW_NELEM(bad); i++) {
+		char body[300], *text;
+
+		snprintf(body, sizeof(body),
+		    "{\"seeds\": [\"%s\"], \"warc\": %s}", seed, bad[i]);
+		text = st_http(&d, "POST", "/crawls", body, NULL, &status);
+		CHECK_INT(status, 400);
+		CHECK(text != NULL && strstr(text, "not a path") != NULL);
+		free(text);
+	}
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	/* Not as a default for every job. */
+	st_init(&d, "warcdefault");
+	st_write_config(&d, "[crawl]\nwarc = all\n");
+	{
+		const char *args[] = {
+		    "serve", "--config", d.conf, "--check-config", NULL};
+
+		CHECK_INT(st_run(args, out, sizeof(out)), 2);
+		CHECK(strstr(out, "a job's own file") != NULL);
+	}
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(fetch_options_per_job),
     TEST(delay_is_the_largest),
@@ -398,6 +486,7 @@ static const struct test tests[] = {
     TEST(robots_engine_agent),
     TEST(proxy_per_job),
     TEST(ca_file_per_job),
+    TEST(warc_per_job),
 };
 
 TEST_MAIN(tests)

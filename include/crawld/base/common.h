@@ -49,6 +49,9 @@ enum cw_rc {
 		(p) = NULL;                                                    \
 	} while (0)
 
+/* The release: `crawld --version`, a WARC's warcinfo software. */
+#define CRAWLD_VERSION "0.1.0"
+
 #define CW_NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A short English name for rc ("out of memory", ...). Never NULL. */

@@ -63,6 +63,7 @@ struct daemon_config {
 	/* [store] */
 	char *db; /* owned */
 	bool sync_full;
+	char *warc_dir; /* owned; NULL = DIR/warc beside db (config_warc_dir) */
 	/* [engine] */
 	unsigned concurrency;
 	unsigned per_host;
@@ -114,6 +115,17 @@ CW_WARN_UNUSED enum cw_rc config_job_opts(const struct daemon_config *c,
  */
 CW_WARN_UNUSED enum cw_rc config_stored_opts(const struct daemon_config *c,
     const char *options_json, struct crawl_opts *o, char *err, size_t errlen);
+
+/*
+ * Whether name may be a job's "warc" (the file's name in the daemon's
+ * WARC directory, not a path: a client of the API names no file of the
+ * machine): 1 to 100 of [A-Za-z0-9._-], not beginning with '.'.
+ */
+bool config_warc_name_ok(const char *name);
+
+/* The directory jobs' WARC files go in: [store] warc_dir, else "warc"
+   beside the database. Malloc'd; NULL when out of memory. */
+char *config_warc_dir(const struct daemon_config *c);
 
 /* "error", "warn", "info", "debug". */
 const char *config_log_level_name(enum log_level l);

@@ -17,6 +17,12 @@
 #include "harness.h"
 
 /* Parse text into a fresh config; returns the rc, err gets the message. */
+
+/* What a job's "warc" that is not a plain name gets. */
+#define WARC_NAME_ERR                                                          \
+	"warc: a file name in the daemon's WARC directory (1 to 100 of A-Z"    \
+	" a-z 0-9 . _ -, not beginning with '.'), not a path"
+
 static enum cw_rc
 parse(struct daemon_config *c, const char *text, char *err, size_t len)
 {
@@ -237,6 +243,9 @@ test_errors(void)
 		"t.conf:2: db: not a [crawl] key: set [store] db"},
 	    {"[crawl]\nmirror = /tmp/m\n",
 		"t.conf:2: mirror: not built into the daemon yet"},
+	    {"[crawl]\nwarc = all\n",
+		"t.conf:2: warc: a job's own file, set when it is submitted"
+		" (POST /crawls {\"warc\": NAME}), not for every job"},
 	    {"[crawl]\ninclude = (\n", "t.conf:2: include: bad regex '(': "},
 	    {"[daemon\nlisten = 127.0.0.1:1\n",
 		"t.conf:1: expected 'key = value', '[section]' or a comment"},
@@ -427,6 +436,10 @@ test_job_errors(void)
 	    {"{\"depth\": [1]}", "depth: takes one value, not an array"},
 	    {"{\"include\": [1]}", "include: the array must hold strings"},
 	    {"{\"mirror\": \"/tmp\"}", "mirror: not built into the daemon yet"},
+	    {"{\"warc\": \"../x\"}", WARC_NAME_ERR},
+	    {"{\"warc\": \"a/b\"}", WARC_NAME_ERR},
+	    {"{\"warc\": \".x\"}", WARC_NAME_ERR},
+	    {"{\"warc\": 7}", WARC_NAME_ERR},
 	};
 	struct daemon_config c;
 	struct crawl_opts o;
@@ -446,6 +459,47 @@ test_job_errors(void)
 		crawl_opts_cleanup(&o);
 		json_decref(obj);
 	}
+	config_cleanup(&c);
+}
+
+/* A job's WARC is a name in the daemon's directory, never a path. */
+static void
+test_warc_names(void)
+{
+	struct daemon_config c;
+	char long_name[102], err[512], *dir;
+
+	CHECK(config_warc_name_ok("site"));
+	CHECK(config_warc_name_ok("site-2026_12.warc.gz"));
+	CHECK(!config_warc_name_ok(""));
+	CHECK(!config_warc_name_ok(".."));
+	CHECK(!config_warc_name_ok(".hidden"));
+	CHECK(!config_warc_name_ok("a/b"));
+	CHECK(!config_warc_name_ok("a b"));
+	CHECK(!config_warc_name_ok("caf\xc3\xa9"));
+	memset(long_name, 'a', 101);
+	long_name[101] = '\0';
+	CHECK(!config_warc_name_ok(long_name));
+	long_name[100] = '\0';
+	CHECK(config_warc_name_ok(long_name));
+	/* The directory: beside the database unless [store] warc_dir. */
+	REQUIRE(parse(&c, "[store]\ndb = /var/lib/crawld/crawld.db\n", err,
+		    sizeof(err)) == CW_OK);
+	dir = config_warc_dir(&c);
+	CHECK_STR(dir, "/var/lib/crawld/warc");
+	free(dir);
+	config_cleanup(&c);
+	REQUIRE(parse(&c, "[store]\ndb = plain.db\nwarc_dir = /srv/w\n", err,
+		    sizeof(err)) == CW_OK);
+	dir = config_warc_dir(&c);
+	CHECK_STR(dir, "/srv/w");
+	free(dir);
+	config_cleanup(&c);
+	REQUIRE(
+	    parse(&c, "[store]\ndb = plain.db\n", err, sizeof(err)) == CW_OK);
+	dir = config_warc_dir(&c);
+	CHECK_STR(dir, "warc");
+	free(dir);
 	config_cleanup(&c);
 }
 
@@ -489,6 +543,7 @@ test_stored_roundtrip(void)
 }
 
 static const struct test tests[] = {
+    TEST(warc_names),
     TEST(sections),
     TEST(defaults),
     TEST(shipped_example),
