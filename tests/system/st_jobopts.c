@@ -479,6 +479,57 @@ test_warc_per_job(void)
 	testsrv_stop(s);
 }
 
+/* A WARC job paused half way and resumed goes on in the same file: one
+   response record per page in all, and the file verifies. */
+static void
+test_warc_job_paused_resumed(void)
+{
+	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct st_daemon d;
+	char seed[160], file[600], next[600], out[4096], path[64];
+	long long id;
+	long status;
+
+	REQUIRE(s != NULL);
+	testsrv_set_delay(s, 50);
+	st_init(&d, "warcpause");
+	st_write_config(&d, "[crawl]\ndepth = 30\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/p/0", testsrv_origin(s));
+	id = st_submit(&d, seed, "\"warc\": \"tree\"");
+	REQUIRE(id > 0);
+	CHECK(st_wait_done_pages(&d, id, 3));
+	snprintf(path, sizeof(path), "/crawls/%lld/pause", id);
+	json_decref(st_json(&d, "POST", path, NULL, &status));
+	CHECK_INT(status, 200);
+	CHECK(st_wait_state(&d, id, "paused"));
+	CHECK(st_count(&d, id, "done") < TREE_PAGES);
+	snprintf(path, sizeof(path), "/crawls/%lld/resume", id);
+	json_decref(st_json(&d, "POST", path, NULL, &status));
+	CHECK_INT(status, 200);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), TREE_PAGES);
+	snprintf(file, sizeof(file), "%s/warc/tree.warc.gz", d.dir);
+	snprintf(next, sizeof(next), "%s/warc/tree-1.warc.gz", d.dir);
+	CHECK(access(file, R_OK) == 0);
+	CHECK(access(next, F_OK) != 0); /* the resume appended */
+	{
+		const char *args[] = {"warc", "verify", file, NULL};
+
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	CHECK_INT(db_int(d.db,
+		      "SELECT count(DISTINCT r.page_id) FROM warc_records r"
+		      " WHERE r.type = 'response'"),
+	    TREE_PAGES);
+	CHECK_INT(db_int(d.db,
+		      "SELECT count(*) FROM warc_records r WHERE r.type ="
+		      " 'response'"),
+	    TREE_PAGES);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
 static const struct test tests[] = {
     TEST(fetch_options_per_job),
     TEST(delay_is_the_largest),
@@ -487,6 +538,7 @@ static const struct test tests[] = {
     TEST(proxy_per_job),
     TEST(ca_file_per_job),
     TEST(warc_per_job),
+    TEST(warc_job_paused_resumed),
 };
 
 TEST_MAIN(tests)
