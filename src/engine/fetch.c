@@ -377,7 +377,10 @@ fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
 	    o->timeout_ms == cur->timeout_ms &&
 	    o->connect_timeout_ms == cur->connect_timeout_ms &&
 	    o->max_size == cur->max_size) {
-		f->opts = o;
+		/* The slot's copy, not o: a robots.txt fetch's options are
+		   its launcher's stack value, gone before the transfer ends
+		   (the write callback and fetch_finish read max_size). */
+		f->opts = &f->applied;
 		return CW_OK;
 	}
 	bad |=
@@ -398,7 +401,7 @@ fetch_use_opts(struct fetch *f, const struct fetch_opts *o)
 		return CW_ENOMEM;
 	}
 	f->opts_mixed = false;
-	f->opts = o;
+	f->opts = &f->applied;
 	f->body.max = o->max_size;
 	return CW_OK;
 }

@@ -99,8 +99,10 @@ struct fetch {
 	bool capture;
 	bool capturing; /* this transfer is captured */
 	struct fetch_capture *cap;
-	const struct fetch_opts *opts; /* borrowed */
-	bool opts_mixed;	       /* fetch_use_opts() failed half-way */
+	/* The options of the transfer: &applied once fetch_use_opts() ran
+	   (the caller's struct may be gone before the transfer ends). */
+	const struct fetch_opts *opts;
+	bool opts_mixed; /* fetch_use_opts() failed half-way */
 	/* What the handle carries now (fetch_use_opts compares with it):
 	   its strings are the slot's own copies. */
 	struct fetch_opts applied;
@@ -146,7 +148,8 @@ struct fetch_result {
 struct fetch *fetch_new(const struct fetch_opts *opts, void *owner);
 
 /*
- * Carry the next transfers with o (borrowed, outlives them): the User-Agent,
+ * Carry the next transfers with o (borrowed for the call: the slot keeps
+ * its own copy, f->opts, so o may be a stack value): the User-Agent,
  * timeouts, size cap and CA file are set on the easy handle again when
  * they differ from the slot's current ones (so a slot serves crawls with
  * different options; libcurl keeps its connections). Idle slots only.
