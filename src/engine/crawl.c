@@ -135,16 +135,9 @@ crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before)
 }
 
 /* A taken task that was not tried goes back: in flight -> queued, no
-   attempt or retry counted. */
+   attempt or retry counted, not taken before not_before (ms; 0: now). */
 void
-crawl_task_put_back_(struct crawl *c, struct task *t)
-{
-	crawl_task_requeue(c, t, 0);
-}
-
-/* The same, not to be taken before not_before (ms). */
-void
-crawl_task_put_back_until_(struct crawl *c, struct task *t, uint64_t not_before)
+crawl_task_put_back_(struct crawl *c, struct task *t, uint64_t not_before)
 {
 	crawl_task_requeue(c, t, not_before);
 }
@@ -431,6 +424,29 @@ crawl_lookup_seed_host(struct crawl *c, const char *name)
 	return rc;
 }
 
+/* url's host as crawl.seed_hosts keys it, an IPv6 literal without its
+   brackets (getaddrinfo's form): *namep points into *hostp, which the
+   caller frees. */
+static enum cw_rc
+crawl_seed_host_name(const char *url, char **hostp, char **namep)
+{
+	char *host;
+	size_t len;
+	enum cw_rc rc;
+
+	rc = url_host(url, hostp);
+	if (rc != CW_OK)
+		return rc;
+	host = *hostp;
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		host++;
+	}
+	*namep = host;
+	return CW_OK;
+}
+
 /*
  * Whether url's host is a seed host whose lookup has not answered: until
  * it does, its addresses are not allowed yet, so a page of it (a link to
@@ -442,17 +458,10 @@ crawl_seed_host_pending_(const struct crawl *c, const char *url)
 {
 	char *host = NULL, *name;
 	int64_t state = CRAWL_SEED_HOST_KNOWN;
-	size_t len;
 
 	if (c->lookups_waiting == 0 || c->seed_hosts == NULL ||
-	    url_host(url, &host) != CW_OK)
+	    crawl_seed_host_name(url, &host, &name) != CW_OK)
 		return false; /* out of memory: judged as before */
-	name = host;
-	len = strlen(host);
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host[len - 1] = '\0';
-		name = host + 1;
-	}
 	(void)strmap_get(c->seed_hosts, name, &state);
 	free(host);
 	return state == CRAWL_SEED_HOST_PENDING;
@@ -472,20 +481,13 @@ crawl_add_seed_addrs(struct crawl *c, const char *url)
 {
 	struct addrinfo hints, *res = NULL;
 	char *host = NULL, *name;
-	size_t len;
 	enum cw_rc rc;
 
 	if (c->opts->allow_private)
 		return CW_OK;
-	rc = url_host(url, &host);
+	rc = crawl_seed_host_name(url, &host, &name);
 	if (rc != CW_OK)
 		return rc;
-	name = host;
-	len = strlen(host);
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host[len - 1] = '\0'; /* an IPv6 literal, without brackets */
-		name = host + 1;
-	}
 	/* Each host once per crawl: its addresses are kept already. */
 	if (c->seed_hosts == NULL && (c->seed_hosts = strmap_new()) == NULL)
 		rc = CW_ENOMEM;

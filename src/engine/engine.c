@@ -387,7 +387,7 @@ engine_launch(struct engine *e, struct task *t)
 	   seed's host was looked up: wait for the answer, or the guard
 	   would refuse the host's private address. */
 	if (crawl_seed_host_pending_(c, t->url)) {
-		crawl_task_put_back_until_(
+		crawl_task_put_back_(
 		    c, t, cw_monotonic_ms() + CRAWL_SEED_HOST_WAIT_MS);
 		return;
 	}

@@ -231,12 +231,9 @@ void crawl_task_taken_(struct crawl *c);
 void crawl_task_retry_(struct crawl *c, struct task *t, uint64_t not_before);
 
 /* Put a taken task back untried (its robots.txt is read again first):
-   in flight -> queued at the front of its host, nothing counted. */
-void crawl_task_put_back_(struct crawl *c, struct task *t);
-
-/* The same, not taken again before not_before (monotonic ms). */
-void crawl_task_put_back_until_(
-    struct crawl *c, struct task *t, uint64_t not_before);
+   in flight -> queued at the front of its host, nothing counted, not
+   taken again before not_before (monotonic ms; 0: at once). */
+void crawl_task_put_back_(struct crawl *c, struct task *t, uint64_t not_before);
 
 /* A seed host's state in crawl.seed_hosts. */
 #define CRAWL_SEED_HOST_KNOWN 0	  /* an address, or looked up */

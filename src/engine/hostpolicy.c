@@ -206,7 +206,7 @@ crawl_robots_regate_(struct crawl *c, struct task *t)
 		return true;
 	}
 	hostinfo_count_regate(hi, c);
-	crawl_task_put_back_(c, t);
+	crawl_task_put_back_(c, t, 0);
 	hostinfo_forget(hi);
 	hi->robots_state = ROBOTS_UNKNOWN;
 	rc = hostinfo_open_gate(c, t->host, hi);

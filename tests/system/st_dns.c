@@ -19,34 +19,12 @@
 #include "sthelp.h"
 #include "testsrv.h"
 
-#define SITE_PAGES 63
-
-/* A binary tree: /p/i links to /p/2i+1 and /p/2i+2 (those that exist). */
-static int
-tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
-    void *arg)
-{
-	long i, n = SITE_PAGES;
-	char *end;
-
-	(void)arg;
-	if (strncmp(path, "/p/", 3) != 0)
-		return 0;
-	i = strtol(path + 3, &end, 10);
-	if (*end != '\0' || i < 0 || i >= n)
-		return 0;
-	snprintf(buf, size,
-	    "<html><body><a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>"
-	    "</body></html>",
-	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
-	out->body = buf;
-	return 1;
-}
+static long site_pages = 63; /* st_tree_gen pages */
 
 static void
 test_slow_seed_lookup(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	const char *shim = getenv("CRAWLD_DNSGATE");
 	char preload[600], gate[400], gate_env[450], slow_seed[160];
 	const char *env[] = {
@@ -76,7 +54,7 @@ test_slow_seed_lookup(void)
 	quick = st_submit(&d, seed, "");
 	REQUIRE(quick > 0);
 	CHECK(st_wait_state(&d, quick, "done"));
-	CHECK_INT(st_count(&d, quick, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, quick, "done"), site_pages);
 	free(st_http(&d, "GET", "/healthz", NULL, NULL, &status));
 	CHECK_INT(status, 200);
 	/* Nothing of the slow job was fetched or judged meanwhile. */
@@ -89,7 +67,7 @@ test_slow_seed_lookup(void)
 	REQUIRE(f != NULL);
 	fclose(f);
 	CHECK(st_wait_state(&d, slow, "done"));
-	CHECK_INT(st_count(&d, slow, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, slow, "done"), site_pages);
 	CHECK_INT(st_count(&d, slow, "failed"), 0);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);

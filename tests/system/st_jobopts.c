@@ -116,33 +116,13 @@ test_fetch_options_per_job(void)
 	testsrv_stop(sb);
 }
 
-#define TREE_PAGES 15
-
-/* A binary tree of TREE_PAGES pages. */
-static int
-tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
-    void *arg)
-{
-	long i, n = TREE_PAGES;
-	char *end;
-
-	(void)arg;
-	if (strncmp(path, "/p/", 3) != 0)
-		return 0;
-	i = strtol(path + 3, &end, 10);
-	if (*end != '\0' || i < 0 || i >= n)
-		return 0;
-	snprintf(buf, size, "<a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>",
-	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
-	out->body = buf;
-	return 1;
-}
+static long tree_pages = 15; /* st_tree_gen pages */
 
 /* A job's delay holds on its host for a job that asked for none. */
 static void
 test_delay_is_the_largest(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &tree_pages);
 	struct st_daemon d;
 	char a[128], b[128], path[256];
 	long long ja, jb, t, prev = -1, min_gap = 1000000;
@@ -484,7 +464,7 @@ test_warc_per_job(void)
 static void
 test_warc_job_paused_resumed(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &tree_pages);
 	struct st_daemon d;
 	char seed[160], file[600], next[600], out[4096], path[64];
 	long long id;
@@ -503,12 +483,12 @@ test_warc_job_paused_resumed(void)
 	json_decref(st_json(&d, "POST", path, NULL, &status));
 	CHECK_INT(status, 200);
 	CHECK(st_wait_state(&d, id, "paused"));
-	CHECK(st_count(&d, id, "done") < TREE_PAGES);
+	CHECK(st_count(&d, id, "done") < tree_pages);
 	snprintf(path, sizeof(path), "/crawls/%lld/resume", id);
 	json_decref(st_json(&d, "POST", path, NULL, &status));
 	CHECK_INT(status, 200);
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), TREE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), tree_pages);
 	snprintf(file, sizeof(file), "%s/warc/tree.warc.gz", d.dir);
 	snprintf(next, sizeof(next), "%s/warc/tree-1.warc.gz", d.dir);
 	CHECK(access(file, R_OK) == 0);
@@ -521,11 +501,11 @@ test_warc_job_paused_resumed(void)
 	CHECK_INT(db_int(d.db,
 		      "SELECT count(DISTINCT r.page_id) FROM warc_records r"
 		      " WHERE r.type = 'response'"),
-	    TREE_PAGES);
+	    tree_pages);
 	CHECK_INT(db_int(d.db,
 		      "SELECT count(*) FROM warc_records r WHERE r.type ="
 		      " 'response'"),
-	    TREE_PAGES);
+	    tree_pages);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }

@@ -20,29 +20,7 @@
 #include "sthelp.h"
 #include "testsrv.h"
 
-#define SITE_PAGES 255
-
-/* A binary tree: /p/i links to /p/2i+1 and /p/2i+2 (those that exist). */
-static int
-tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
-    void *arg)
-{
-	long i, n = SITE_PAGES;
-	char *end;
-
-	(void)arg;
-	if (strncmp(path, "/p/", 3) != 0)
-		return 0;
-	i = strtol(path + 3, &end, 10);
-	if (*end != '\0' || i < 0 || i >= n)
-		return 0;
-	snprintf(buf, size,
-	    "<html><body><a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>"
-	    "</body></html>",
-	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
-	out->body = buf;
-	return 1;
-}
+static long site_pages = 255; /* st_tree_gen pages */
 
 static const char engine_conf[] = "[engine]\nconcurrency = 4\nper_host = 2\n"
 				  "[crawl]\ndepth = 30\n";
@@ -106,7 +84,7 @@ act(struct st_daemon *d, const char *method, long long id, const char *what)
 static void
 test_pause_resume(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	unsigned before, npaths;
 	long long id;
@@ -134,17 +112,17 @@ test_pause_resume(void)
 		      "SELECT COUNT(*) FROM pages WHERE state = "
 		      "'fetching'"),
 	    0);
-	CHECK(st_count(&d, id, "done") < SITE_PAGES);
+	CHECK(st_count(&d, id, "done") < site_pages);
 	/* Pausing twice is fine; resuming a paused job goes on. */
 	CHECK_INT(act(&d, "POST", id, "pause"), 200);
 	CHECK_INT(act(&d, "POST", id, "resume"), 200);
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	CHECK_INT(st_count(&d, id, "queued"), 0);
 	CHECK(testsrv_total(s) > before);
 	/* Each page fetched once: a pause loses and repeats nothing. */
 	CHECK_INT(testsrv_max_hits(s, &npaths), 1);
-	CHECK_INT(npaths, SITE_PAGES + 1);	       /* + robots.txt */
+	CHECK_INT(npaths, site_pages + 1);	       /* + robots.txt */
 	CHECK_INT(act(&d, "POST", id, "resume"), 409); /* done */
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
@@ -154,7 +132,7 @@ test_pause_resume(void)
 static void
 test_cancel(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	unsigned before;
 	long long id;
@@ -194,7 +172,7 @@ test_cancel(void)
 static void
 test_sigkill_restart(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	unsigned npaths;
 	long long id;
@@ -209,17 +187,17 @@ test_sigkill_restart(void)
 	CHECK(st_wait_done_pages(&d, id, 40));
 	CHECK_INT(st_stop(&d, SIGKILL), 128 + SIGKILL);
 	CHECK(db_int(d.db, "SELECT COUNT(*) FROM pages WHERE state = 'done'") <
-	    SITE_PAGES);
+	    site_pages);
 	CHECK_INT(db_int(d.db, "SELECT state = 'running' FROM crawls"), 1);
 	REQUIRE(st_start(&d, NULL) == 0);
 	CHECK(st_wait_log(&d, "jobs: id=1 state=running (resumed)"));
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	CHECK_INT(st_count(&d, id, "failed"), 0);
 	CHECK_INT(st_count(&d, id, "queued"), 0);
 	/* At most twice (in flight at the kill), never lost. */
 	CHECK(testsrv_max_hits(s, &npaths) <= 2);
-	CHECK_INT(npaths, SITE_PAGES + 1);
+	CHECK_INT(npaths, site_pages + 1);
 	CHECK_STR(
 	    db_text(d.db, buf, sizeof(buf), "PRAGMA integrity_check"), "ok");
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
@@ -231,7 +209,7 @@ test_sigkill_restart(void)
 static void
 test_sigterm_in_flight(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	long long id;
 	int i;
@@ -263,7 +241,7 @@ test_sigterm_in_flight(void)
 	CHECK_INT(db_int(d.db, "SELECT state = 'running' FROM crawls"), 1);
 	REQUIRE(st_start(&d, NULL) == 0);
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }
@@ -273,7 +251,7 @@ test_sigterm_in_flight(void)
 static void
 test_sigterm_deadline(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	long long id;
 	int i;
@@ -296,7 +274,7 @@ test_sigterm_deadline(void)
 	testsrv_release(s);
 	REQUIRE(st_start(&d, NULL) == 0);
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }
@@ -305,7 +283,7 @@ test_sigterm_deadline(void)
 static void
 test_sighup(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	char path[64];
 	long status;
@@ -329,7 +307,7 @@ test_sighup(void)
 	CHECK_INT(status, 200);
 	id = st_submit(&d, seed_of(s), "");
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	/* Good: a new level, new defaults, and a key that needs a restart. */
 	st_write_config(&d,
 	    "[engine]\nconcurrency = 8\nper_host = 3\n"
@@ -403,7 +381,7 @@ busy_slots(struct st_daemon *d)
 static unsigned
 peak_of_job(struct st_daemon *d, long long *busy)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	unsigned peak;
 	long long id, n;
 	int i;
@@ -473,7 +451,7 @@ post(struct st_daemon *d, long long id, const char *what, const char *body)
 static void
 test_pause_survives_kill(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	unsigned before;
 	long long id;
@@ -501,7 +479,7 @@ test_pause_survives_kill(void)
 	CHECK_INT(testsrv_total(s), before); /* not resumed by the restart */
 	CHECK_INT(act(&d, "POST", id, "resume"), 200);
 	CHECK(st_wait_state(&d, id, "done"));
-	CHECK_INT(st_count(&d, id, "done"), SITE_PAGES);
+	CHECK_INT(st_count(&d, id, "done"), site_pages);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }
@@ -510,7 +488,7 @@ test_pause_survives_kill(void)
 static void
 test_add_seeds(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	char seeds[512], out[4096], api[400], idtext[32], url[128];
 	long long id;

@@ -18,29 +18,7 @@
 #include "sthelp.h"
 #include "testsrv.h"
 
-#define SITE_PAGES 31
-
-/* A binary tree of SITE_PAGES pages. */
-static int
-tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
-    void *arg)
-{
-	long i, n = SITE_PAGES;
-	char *end;
-
-	(void)arg;
-	if (strncmp(path, "/p/", 3) != 0)
-		return 0;
-	i = strtol(path + 3, &end, 10);
-	if (*end != '\0' || i < 0 || i >= n)
-		return 0;
-	snprintf(buf, size,
-	    "<html><body><a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>"
-	    "</body></html>",
-	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
-	out->body = buf;
-	return 1;
-}
+static long site_pages = 31; /* st_tree_gen pages */
 
 /* Two jobs at once on the site of s; both must complete. */
 static void
@@ -56,7 +34,7 @@ two_jobs(struct st_daemon *d, struct testsrv *s)
 	CHECK(ja > 0 && jb > 0);
 	CHECK(st_wait_state(d, ja, "done"));
 	CHECK(st_wait_state(d, jb, "done"));
-	CHECK_INT(st_count(d, ja, "done"), SITE_PAGES);
+	CHECK_INT(st_count(d, ja, "done"), site_pages);
 	CHECK_INT(st_count(d, jb, "done"), 15); /* /p/1's subtree */
 }
 
@@ -64,7 +42,7 @@ two_jobs(struct st_daemon *d, struct testsrv *s)
 static void
 test_per_host_shared(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 
 	REQUIRE(s != NULL);
@@ -78,7 +56,7 @@ test_per_host_shared(void)
 	CHECK(testsrv_max_in_flight(s) <= 2);
 	CHECK_INT(testsrv_max_in_flight(s), 2); /* the budget was used */
 	/* Each job fetched its pages: 31 + 15 requests, + robots.txt once. */
-	CHECK_INT(testsrv_total(s), SITE_PAGES + 15 + 1);
+	CHECK_INT(testsrv_total(s), site_pages + 15 + 1);
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	testsrv_stop(s);
 }
@@ -87,7 +65,7 @@ test_per_host_shared(void)
 static void
 test_delay_shared(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	long long t, first = -1, prev = -1, min_gap = 1000000;
 	unsigned i;
@@ -108,7 +86,7 @@ test_delay_shared(void)
 			first = t;
 		prev = t;
 	}
-	CHECK_INT(i, SITE_PAGES + 15 + 1);
+	CHECK_INT(i, site_pages + 15 + 1);
 	/* 150 ms between starts, measured on arrival. One gap can shrink
 	   when the fixture's thread is late to see a request (40 ms seen
 	   under load), so the check is on the whole span: at least 150 ms
@@ -126,7 +104,7 @@ test_delay_shared(void)
 static void
 test_retry_after_shared(void)
 {
-	struct testsrv *s = testsrv_start_gen(tree_gen, NULL);
+	struct testsrv *s = testsrv_start_gen(st_tree_gen, &site_pages);
 	struct st_daemon d;
 	long long t, t503 = -1;
 	unsigned i, hits = 0, inside = 0;

@@ -25,6 +25,27 @@
 
 #define ST_DEADLINE_MS 60000 /* every bounded wait gives up after this */
 
+/* The binary-tree site (sthelp.h). */
+int
+st_tree_gen(const char *path, struct testsrv_page *out, char *buf, size_t size,
+    void *arg)
+{
+	long i, n = *(const long *)arg;
+	char *end;
+
+	if (strncmp(path, "/p/", 3) != 0)
+		return 0;
+	i = strtol(path + 3, &end, 10);
+	if (end == path + 3 || *end != '\0' || i < 0 || i >= n)
+		return 0;
+	snprintf(buf, size,
+	    "<html><body><a href=\"/p/%ld\">a</a> <a href=\"/p/%ld\">b</a>"
+	    "</body></html>",
+	    2 * i + 1 < n ? 2 * i + 1 : i, 2 * i + 2 < n ? 2 * i + 2 : i);
+	out->body = buf;
+	return 1;
+}
+
 /* Sleep. */
 void
 st_sleep_ms(unsigned ms)

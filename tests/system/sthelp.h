@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "testsrv.h"
+
 struct st_daemon {
 	pid_t pid;
 	char dir[256];	/* its own temporary directory */
@@ -70,6 +72,13 @@ bool st_wait_log(const struct st_daemon *d, const char *needle);
 /* Run the crawld binary with args (NULL terminated) to completion; the
    exit code, stdout+stderr into out. */
 int st_run(const char *const *args, char *out, size_t outsz);
+
+/* A generated site for testsrv_start_gen(st_tree_gen, &n) with a long n:
+   /p/I for 0 <= I < n is a binary tree's node, linking to /p/2I+1 and
+   /p/2I+2 (a child past the end is the page itself, so no link is a 404),
+   so a crawl from /p/0 fetches all n pages, at depth floor(log2(I+1)). */
+int st_tree_gen(const char *path, struct testsrv_page *out, char *buf,
+    size_t size, void *arg);
 
 /* Sleep ms milliseconds. */
 void st_sleep_ms(unsigned ms);
