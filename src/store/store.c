@@ -193,6 +193,14 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 	" content_hash, etag, last_modified, not_modified, error)"             \
 	" SELECT id, crawl_id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9"                 \
 	" FROM pages WHERE id = ?1"
+/* The page that failed last (GET /crawls/{id}, 100 times a second): the
+   end of the job's failed range of the (crawl_id, state, fetched_at)
+   index, whose entries end in the rowid. ORDER BY id alone sorted every
+   failed row in a temporary b-tree on each request. */
+#define SQL_CRAWL_LAST_FAILED                                                  \
+	"SELECT url, reason, fetched_at FROM pages"                            \
+	" WHERE crawl_id = ?1 AND state = 'failed'"                            \
+	" ORDER BY fetched_at DESC, id DESC LIMIT 1"
 /* Done pages fetched at or before ?2, after the cursor (?3, ?4), oldest
    first: a range of the (crawl_id, state, fetched_at) index. */
 #define SQL_LOAD_DUE                                                           \
@@ -354,10 +362,7 @@ static const char *const store_sql[SS_COUNT_] = {
 			  " json_insert(seeds, '$[#]', ?2) WHERE id = ?1"
 			  " AND NOT EXISTS (SELECT 1 FROM json_each(seeds)"
 			  " WHERE value = ?2)",
-    /* The failed page discovered last: a seek on the same index. */
-    [SS_CRAWL_LAST_FAILED] = "SELECT url, reason, fetched_at FROM pages"
-			     " WHERE crawl_id = ?1 AND state = 'failed'"
-			     " ORDER BY id DESC LIMIT 1",
+    [SS_CRAWL_LAST_FAILED] = SQL_CRAWL_LAST_FAILED,
     [SS_MIRROR_PUT] = "INSERT OR REPLACE INTO mirror_files (" SQL_MIRROR_COLS
 		      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 		      " ?11, ?12, ?13, ?14)",
@@ -400,20 +405,28 @@ static const char *const store_sql[SS_COUNT_] = {
 	SQL_EXPORT_HEAD " ORDER BY p.fetched_at IS NULL, p.fetched_at, p.id",
 };
 
-/* The statements run per page or per link, for store_explain_hot(). */
-static const char *const store_hot_explain[] = {
-    "EXPLAIN QUERY PLAN " SQL_NEXT_ID,
-    "EXPLAIN QUERY PLAN " SQL_PAGE_INSERT,
-    "EXPLAIN QUERY PLAN " SQL_PAGE_FETCHING,
-    "EXPLAIN QUERY PLAN " SQL_PAGE_FINISH,
-    "EXPLAIN QUERY PLAN " SQL_LINK_INSERT,
-    "EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE,
-    "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED,
-    "EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED_FETCHED,
-    "EXPLAIN QUERY PLAN " SQL_PAGE_KEPT,
-    "EXPLAIN QUERY PLAN " SQL_FETCH_INSERT,
-    "EXPLAIN QUERY PLAN " SQL_LOAD_DUE,
-    "EXPLAIN QUERY PLAN " SQL_NEXT_DUE,
+/* The statements run per page or per link, or per API request, for
+   store_explain_hot(), and whether a sort of what they find is allowed. */
+static const struct store_hot {
+	const char *sql;
+	bool may_sort;
+} store_hot_explain[] = {
+    {"EXPLAIN QUERY PLAN " SQL_NEXT_ID, false},
+    {"EXPLAIN QUERY PLAN " SQL_PAGE_INSERT, false},
+    {"EXPLAIN QUERY PLAN " SQL_PAGE_FETCHING, false},
+    {"EXPLAIN QUERY PLAN " SQL_PAGE_FINISH, false},
+    {"EXPLAIN QUERY PLAN " SQL_LINK_INSERT, false},
+    {"EXPLAIN QUERY PLAN " SQL_COUNT_CRAWL_STATE, false},
+    {"EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED, false},
+    /* Sorts the queued pages fetched before (revisits, depth
+       requeues) from the cursor on, at each page-in of a spilled
+       frontier: known, and bounded by the rows of that kind. */
+    {"EXPLAIN QUERY PLAN " SQL_LOAD_QUEUED_FETCHED, true},
+    {"EXPLAIN QUERY PLAN " SQL_PAGE_KEPT, false},
+    {"EXPLAIN QUERY PLAN " SQL_FETCH_INSERT, false},
+    {"EXPLAIN QUERY PLAN " SQL_LOAD_DUE, false},
+    {"EXPLAIN QUERY PLAN " SQL_NEXT_DUE, false},
+    {"EXPLAIN QUERY PLAN " SQL_CRAWL_LAST_FAILED, false},
 };
 
 /* Link rows gathered on the writer for one multi-row INSERT: up to
@@ -2749,7 +2762,8 @@ store_export(struct store *st, int64_t crawl_id, enum store_order order,
 	return rc;
 }
 
-/* Count full scans in the query plans of the per-page statements. */
+/* Count full scans and whole-result sorts in the query plans of the
+   per-page statements. */
 enum cw_rc
 store_explain_hot(struct store *st, int *scans, char *detail, size_t len)
 {
@@ -2764,13 +2778,18 @@ store_explain_hot(struct store *st, int *scans, char *detail, size_t len)
 		detail[0] = '\0';
 	for (i = 0; i < CW_NELEM(store_hot_explain) && rc == CW_OK; i++) {
 		src = sqlite3_prepare_v2(
-		    st->db, store_hot_explain[i], -1, &s, NULL);
+		    st->db, store_hot_explain[i].sql, -1, &s, NULL);
 		if (src != SQLITE_OK)
 			return store_error(st, src, "explain");
 		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 			const char *d = store_col_text(s, 3);
 
-			if (d == NULL || strncmp(d, "SCAN ", 5) != 0)
+			/* A sort in a temporary b-tree reads every row
+			   the search found, as a scan does. */
+			if (d == NULL ||
+			    (strncmp(d, "SCAN ", 5) != 0 &&
+				(store_hot_explain[i].may_sort ||
+				    strstr(d, "TEMP B-TREE") == NULL)))
 				continue;
 			(*scans)++;
 			if (used < len) {
@@ -2988,7 +3007,7 @@ store_last_failed_on(sqlite3_stmt *s, int64_t crawl_id, char *url,
 	return src;
 }
 
-/* The failed page of a crawl discovered last (url "" when none), from
+/* The page of a crawl that failed last (url "" when none), from
    committed batches when the read connection is there. */
 enum cw_rc
 store_crawl_last_failed(struct store *st, int64_t crawl_id, char *url,

@@ -319,8 +319,9 @@ CW_WARN_UNUSED enum cw_rc store_export(struct store *st, int64_t crawl_id,
 
 /*
  * Debug aid for tests: run EXPLAIN QUERY PLAN on the statements executed
- * per page or per link. *scans gets the number of plan steps that are a
- * full "SCAN" (a table or index walk instead of a keyed SEARCH); detail
+ * per page or per link, or per API request. *scans gets the number of plan
+ * steps that are a full "SCAN" (a table or index walk instead of a keyed
+ * SEARCH) or a sort in a temporary b-tree; detail
  * (len bytes) gets those steps' text, "; "-separated. Zero is the goal.
  */
 CW_WARN_UNUSED enum cw_rc store_explain_hot(
@@ -383,9 +384,9 @@ bool store_crawl_counts_live(
 /* Stop tracking crawl_id (a no-op when it is not tracked). */
 void store_crawl_untrack(struct store *st, int64_t crawl_id);
 
-/* The failed page of a crawl discovered last: its URL and reason ("" and
-   "" when none failed), as committed batches show it when the read
-   connection is there (see store_writer_start). */
+/* The page of a crawl that failed last (latest fetched_at, then highest
+   id): its URL and reason ("" and "" when none failed), as committed batches
+   show it when the read connection is there (see store_writer_start). */
 CW_WARN_UNUSED enum cw_rc store_crawl_last_failed(struct store *st,
     int64_t crawl_id, char *url, size_t urllen, char *reason, size_t reasonlen);
 

@@ -948,6 +948,60 @@ test_full_database(void)
 	tmpdb_cleanup(&t);
 }
 
+/* Fail page id at fetched_us with a reason. */
+static enum cw_rc
+fail_page(struct store *st, int64_t id, const char *reason, int64_t fetched_us)
+{
+	struct store_result res = {.id = id,
+	    .state = PAGE_FAILED,
+	    .reason = reason,
+	    .bytes = -1,
+	    .fetched_us = fetched_us};
+
+	return store_page_finish(st, &res);
+}
+
+/*
+ * last_failure is the page that failed last by its fetch time, not the
+ * one discovered last: a page found early may fail late (retries). None
+ * failed: empty strings. Another crawl's failures are not this one's.
+ */
+static void
+test_last_failed(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	int64_t a = 0, b = 0;
+	char url[128], reason[64];
+
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
+	REQUIRE(st != NULL);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &a) == CW_OK);
+	REQUIRE(store_crawl_create(st, "[]", "{}", T0, &b) == CW_OK);
+	REQUIRE(put_page(st, 1, a, 0, "http://a.test/", 0, T0) == CW_OK);
+	REQUIRE(put_page(st, 2, a, 1, "http://a.test/early", 1, T0) == CW_OK);
+	REQUIRE(put_page(st, 3, a, 1, "http://a.test/late", 1, T0) == CW_OK);
+	REQUIRE(put_page(st, 4, b, 0, "http://b.test/", 0, T0) == CW_OK);
+	CHECK(store_crawl_last_failed(
+		  st, a, url, sizeof(url), reason, sizeof(reason)) == CW_OK);
+	CHECK_STR(url, "");
+	CHECK_STR(reason, "");
+	CHECK(finish_page(st, 1, 200, T0 + 1) == CW_OK);
+	CHECK(fail_page(st, 2, "timeout", T0 + 90) == CW_OK);
+	CHECK(fail_page(st, 3, "dns", T0 + 20) == CW_OK);
+	CHECK(fail_page(st, 4, "refused", T0 + 200) == CW_OK);
+	CHECK(store_crawl_last_failed(
+		  st, a, url, sizeof(url), reason, sizeof(reason)) == CW_OK);
+	CHECK_STR(url, "http://a.test/early");
+	CHECK_STR(reason, "timeout");
+	CHECK(store_crawl_last_failed(
+		  st, b, url, sizeof(url), reason, sizeof(reason)) == CW_OK);
+	CHECK_STR(url, "http://b.test/");
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
 /* No statement run per page or per link walks a whole table. */
 static void
 test_explain_hot(void)
@@ -1034,6 +1088,7 @@ static const struct test tests[] = {
     TEST(batch_visibility),
     TEST(reopen),
     TEST(latest_seeds),
+    TEST(last_failed),
     TEST(newer_schema_refused),
     TEST(migrate_v1),
     TEST(not_a_database),
