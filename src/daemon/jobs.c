@@ -39,9 +39,14 @@ struct job {
 	bool has_opts;
 	char *seeds_json;   /* owned, as in the row */
 	char *options_json; /* owned, as in the row */
-	char *created_at;   /* owned */
-	char *finished_at;  /* owned; NULL */
-	char *error;	    /* owned; the last job-level error, NULL */
+	/* Owned: the two texts parsed once for the API (NULL until asked
+	   for, and again once the text changes): a job polled 100 times a
+	   second with 10,000 seeds is not parsed 100 times a second. */
+	json_t *seeds_v;
+	json_t *options_v;
+	char *created_at;  /* owned */
+	char *finished_at; /* owned; NULL */
+	char *error;	   /* owned; the last job-level error, NULL */
 	int64_t counts[STORE_NSTATES]; /* cached: see job_counts() */
 	bool counts_cached;	       /* for good: the job is finished */
 	uint64_t counts_at_us;	       /* when counts were read (live) */
@@ -110,6 +115,15 @@ job_set_str(char **field, const char *s)
 	*field = copy;
 }
 
+/* Replace a JSON text of the job and drop its parsed value. */
+static void
+job_set_json(char **field, json_t **parsed, const char *s)
+{
+	job_set_str(field, s);
+	json_decref(*parsed);
+	*parsed = NULL;
+}
+
 /* Free a job (its crawl must be gone). */
 static void
 job_free(struct job *jb)
@@ -118,6 +132,8 @@ job_free(struct job *jb)
 		crawl_opts_cleanup(&jb->opts);
 	free(jb->seeds_json);
 	free(jb->options_json);
+	json_decref(jb->seeds_v);
+	json_decref(jb->options_v);
 	free(jb->created_at);
 	free(jb->finished_at);
 	free(jb->error);
@@ -610,8 +626,8 @@ job_row_fill(void *arg, const struct store_crawl_row *r)
 {
 	struct job *jb = arg;
 
-	job_set_str(&jb->seeds_json, r->seeds_json);
-	job_set_str(&jb->options_json, r->options_json);
+	job_set_json(&jb->seeds_json, &jb->seeds_v, r->seeds_json);
+	job_set_json(&jb->options_json, &jb->options_v, r->options_json);
 	job_set_str(&jb->created_at, r->created_at);
 	return 0;
 }
@@ -622,7 +638,7 @@ job_row_fill_seeds(void *arg, const struct store_crawl_row *r)
 {
 	struct job *jb = arg;
 
-	job_set_str(&jb->seeds_json, r->seeds_json);
+	job_set_json(&jb->seeds_json, &jb->seeds_v, r->seeds_json);
 	return 0;
 }
 
@@ -1030,13 +1046,14 @@ job_shown_rate(const struct job *jb, const int64_t counts[STORE_NSTATES])
 	return (double)(counts[PAGE_DONE] + counts[PAGE_FAILED]) / span;
 }
 
-/* A JSON text column as a value (null when it does not parse). */
+/* A new reference to a JSON text column's value, parsed on first use
+   into *parsed (null when it does not parse). */
 static json_t *
-job_json_col(const char *text)
+job_json_col(const char *text, json_t **parsed)
 {
-	json_t *v = text != NULL ? json_loads(text, 0, NULL) : NULL;
-
-	return v != NULL ? v : json_null();
+	if (*parsed == NULL && text != NULL)
+		*parsed = json_loads(text, 0, NULL);
+	return *parsed != NULL ? json_incref(*parsed) : json_null();
 }
 
 /* A string or null. */
@@ -1077,8 +1094,8 @@ job_json(struct jobs *j, struct job *jb)
 	obj = json_pack("{s:I, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:f, "
 			"s:I, s:o, s:o, s:o, s:o, s:o}",
 	    "id", (json_int_t)jb->id, "state", job_state_name(jb->state),
-	    "seeds", job_json_col(jb->seeds_json), "counts", "queued",
-	    (json_int_t)c[PAGE_QUEUED], "fetching",
+	    "seeds", job_json_col(jb->seeds_json, &jb->seeds_v), "counts",
+	    "queued", (json_int_t)c[PAGE_QUEUED], "fetching",
 	    (json_int_t)c[PAGE_FETCHING], "done", (json_int_t)c[PAGE_DONE],
 	    "failed", (json_int_t)c[PAGE_FAILED], "skipped",
 	    (json_int_t)c[PAGE_SKIPPED], "pages_per_s", job_shown_rate(jb, c),
@@ -1086,7 +1103,7 @@ job_json(struct jobs *j, struct job *jb)
 	    job_json_str(jb->created_at), "finished_at",
 	    job_json_str(jb->finished_at), "error", job_json_str(jb->error),
 	    "last_failure", job_last_failure(j, jb), "options",
-	    job_json_col(jb->options_json));
+	    job_json_col(jb->options_json, &jb->options_v));
 	return obj;
 }
 

@@ -484,7 +484,26 @@ test_pause_survives_kill(void)
 	testsrv_stop(s);
 }
 
-/* Seeds added to a running job, to a paused one, and through ctl. */
+/* How many seeds GET /crawls/ID shows (-1 on failure). */
+static long long
+api_seeds(struct st_daemon *d, long long id)
+{
+	char path[64];
+	long status = 0;
+	json_t *j, *seeds;
+	long long n = -1;
+
+	snprintf(path, sizeof(path), "/crawls/%lld", id);
+	j = st_json(d, "GET", path, NULL, &status);
+	seeds = json_object_get(j, "seeds");
+	if (status == 200 && json_is_array(seeds))
+		n = (long long)json_array_size(seeds);
+	json_decref(j);
+	return n;
+}
+
+/* Seeds added to a running job, to a paused one, and through ctl; the
+   API shows each at once (it keeps the job's seeds parsed). */
 static void
 test_add_seeds(void)
 {
@@ -505,10 +524,12 @@ test_add_seeds(void)
 	for (i = 0; i < 3000 && testsrv_held(s) == 0; i++)
 		st_sleep_ms(10);
 	REQUIRE(testsrv_held(s) == 1); /* so the job is still running */
+	CHECK_INT(api_seeds(&d, id), 1);
 	/* Running: /p/4's subtree joins it at once. */
 	snprintf(seeds, sizeof(seeds), "{\"seeds\": [\"%s/p/4\"]}",
 	    testsrv_origin(s));
 	CHECK_INT(post(&d, id, "seeds", seeds), 200);
+	CHECK_INT(api_seeds(&d, id), 2);
 	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": [\"ftp://x/\"]}"), 400);
 	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": []}"), 400);
 	CHECK_INT(post(&d, id, "seeds", "{\"seeds\": 1}"), 400);
@@ -527,6 +548,7 @@ test_add_seeds(void)
 	}
 	CHECK_INT(
 	    db_int(d.db, "SELECT json_array_length(seeds) FROM crawls"), 3);
+	CHECK_INT(api_seeds(&d, id), 3);
 	/* The added seeds survive a restart with the job. */
 	CHECK_INT(st_stop(&d, SIGTERM), 0);
 	REQUIRE(st_start(&d, NULL) == 0);
