@@ -609,7 +609,7 @@ crawl_record_(
 {
 	struct engine *e = c->e;
 	struct store_result sr;
-	char reason[CURL_ERROR_SIZE + 32];
+	char reason[CURL_ERROR_SIZE + 32], hash[DIGEST_SHA256_HEX];
 	enum cw_rc rc = CW_OK;
 
 	/* After a failed write nothing more is written: the next run
@@ -617,6 +617,8 @@ crawl_record_(
 	if (e->halted)
 		return;
 	crawl_fill_result(t, res, &sr);
+	/* A kept body not parsed: hashed here (a parsed one on a worker) */
+	sr.content_hash = fetch_content_hash(res, hash);
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
 		c->done++;
@@ -781,6 +783,8 @@ crawl_submit_parse_(struct crawl *c, struct task *t, struct fetch *f,
 		/* A page's repeats are left out on the parse thread
 		   (observers still get every link). */
 		job->firsts = true;
+		/* The body's hash too, off the loop (engine_parse_done) */
+		job->hash = res->hash_body;
 		(void)crawl_parse_plan_(c, t, res, &job->lopts, &job->css);
 	}
 	if (job == NULL) {

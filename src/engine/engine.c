@@ -282,6 +282,10 @@ engine_parse_done(void *arg, struct parse_job *job)
 	if (!e->halted) {
 		c->done++;
 		c->bytes += (uint64_t)pp->sr.bytes;
+		if (job->hash) /* the worker hashed the body */
+			pp->sr.content_hash = job->content_hash[0] != '\0'
+			    ? job->content_hash
+			    : NULL;
 		if (!engine_store_ok_(e, store_page_finish(e->st, &pp->sr)))
 			rc = CW_OK;
 		else if (rc == CW_OK) {

@@ -103,8 +103,10 @@ fetch_take(void *arg, const char *ptr, size_t n)
 		f->too_big = true;
 		return false;
 	}
-	/* A hash that failed would hide a change: the transfer fails. */
-	if (f->hashing && digest_update(f->hash, ptr, n) != CW_OK) {
+	/* A hash that failed would hide a change: the transfer fails. A
+	   kept body is hashed whole by its taker (fetch_result.hash_body). */
+	if (f->hashing && !f->keep_body &&
+	    digest_update(f->hash, ptr, n) != CW_OK) {
 		snprintf(f->errbuf, sizeof(f->errbuf), "content hash failed");
 		return false;
 	}
@@ -538,6 +540,10 @@ fetch_cond_finish(struct fetch *f, struct fetch_result *res)
 	res->not_modified = res->status == 304 && f->conditional;
 	if (res->status < 200 || res->status >= 300)
 		return;
+	if (f->keep_body) { /* every byte is in the body: not streamed */
+		res->hash_body = true;
+		return;
+	}
 	if (digest_final_hex(f->hash, f->content_hash) != CW_OK) {
 		/* No hash is better than a wrong one: the page counts as
 		   unchanged rather than changed on a libcrypto failure. */
@@ -661,6 +667,19 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 		res->error = f->errbuf;
 	}
 	fetch_set_state(f, FETCH_ST_IDLE);
+}
+
+/* See fetch.h. */
+const char *
+fetch_content_hash(const struct fetch_result *res, char *hex)
+{
+	if (!res->hash_body)
+		return res->content_hash;
+	if (digest_sha256_hex(res->body, res->body_len, hex) != CW_OK) {
+		log_warnx("fetch: content hash failed");
+		return NULL;
+	}
+	return hex;
 }
 
 /* Back to idle without a transfer. */

@@ -282,6 +282,11 @@ test_revisit_conditional(void)
 	    db_text(db, a, sizeof(a),
 		"SELECT content_hash FROM pages WHERE url LIKE '%%/same'"),
 	    sha("<p>same</p>"));
+	/* The root is parsed: its hash comes from the parse worker, the
+	   leaves' (at the depth limit, not parsed) from the loop. */
+	CHECK_STR(db_text(db, a, sizeof(a),
+		      "SELECT content_hash FROM pages WHERE url LIKE '%%/'"),
+	    sha(BODY_ROOT));
 	/* Unchanged: changed_at is its first fetch, however often it was
 	   fetched again (the no-validator page: 200s with the same body). */
 	CHECK_STR(db_text(db, a, sizeof(a),

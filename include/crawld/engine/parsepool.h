@@ -21,6 +21,7 @@
 #include <stdbool.h>
 
 #include "crawld/base/common.h"
+#include "crawld/engine/digest.h"
 #include "crawld/web/links.h"
 
 struct parse_job {
@@ -36,9 +37,13 @@ struct parse_job {
 	bool keep_body; /* hand the body back with the links (else it is
 			   freed as soon as it is parsed) */
 	bool firsts;	/* also find the page's first links (below) */
+	bool hash;	/* also the body's SHA-256 (content_hash below) */
 	void *arg;	/* borrowed: the submitter's context */
 	/* out: set by the worker */
 	struct link_list links; /* owned by the job */
+	/* With hash: the body's SHA-256 as hex, before it was parsed; ""
+	   when libcrypto failed (logged) */
+	char content_hash[DIGEST_SHA256_HEX];
 	/* With firsts (link_list_firsts): the indices of the links that are
 	   the first of their URL and kind, in order, and each one's
 	   fpset_fingerprint() (both owned, nfirst values); NULL when not

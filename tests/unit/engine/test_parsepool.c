@@ -2,7 +2,8 @@
 /*
  * test_parsepool.c - the parse pool: every submitted job comes back once,
  * on the loop thread, with the links of its own page; with 0 threads too;
- * jobs still queued at shutdown come back cancelled; the default width. Linked
+ * jobs still queued at shutdown come back cancelled; the default width; a
+ * job asking for it gets its body's hash. Linked
  * with -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock
  * (CMakeLists.txt): a pool whose condition variable cannot be made is not made,
  * and a lock call that fails stops the process instead of going on unlocked.
@@ -164,6 +165,59 @@ test_firsts(void)
 	CHECK_INT(d.nfirst[1], 0);
 	CHECK(d.ok[0]);
 	CHECK(d.ok[1]);
+	parsepool_free(p);
+	event_base_free(d.base);
+}
+
+/* A job asking for the hash gets its body's SHA-256, though the body is
+   freed once parsed; a job not asking gets none. */
+struct hash_seen {
+	struct event_base *base;
+	int total;
+	char hex[2][DIGEST_SHA256_HEX];
+};
+
+static void
+hash_done(void *arg, struct parse_job *job)
+{
+	struct hash_seen *d = arg;
+	int i = (int)(intptr_t)job->arg;
+
+	snprintf(d->hex[i], sizeof(d->hex[i]), "%s", job->content_hash);
+	if (++d->total == 2)
+		event_base_loopbreak(d->base);
+	parse_job_free(job);
+}
+
+static void
+test_hash(void)
+{
+	static const char page[] = "<a href=/a>a</a>";
+	struct timeval deadline = {30, 0};
+	char want[DIGEST_SHA256_HEX];
+	struct hash_seen d;
+	struct parsepool *p;
+	struct parse_job *job;
+	int i;
+
+	REQUIRE(digest_sha256_hex(page, sizeof(page) - 1, want) == CW_OK);
+	memset(&d, 0, sizeof(d));
+	d.base = event_base_new();
+	REQUIRE(d.base != NULL);
+	p = parsepool_new(d.base, 1, hash_done, &d);
+	REQUIRE(p != NULL);
+	for (i = 0; i < 2; i++) {
+		job = parse_job_new(strdup(page), sizeof(page) - 1,
+		    "http://h.test/", 100, (void *)(intptr_t)i);
+		REQUIRE(job != NULL);
+		job->hash = i == 0;
+		parsepool_submit(p, job);
+	}
+	event_base_loopexit(d.base, &deadline);
+	event_base_dispatch(d.base);
+	CHECK_INT(d.total, 2);
+	CHECK_STR(d.hex[0], want);
+	CHECK_STR(d.hex[1], "");
 	parsepool_free(p);
 	event_base_free(d.base);
 }
@@ -366,6 +420,7 @@ static const struct test tests[] = {
     TEST(default_threads),
     TEST(inline),
     TEST(firsts),
+    TEST(hash),
     TEST(slow_results_yield),
     TEST(one_thread),
     TEST(four_threads),
