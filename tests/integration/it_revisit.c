@@ -386,13 +386,18 @@ test_revisit_bounded(void)
 static struct condsrv *gone_srv;
 static const char *gone_db;
 
-/* Phase 0: once /gone was fetched, stop its server. Phase 1: stop the
-   crawl once a failed fetch of it is committed. */
+/* Phase 0: once /gone's 200 is committed, stop its server (the
+   server's count moves when it has sent the response, which may still be
+   on its way: stopped then, the first fetch fails and the page is
+   failed, not a failed revisit). Phase 1: stop the crawl once a failed
+   fetch of it is committed. */
 static bool
 step_gone(struct run *r)
 {
 	if (r->phase == 0 && gone_srv != NULL &&
-	    condsrv_count(gone_srv, "/gone", 200) >= 1) {
+	    db_int(gone_db,
+		"SELECT count(*) FROM pages WHERE url LIKE '%%/gone' AND "
+		"state = 'done' AND status = 200") >= 1) {
 		condsrv_stop(gone_srv);
 		gone_srv = NULL;
 		r->phase = 1;
