@@ -545,6 +545,10 @@ crawl_robots_verdict_(const struct crawl *c, const struct task *t)
 	rules = robots_rules_of(c->e, t, hi, c->opts->user_agent);
 	if (rules == NULL)
 		return ROBOTS_V_NOMEM;
+	/* No rule: nothing to match, and no URL to parse (B1: 2.7 % of
+	   the loop thread's CPU was this parse) */
+	if (robots_allows_all(rules))
+		return ROBOTS_V_ALLOW;
 	if (url_path_query(t->url, &pq) != CW_OK)
 		return ROBOTS_V_NOMEM; /* a normalised URL always parses */
 	allowed = robots_allowed(rules, pq);

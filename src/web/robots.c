@@ -720,6 +720,13 @@ robots_allowed(const struct robots *r, const char *path_query)
 }
 
 /* See robots.h. */
+bool
+robots_allows_all(const struct robots *r)
+{
+	return r == NULL || r->nrules == 0;
+}
+
+/* See robots.h. */
 uint32_t
 robots_crawl_delay_ms(const struct robots *r)
 {

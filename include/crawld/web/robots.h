@@ -39,6 +39,11 @@ CW_WARN_UNUSED enum cw_rc robots_new_disallow_all(struct robots **out);
 /* 1 when path_query ("/a/b?c", as from url_path_query) may be fetched. */
 int robots_allowed(const struct robots *r, const char *path_query);
 
+/* Whether r allows every path (no rule at all, as "Disallow:" alone or an
+   unreadable 4xx gives; NULL too): robots_allowed() is then 1 for any
+   path, and the caller need not take its URL apart. */
+bool robots_allows_all(const struct robots *r);
+
 /* Crawl-delay in milliseconds for this agent, 0 when none was given. */
 uint32_t robots_crawl_delay_ms(const struct robots *r);
 

@@ -40,6 +40,12 @@ run_cases(const char *table, const struct rcase *c, size_t n)
 			continue;
 		}
 		got = robots_allowed(r, c[i].path);
+		/* the shortcut never allows what a rule would refuse */
+		if (robots_allows_all(r) && !got) {
+			fprintf(stderr, "  %s[%zu]: allows_all but refused\n",
+			    table, i);
+			harness_failures++;
+		}
 		if (got != c[i].allowed) {
 			fprintf(stderr,
 			    "  %s[%zu]: agent=%s path=%s: got %s, expected "
@@ -628,6 +634,43 @@ test_constructors(void)
 	CHECK_INT(robots_crawl_delay_ms(NULL), 0);
 }
 
+/* robots_allows_all(): true only where no rule applies to the agent. */
+static void
+test_allows_all(void)
+{
+	static const struct {
+		const char *txt;
+		bool all;
+	} t[] = {
+	    {"", true},
+	    {"User-agent: *\nDisallow:\n", true},
+	    {"User-agent: other\nDisallow: /\n", true}, /* not for crawld */
+	    {"User-agent: *\nDisallow: /x\n", false},
+	    {"User-agent: *\nAllow: /\n", false}, /* a rule: matched */
+	    {"User-agent: crawld\nDisallow: /\n", false},
+	};
+	struct robots *r;
+	size_t i;
+
+	for (i = 0; i < CW_NELEM(t); i++) {
+		REQUIRE(robots_parse(
+			    t[i].txt, strlen(t[i].txt), "crawld", &r) == CW_OK);
+		if (robots_allows_all(r) != t[i].all) {
+			fprintf(stderr, "  allows_all[%zu]: got %d\n", i,
+			    (int)robots_allows_all(r));
+			harness_failures++;
+		}
+		robots_free(r);
+	}
+	REQUIRE(robots_new_allow_all(&r) == CW_OK);
+	CHECK(robots_allows_all(r));
+	robots_free(r);
+	REQUIRE(robots_new_disallow_all(&r) == CW_OK);
+	CHECK(!robots_allows_all(r));
+	robots_free(r);
+	CHECK(robots_allows_all(NULL));
+}
+
 struct dcase {
 	const char *txt;
 	const char *agent;
@@ -846,6 +889,7 @@ static const struct test tests[] = {
     TEST(robots_txt_allowed),
     TEST(nul_bytes),
     TEST(constructors),
+    TEST(allows_all),
     TEST(crawl_delay),
     TEST(max_bytes),
     TEST(long_path),
