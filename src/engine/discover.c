@@ -198,7 +198,8 @@ crawl_refill_(struct crawl *c)
  *    fetched again at the new depth, so its links are taken there and
  *    their own depths lower in turn. A stop is not a finish: a stopping
  *    crawl leaves the row 'queued' for the resume.
- *  - final (failed, skipped otherwise, no links): the depth stays.
+ *  - final (failed, skipped otherwise, no links): the row and the
+ *    seen-set get the new depth, and that is all.
  * Each step lowers a depth, so a page is fetched again at most --depth
  * times, and only when a shorter path to it is found. A seed given again
  * (parent 0) leaves a page as it is (engine.h).
@@ -281,7 +282,13 @@ crawl_found_shorter(struct crawl *c, const char *url, int64_t v, int depth,
 	case CRAWL_SEEN_TAKEN:
 		return crawl_refetch(c, url, id, depth, crawl_seen_depth(v));
 	case CRAWL_SEEN_FINAL:
-		break;
+		/* Nothing to fetch, but the row says the shortest path, so
+		   the same crawl gives the same rows whatever order the
+		   parse pool answers in. */
+		if (!fpset_set(c->seen, url,
+			crawl_seen_pack(id, depth, CRAWL_SEEN_FINAL)))
+			return CW_EINVAL;
+		return store_page_depth(c->e->st, id, depth, false);
 	}
 	return CW_OK;
 }

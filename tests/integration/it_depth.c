@@ -137,6 +137,39 @@ test_skipped_then_shorter(void)
 }
 
 /*
+ * --depth 3: / -> /slow, /a; /a -> /b; /b and /slow -> an out-of-scope
+ * URL. /b's links come first (/slow is held until /b is recorded): the
+ * URL is skipped (scope) at depth 3, then found at 2 by /slow. Its row
+ * says 2, the shortest path, as it would had /slow answered first.
+ */
+static void
+test_final_then_shorter(void)
+{
+	static const struct testsrv_page site[] = {
+	    {"/", 0, NULL, "<a href=\"/slow\">s</a><a href=\"/a\">a</a>", NULL,
+		0},
+	    {"/slow", 0, NULL, "<a href=\"http://out.test/e\">e</a>", NULL, 0},
+	    {"/a", 0, NULL, "<a href=\"/b\">b</a>", NULL, 0},
+	    {"/b", 0, NULL, "<a href=\"http://out.test/e\">e</a>", NULL, 0},
+	};
+	struct testsrv *srv = testsrv_start(site, CW_NELEM(site));
+	const char *db = it_db_path("depth-final.db");
+	struct it_result r;
+	struct release_on rel = {NULL, {"/b", NULL}, {"/slow", NULL}, 0};
+
+	REQUIRE(srv != NULL);
+	crawl_held(srv, db, "depth=3", "edge-links=false", &rel, &r);
+	CHECK_INT(db_int(db,
+		      "SELECT depth FROM pages WHERE url = 'http://out.test/e'"
+		      " AND state = 'skipped' AND reason = 'scope'"),
+	    2);
+	CHECK_INT(state_count(db, "done"), 4);
+	CHECK_INT(state_count(db, "skipped"), 1);
+	CHECK_INT(r.stats.skipped, 1);
+	testsrv_stop(srv);
+}
+
+/*
  * --depth 3: the same site one level deeper in /y -> /z, so /x (3 by
  * /a/b) is found at the limit first and fetched without its links being
  * taken; then /slow finds it at depth 2. Its link /y (depth 3) must be
@@ -762,6 +795,7 @@ test_shorter_path_to_leaf_not_fetched_again(void)
 
 static const struct test tests[] = {
     TEST(skipped_then_shorter),
+    TEST(final_then_shorter),
     TEST(fetched_at_limit_then_shorter),
     TEST(in_flight_then_shorter),
     TEST(lowered_while_parsed),
