@@ -6,6 +6,7 @@
  * page's own row, and the crawl's end converts again the documents that
  * pointed at pages not mirrored yet.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct again {
 struct mirror {
 	struct mirrorfs *fs; /* owned */
 	struct store *st;    /* borrowed */
+	char *root; /* owned: the directory's realpath, its map's key */
 	bool convert;
 	size_t max_size;
 	struct pending *pending; /* owned list */
@@ -113,7 +115,7 @@ mir_row(struct mirror *m, const char *url, struct mrow *r)
 	enum cw_rc rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = store_mirror_get(m->st, url, mrow_copy, r);
+	rc = store_mirror_get(m->st, m->root, url, mrow_copy, r);
 	if (rc == CW_OK && r->oom)
 		rc = CW_ENOMEM;
 	if (rc != CW_OK)
@@ -352,7 +354,7 @@ mir_choose_path(struct mirror *m, const char *url, const char *kind,
 	if (rc != CW_OK)
 		return rc;
 	memset(&owner, 0, sizeof(owner));
-	rc = store_mirror_get_path(m->st, *path, mrow_copy, &owner);
+	rc = store_mirror_get_path(m->st, m->root, *path, mrow_copy, &owner);
 	if (rc == CW_OK && owner.oom)
 		rc = CW_ENOMEM;
 	/* Two URLs the rules fold together ("/a" as HTML, "/a.html"): the
@@ -394,6 +396,7 @@ mir_put(struct mirror *m, const struct crawl_page_event *ev, const char *path,
 	struct store_mirror_file f;
 
 	memset(&f, 0, sizeof(f));
+	f.root = m->root;
 	f.url = ev->url;
 	f.path = path;
 	f.kind = kind;
@@ -547,6 +550,7 @@ mir_redirect(
 	struct store_mirror_file f;
 
 	memset(&f, 0, sizeof(f));
+	f.root = m->root;
 	f.url = ev->url;
 	f.path = "";
 	f.kind = "redirect";
@@ -632,6 +636,7 @@ mir_reconvert(struct mirror *m, const char *url)
 		    m, url, r.path, r.kind, doc, len, NULL, &used, &absolute);
 	if (rc == CW_OK && used != NULL) {
 		memset(&f, 0, sizeof(f));
+		f.root = m->root;
 		f.url = url;
 		f.path = used;
 		f.kind = r.kind;
@@ -670,7 +675,7 @@ mir_on_end(void *arg, struct crawl *c, enum crawl_end end)
 
 	(void)c;
 	(void)end;
-	rc = store_mirror_walk_stale(m->st, mir_collect, m);
+	rc = store_mirror_walk_stale(m->st, m->root, mir_collect, m);
 	if (rc != CW_OK)
 		log_warnx("mirror: %s", cw_strerror(rc));
 	while ((a = m->again) != NULL) {
@@ -702,6 +707,20 @@ mirror_open(const char *dir, struct store *st, bool convert, size_t max_size,
 		free(m);
 		return rc;
 	}
+	/* The map's key: one directory however it is named (a relative
+	   path, a symlink), made by mirrorfs_open. */
+	if ((m->root = realpath(dir, NULL)) == NULL) {
+		rc = errno == ENOMEM ? CW_ENOMEM : CW_EIO;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+	} else if ((rc = store_mirror_adopt(st, m->root)) != CW_OK)
+		snprintf(
+		    err, errlen, "%s: mirror map: %s", dir, store_errmsg(st));
+	if (rc != CW_OK) {
+		mirrorfs_close(m->fs);
+		free(m->root);
+		free(m);
+		return rc;
+	}
 	m->st = st;
 	m->convert = convert;
 	m->max_size = max_size;
@@ -727,6 +746,7 @@ mirror_close(struct mirror *m)
 		free(a);
 	}
 	mirrorfs_close(m->fs);
+	free(m->root);
 	free(m->v_etag);
 	free(m->v_lm);
 	free(m);
@@ -766,7 +786,7 @@ mirror_convert_all(struct mirror *m)
 	struct again *a;
 	enum cw_rc rc, first = CW_OK;
 
-	rc = store_mirror_walk(m->st, mir_collect, m);
+	rc = store_mirror_walk(m->st, m->root, mir_collect, m);
 	if (rc != CW_OK)
 		return rc;
 	while ((a = m->again) != NULL) {

@@ -155,6 +155,38 @@ static const char *const store_migrations[] = {
     "CREATE INDEX warc_records_file ON warc_records(file_id, warc_offset);"
     "CREATE INDEX warc_records_target ON warc_records(target_uri, type);"
     "PRAGMA user_version = 5;",
+    /* 5 -> 6: the mirror map keyed by (root, url): the daemon's jobs
+       mirror into directories of their own, and one URL mirrored into
+       two of them is two rows. root is the mirror directory's realpath;
+       the rows of a v5 database get '' and the first mirror opened on it
+       adopts them (store_mirror_adopt), so an existing mirror stays
+       conditional. */
+    "CREATE TABLE mirror_files_v6 ("
+    " root TEXT NOT NULL,"
+    " url TEXT NOT NULL,"
+    " path TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('html','css','file','redirect')),"
+    " content_type TEXT,"
+    " etag TEXT,"
+    " last_modified TEXT,"
+    " sha256 TEXT,"
+    " target TEXT,"
+    " size INTEGER,"
+    " mtime_ns INTEGER,"
+    " crawl_id INTEGER REFERENCES crawls(id),"
+    " page_id INTEGER REFERENCES pages(id),"
+    " stale INTEGER NOT NULL DEFAULT 0,"
+    " updated_at TEXT NOT NULL,"
+    " PRIMARY KEY(root, url));"
+    "INSERT INTO mirror_files_v6 (root, url, path, kind, content_type,"
+    " etag, last_modified, sha256, target, size, mtime_ns, crawl_id,"
+    " page_id, stale, updated_at) SELECT '', url, path, kind,"
+    " content_type, etag, last_modified, sha256, target, size, mtime_ns,"
+    " crawl_id, page_id, stale, updated_at FROM mirror_files;"
+    "DROP TABLE mirror_files;"
+    "ALTER TABLE mirror_files_v6 RENAME TO mirror_files;"
+    "CREATE INDEX mirror_files_path ON mirror_files(root, path);"
+    "PRAGMA user_version = 6;",
 };
 
 _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
@@ -227,7 +259,7 @@ _Static_assert(CW_NELEM(store_migrations) == STORE_SCHEMA_VERSION,
 #define SQL_LINK_R64 SQL_LINK_R32 "," SQL_LINK_R32
 #define SQL_MIRROR_COLS                                                        \
 	"url, path, kind, content_type, etag, last_modified, sha256, target,"  \
-	" size, mtime_ns, crawl_id, page_id, updated_at, stale"
+	" size, mtime_ns, crawl_id, page_id, updated_at, stale, root"
 /* The spilled frontier, in two parts the (crawl_id, state, fetched_at)
    index can seek: never-fetched rows from an id on (a range of the index,
    in id order), and the few fetched before (requeued revisits), sorted.
@@ -296,6 +328,8 @@ enum store_stmt {
 	SS_MIRROR_GET_PATH,
 	SS_MIRROR_WALK,
 	SS_MIRROR_WALK_STALE,
+	SS_MIRROR_ADOPT,
+	SS_MIRROR_ADOPT_REST,
 	SS_WARC_FILE_ADD,
 	SS_WARC_FILE_LAST,
 	SS_WARC_RECORD_ADD,
@@ -365,15 +399,20 @@ static const char *const store_sql[SS_COUNT_] = {
     [SS_CRAWL_LAST_FAILED] = SQL_CRAWL_LAST_FAILED,
     [SS_MIRROR_PUT] = "INSERT OR REPLACE INTO mirror_files (" SQL_MIRROR_COLS
 		      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-		      " ?11, ?12, ?13, ?14)",
+		      " ?11, ?12, ?13, ?14, ?15)",
     [SS_MIRROR_GET] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
-		      " WHERE url = ?1",
+		      " WHERE root = ?1 AND url = ?2",
     [SS_MIRROR_GET_PATH] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
-			   " WHERE path = ?1 LIMIT 1",
+			   " WHERE root = ?1 AND path = ?2 LIMIT 1",
     [SS_MIRROR_WALK] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
-		       " ORDER BY url",
+		       " WHERE root = ?1 ORDER BY url",
     [SS_MIRROR_WALK_STALE] = "SELECT " SQL_MIRROR_COLS " FROM mirror_files"
-			     " WHERE stale = 1 ORDER BY url",
+			     " WHERE root = ?1 AND stale = 1 ORDER BY url",
+    /* A URL a v6 mirror of root already holds keeps its own row. */
+    [SS_MIRROR_ADOPT] = "UPDATE OR IGNORE mirror_files SET root = ?1"
+			" WHERE root = ''",
+    /* What is left of '': URLs root held already, superseded. */
+    [SS_MIRROR_ADOPT_REST] = "DELETE FROM mirror_files WHERE root = ''",
     [SS_WARC_FILE_ADD] = "INSERT INTO warc_files (crawl_id, base, path,"
 			 " created_at) VALUES (?1, ?2, ?3, ?4)",
     /* The file a crawl wrote last for base, and where its last record
@@ -3166,7 +3205,8 @@ store_mirror_put(struct store *st, const struct store_mirror_file *f)
 	int bad = 0;
 
 	STORE_SYNC(st);
-	if (f->url == NULL || f->path == NULL || !store_mirror_kind_ok(f->kind))
+	if (f->root == NULL || f->root[0] == '\0' || f->url == NULL ||
+	    f->path == NULL || !store_mirror_kind_ok(f->kind))
 		return CW_EINVAL;
 	rc = store_begin(st);
 	if (rc != CW_OK)
@@ -3189,6 +3229,7 @@ store_mirror_put(struct store *st, const struct store_mirror_file *f)
 		bad |= sqlite3_bind_int64(s, 12, f->page_id);
 	bad |= store_bind_text(s, 13, cw_iso8601_us(f->updated_us, ts));
 	bad |= sqlite3_bind_int(s, 14, f->stale ? 1 : 0);
+	bad |= store_bind_text(s, 15, f->root);
 	if (bad)
 		return store_bind_failed(st, SS_MIRROR_PUT, "mirror map");
 	return store_write(st, SS_MIRROR_PUT, "mirror map");
@@ -3214,6 +3255,7 @@ store_mirror_row(sqlite3_stmt *s, struct store_mirror_file *f)
 	f->crawl_id = sqlite3_column_int64(s, 10);
 	f->page_id = sqlite3_column_int64(s, 11);
 	f->stale = sqlite3_column_int(s, 13) != 0;
+	f->root = store_col_text(s, 14);
 }
 
 /* Step a mirror_files query, one callback per row until cb says stop. */
@@ -3228,7 +3270,8 @@ store_mirror_rows(struct store *st, enum store_stmt which, store_mirror_cb *cb,
 
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		store_mirror_row(s, &f);
-		if (f.url == NULL || f.path == NULL || f.kind == NULL)
+		if (f.url == NULL || f.path == NULL || f.kind == NULL ||
+		    f.root == NULL)
 			continue; /* NOT NULL columns: cannot happen */
 		if (cb(arg, &f) != 0)
 			break;
@@ -3240,43 +3283,100 @@ store_mirror_rows(struct store *st, enum store_stmt which, store_mirror_cb *cb,
 	return rc;
 }
 
-/* The mirror map's row for url, if any. */
-enum cw_rc
-store_mirror_get(
-    struct store *st, const char *url, store_mirror_cb *cb, void *arg)
+/* Bind root to ?1 of which (and text, when not NULL, to ?2). */
+static enum cw_rc
+store_mirror_bind(
+    struct store *st, enum store_stmt which, const char *root, const char *text)
 {
+	sqlite3_stmt *s = st->stmt[which];
+
+	if (root == NULL)
+		return CW_EINVAL;
+	if (store_bind_text(s, 1, root) != SQLITE_OK ||
+	    (text != NULL && store_bind_text(s, 2, text) != SQLITE_OK))
+		return store_bind_failed(st, which, "mirror map");
+	return CW_OK;
+}
+
+/* The mirror map's row for url under root, if any. */
+enum cw_rc
+store_mirror_get(struct store *st, const char *root, const char *url,
+    store_mirror_cb *cb, void *arg)
+{
+	enum cw_rc rc;
+
 	STORE_SYNC(st);
-	if (store_bind_text(st->stmt[SS_MIRROR_GET], 1, url) != SQLITE_OK)
-		return store_bind_failed(st, SS_MIRROR_GET, "mirror map");
+	if (url == NULL)
+		return CW_EINVAL;
+	rc = store_mirror_bind(st, SS_MIRROR_GET, root, url);
+	if (rc != CW_OK)
+		return rc;
 	return store_mirror_rows(st, SS_MIRROR_GET, cb, arg, "mirror map");
 }
 
-/* The mirror map's row that holds path, if any. */
+/* The mirror map's row that holds path under root, if any. */
 enum cw_rc
-store_mirror_get_path(
-    struct store *st, const char *path, store_mirror_cb *cb, void *arg)
+store_mirror_get_path(struct store *st, const char *root, const char *path,
+    store_mirror_cb *cb, void *arg)
 {
+	enum cw_rc rc;
+
 	STORE_SYNC(st);
-	if (store_bind_text(st->stmt[SS_MIRROR_GET_PATH], 1, path) != SQLITE_OK)
-		return store_bind_failed(st, SS_MIRROR_GET_PATH, "mirror map");
+	if (path == NULL)
+		return CW_EINVAL;
+	rc = store_mirror_bind(st, SS_MIRROR_GET_PATH, root, path);
+	if (rc != CW_OK)
+		return rc;
 	return store_mirror_rows(st, SS_MIRROR_GET_PATH, cb, arg, "mirror map");
 }
 
-/* Every row of the mirror map, in URL order. */
+/* Every row of root's map, in URL order. */
 enum cw_rc
-store_mirror_walk(struct store *st, store_mirror_cb *cb, void *arg)
+store_mirror_walk(
+    struct store *st, const char *root, store_mirror_cb *cb, void *arg)
 {
+	enum cw_rc rc;
+
 	STORE_SYNC(st);
+	rc = store_mirror_bind(st, SS_MIRROR_WALK, root, NULL);
+	if (rc != CW_OK)
+		return rc;
 	return store_mirror_rows(st, SS_MIRROR_WALK, cb, arg, "mirror map");
 }
 
-/* The rows marked stale, in URL order. */
+/* root's rows marked stale, in URL order. */
 enum cw_rc
-store_mirror_walk_stale(struct store *st, store_mirror_cb *cb, void *arg)
+store_mirror_walk_stale(
+    struct store *st, const char *root, store_mirror_cb *cb, void *arg)
 {
+	enum cw_rc rc;
+
 	STORE_SYNC(st);
+	rc = store_mirror_bind(st, SS_MIRROR_WALK_STALE, root, NULL);
+	if (rc != CW_OK)
+		return rc;
 	return store_mirror_rows(
 	    st, SS_MIRROR_WALK_STALE, cb, arg, "mirror map");
+}
+
+/* The rows a v5 database had (root '') become root's (in the batch). */
+enum cw_rc
+store_mirror_adopt(struct store *st, const char *root)
+{
+	enum cw_rc rc;
+
+	STORE_SYNC(st);
+	if (root == NULL || root[0] == '\0')
+		return CW_EINVAL;
+	rc = store_begin(st);
+	if (rc != CW_OK)
+		return rc;
+	rc = store_mirror_bind(st, SS_MIRROR_ADOPT, root, NULL);
+	if (rc == CW_OK)
+		rc = store_write(st, SS_MIRROR_ADOPT, "mirror map");
+	if (rc == CW_OK)
+		rc = store_write(st, SS_MIRROR_ADOPT_REST, "mirror map");
+	return rc;
 }
 
 /* A WARC file of a crawl, in the batch. */

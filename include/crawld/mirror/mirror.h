@@ -3,9 +3,10 @@
  * mirror.h - `crawld crawl --mirror DIR`: a crawl observer (engine.h)
  * that writes each 2xx body under DIR (localpath.h names it, mirrorfs.h
  * writes it), keeps the URL -> path map in the database (store.h
- * mirror_files) and, with conversion on, rewrites the links of HTML and
- * CSS files (convert.h) as they arrive and again at the crawl's end for
- * those whose targets came later.
+ * mirror_files, keyed by DIR's realpath: one URL mirrored into two
+ * directories is two rows) and, with conversion on, rewrites the links
+ * of HTML and CSS files (convert.h) as they arrive and again at the
+ * crawl's end for those whose targets came later.
  *
  * The original bytes of every HTML and CSS file are kept as
  * DIR/.crawld/orig/<sha256> (a host folder never begins with '.'): a
@@ -39,8 +40,10 @@ struct mirror_stats {
 
 /*
  * A mirror into dir (created when missing) recording its map in st
- * (borrowed). convert: rewrite links. max_size: the largest original read
- * back. On failure CW_EIO/CW_ENOMEM with err naming the cause.
+ * (borrowed); the rows of a schema-5 database, which had one map, become
+ * dir's (store_mirror_adopt) in st's open batch. convert: rewrite links.
+ * max_size: the largest original read back. On failure CW_EIO/CW_ENOMEM with
+ * err naming the cause.
  */
 CW_WARN_UNUSED enum cw_rc mirror_open(const char *dir, struct store *st,
     bool convert, size_t max_size, struct mirror **out, char *err,

@@ -33,7 +33,7 @@
 struct store;
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum page_state {
 	PAGE_QUEUED = 0,
@@ -412,9 +412,12 @@ void store_get_stats(const struct store *st, struct store_stats *out);
  * mirror directory. Every step after the first write (conversion, a
  * re-mirror, `crawld convert`) reads the path from here instead of
  * computing it again, so a name chosen once (a collision, a variant for a
- * taken path) stays. Strings borrowed: for the call (put) or the callback.
+ * taken path) stays. One map per mirror directory (root, its realpath):
+ * the same URL mirrored into two directories is two independent rows.
+ * Strings borrowed: for the call (put) or the callback.
  */
 struct store_mirror_file {
+	const char *root;	  /* the mirror directory's realpath */
 	const char *url;	  /* the page URL (normalised) */
 	const char *path;	  /* relative to the mirror root */
 	const char *kind;	  /* "html", "css", "file" or "redirect" */
@@ -433,29 +436,40 @@ struct store_mirror_file {
 			       a crawl's end (also a resumed one's) */
 };
 
-/* Insert or replace url's row (in the open batch). CW_EINVAL for a row
-   without url, path or a known kind. */
+/* Insert or replace (root, url)'s row (in the open batch). CW_EINVAL for
+   a row without root, url, path or a known kind. */
 CW_WARN_UNUSED enum cw_rc store_mirror_put(
     struct store *st, const struct store_mirror_file *f);
 
 /* Called per row; non-zero stops the walk (CW_OK). */
 typedef int store_mirror_cb(void *arg, const struct store_mirror_file *f);
 
-/* The row of url (cb not called when there is none). */
-CW_WARN_UNUSED enum cw_rc store_mirror_get(
-    struct store *st, const char *url, store_mirror_cb *cb, void *arg);
+/* The row of url under root (cb not called when there is none). */
+CW_WARN_UNUSED enum cw_rc store_mirror_get(struct store *st, const char *root,
+    const char *url, store_mirror_cb *cb, void *arg);
 
-/* A row holding path (cb not called when there is none). */
-CW_WARN_UNUSED enum cw_rc store_mirror_get_path(
-    struct store *st, const char *path, store_mirror_cb *cb, void *arg);
+/* A row of root holding path (cb not called when there is none). */
+CW_WARN_UNUSED enum cw_rc store_mirror_get_path(struct store *st,
+    const char *root, const char *path, store_mirror_cb *cb, void *arg);
 
-/* Every row, in URL order. */
+/* Every row of root, in URL order. */
 CW_WARN_UNUSED enum cw_rc store_mirror_walk(
-    struct store *st, store_mirror_cb *cb, void *arg);
+    struct store *st, const char *root, store_mirror_cb *cb, void *arg);
 
-/* The rows marked stale, in URL order. */
+/* root's rows marked stale, in URL order. */
 CW_WARN_UNUSED enum cw_rc store_mirror_walk_stale(
-    struct store *st, store_mirror_cb *cb, void *arg);
+    struct store *st, const char *root, store_mirror_cb *cb, void *arg);
+
+/*
+ * The rows migrated from schema version 5 (one mirror, keyed by URL
+ * alone: root '') become root's, in the open batch; once claimed they are
+ * no other root's. A URL root already holds keeps root's row (the old
+ * one is dropped). The mirror
+ * calls it when it opens, so the directory a v5 database mirrored into
+ * stays conditional on its next run.
+ */
+CW_WARN_UNUSED enum cw_rc store_mirror_adopt(
+    struct store *st, const char *root);
 
 /*
  * WARC output (--warc): the files a crawl wrote (warc_files) and every

@@ -314,6 +314,7 @@ test_mirror_map(void)
 	st = tmpdb_open(t.path, 0);
 	REQUIRE(st != NULL);
 	memset(&f, 0, sizeof(f));
+	f.root = "/m1";
 	f.url = "http://h/a";
 	f.path = "h/a.html";
 	f.kind = "html";
@@ -336,9 +337,13 @@ test_mirror_map(void)
 	CHECK(store_mirror_put(st, &f) == CW_EINVAL);
 	f.kind = NULL;
 	CHECK(store_mirror_put(st, &f) == CW_EINVAL);
+	f.kind = "redirect";
+	f.root = ""; /* '' is a v5 row's, never a mirror's */
+	CHECK(store_mirror_put(st, &f) == CW_EINVAL);
+	f.root = "/m1";
 	REQUIRE(store_flush(st) == CW_OK);
 	memset(&m, 0, sizeof(m));
-	CHECK(store_mirror_get(st, "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK(store_mirror_get(st, "/m1", "http://h/a", mrow_cb, &m) == CW_OK);
 	CHECK_INT(m.n, 1);
 	CHECK_STR(m.path, "h/a.html");
 	CHECK_STR(m.kind, "html");
@@ -347,9 +352,10 @@ test_mirror_map(void)
 	CHECK_INT(m.mtime, 99);
 	CHECK_INT(m.page, 7);
 	memset(&m, 0, sizeof(m));
-	CHECK(store_mirror_get(st, "http://h/none", mrow_cb, &m) == CW_OK);
+	CHECK(
+	    store_mirror_get(st, "/m1", "http://h/none", mrow_cb, &m) == CW_OK);
 	CHECK_INT(m.n, 0);
-	CHECK(store_mirror_get_path(st, "h/r", mrow_cb, &m) == CW_OK);
+	CHECK(store_mirror_get_path(st, "/m1", "h/r", mrow_cb, &m) == CW_OK);
 	CHECK_INT(m.n, 1);
 	CHECK_STR(m.target, "http://h/a");
 	CHECK_INT(m.size, -1);
@@ -363,14 +369,176 @@ test_mirror_map(void)
 	f.last_modified = "Tue, 01 Dec 2026 00:00:00 GMT";
 	CHECK(store_mirror_put(st, &f) == CW_OK);
 	memset(&m, 0, sizeof(m));
-	CHECK(store_mirror_get(st, "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK(store_mirror_get(st, "/m1", "http://h/a", mrow_cb, &m) == CW_OK);
 	CHECK_STR(m.etag, "\"e2\"");
 	CHECK_STR(m.lm, "Tue, 01 Dec 2026 00:00:00 GMT");
 	memset(&m, 0, sizeof(m));
-	CHECK(store_mirror_walk(st, mrow_cb, &m) == CW_OK);
+	CHECK(store_mirror_walk(st, "/m1", mrow_cb, &m) == CW_OK);
 	CHECK_INT(m.n, 2);
 	CHECK_STR(m.path, "h/r"); /* URL order: /a, then /r */
 	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/* Two mirror roots holding the same URL: two rows, each root's own. */
+static void
+test_mirror_roots(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	struct mrow m;
+	struct store_mirror_file f;
+
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
+	REQUIRE(st != NULL);
+	memset(&f, 0, sizeof(f));
+	f.root = "/m1";
+	f.url = "http://h/a";
+	f.path = "h/a.html";
+	f.kind = "html";
+	f.etag = "\"one\"";
+	f.size = 1;
+	f.updated_us = 1;
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	f.root = "/m2";
+	f.path = "h/a-2.html";
+	f.etag = "\"two\"";
+	f.stale = true;
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	REQUIRE(store_flush(st) == CW_OK);
+	CHECK_INT(
+	    tmpdb_peek_int(t.path, "SELECT count(*) FROM mirror_files"), 2);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m1", "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.path, "h/a.html");
+	CHECK_STR(m.etag, "\"one\"");
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m2", "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.etag, "\"two\"");
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m3", "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	/* A path is taken within its own root only. */
+	CHECK(
+	    store_mirror_get_path(st, "/m2", "h/a.html", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	CHECK(store_mirror_walk(st, "/m1", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_walk_stale(st, "/m1", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	CHECK(store_mirror_walk_stale(st, "/m2", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK(store_mirror_get(st, NULL, "http://h/a", mrow_cb, &m) != CW_OK);
+	CHECK(store_mirror_adopt(st, "") == CW_EINVAL);
+	store_close(st);
+	tmpdb_cleanup(&t);
+}
+
+/*
+ * A version-5 database: every table as this build makes it but
+ * mirror_files, which has the v5 shape (url PRIMARY KEY, path index) and
+ * two rows of a `crawl --mirror`.
+ */
+static const char v5_mirror[] =
+    "DROP TABLE mirror_files;"
+    "CREATE TABLE mirror_files ("
+    " url TEXT PRIMARY KEY,"
+    " path TEXT NOT NULL,"
+    " kind TEXT NOT NULL CHECK(kind IN ('html','css','file','redirect')),"
+    " content_type TEXT, etag TEXT, last_modified TEXT, sha256 TEXT,"
+    " target TEXT, size INTEGER, mtime_ns INTEGER,"
+    " crawl_id INTEGER REFERENCES crawls(id),"
+    " page_id INTEGER REFERENCES pages(id),"
+    " stale INTEGER NOT NULL DEFAULT 0,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE INDEX mirror_files_path ON mirror_files(path);"
+    "INSERT INTO mirror_files (url, path, kind, etag, size, stale,"
+    " updated_at) VALUES ('http://h/a', 'h/a.html', 'html', '\"v5\"', 3,"
+    " 1, '2026-12-01T00:00:00.000000Z'),"
+    " ('http://h/b', 'h/b', 'file', NULL, 4, 0,"
+    " '2026-12-01T00:00:00.000000Z');"
+    "PRAGMA user_version = 5;";
+
+/*
+ * Migration from version 5: the map's rows are kept with root '', no
+ * mirror's until the first one opened adopts them; a later root adopts
+ * nothing, and a URL the adopter already held keeps its own row.
+ */
+static void
+test_migrate_v5_mirror(void)
+{
+	struct tmpdb t;
+	struct store *st;
+	struct store_mirror_file f;
+	struct mrow m;
+	sqlite3 *db = NULL;
+	char text[128];
+
+	REQUIRE(tmpdb_init(&t, "store"));
+	st = tmpdb_open(t.path, 0);
+	REQUIRE(st != NULL);
+	store_close(st);
+	REQUIRE(sqlite3_open(t.path, &db) == SQLITE_OK);
+	REQUIRE(sqlite3_exec(db, v5_mirror, NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	st = tmpdb_open(t.path, 0);
+	REQUIRE(st != NULL);
+	CHECK_INT(tmpdb_peek_int(t.path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	CHECK(peek_text(t.path,
+	    "SELECT group_concat(name, ',') FROM "
+	    "pragma_index_info('mirror_files_path')",
+	    text, sizeof(text)));
+	CHECK_STR(text, "root,path");
+	CHECK_INT(tmpdb_peek_int(t.path,
+		      "SELECT count(*) FROM mirror_files WHERE root = ''"),
+	    2);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m1", "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	/* /m1 already has http://h/b: its row stays, the old one goes. */
+	memset(&f, 0, sizeof(f));
+	f.root = "/m1";
+	f.url = "http://h/b";
+	f.path = "h/b-new";
+	f.kind = "file";
+	f.size = 5;
+	f.updated_us = 1;
+	CHECK(store_mirror_put(st, &f) == CW_OK);
+	CHECK(store_mirror_adopt(st, "/m1") == CW_OK);
+	REQUIRE(store_flush(st) == CW_OK);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m1", "http://h/a", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.path, "h/a.html");
+	CHECK_STR(m.etag, "\"v5\"");
+	CHECK_INT(m.size, 3);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_walk_stale(st, "/m1", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_get(st, "/m1", "http://h/b", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 1);
+	CHECK_STR(m.path, "h/b-new");
+	/* Claimed once: a second mirror starts empty. */
+	CHECK(store_mirror_adopt(st, "/m2") == CW_OK);
+	REQUIRE(store_flush(st) == CW_OK);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_walk(st, "/m2", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 0);
+	memset(&m, 0, sizeof(m));
+	CHECK(store_mirror_walk(st, "/m1", mrow_cb, &m) == CW_OK);
+	CHECK_INT(m.n, 2);
+	CHECK_INT(
+	    tmpdb_peek_int(t.path, "SELECT count(*) FROM mirror_files"), 2);
+	store_close(st);
+	CHECK(peek_text(t.path, "PRAGMA integrity_check", text, sizeof(text)));
+	CHECK_STR(text, "ok");
 	tmpdb_cleanup(&t);
 }
 
@@ -1097,6 +1265,8 @@ static const struct test tests[] = {
     TEST(full_database),
     TEST(explain_hot),
     TEST(mirror_map),
+    TEST(mirror_roots),
+    TEST(migrate_v5_mirror),
 };
 
 TEST_MAIN(tests)
