@@ -618,7 +618,7 @@ crawl_fetch_opts(struct crawl *c)
 /* A new crawl object with its events, registered with the engine. */
 static struct crawl *
 crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
-    crawl_done_cb *done, void *arg)
+    const struct crawl_observer *obs, crawl_done_cb *done, void *arg)
 {
 	struct crawl *c;
 	size_t i;
@@ -642,6 +642,9 @@ crawl_alloc(struct engine *e, const struct crawl_opts *opts, size_t nseeds,
 	for (i = 0; i < e->nobs; i++)
 		if (crawl_add_observer(c, &e->obs[i]) != CW_OK)
 			CW_ASSERT(0); /* both tables have CRAWL_MAX_OBSERVERS */
+	/* The caller's own, as early (the callers checked there is room). */
+	if (obs != NULL && crawl_add_observer(c, obs) != CW_OK)
+		CW_ASSERT(0);
 	if (c->seen == NULL || c->redirect_hops == NULL ||
 	    c->requeued == NULL || c->scope_keys == NULL ||
 	    c->done_ev == NULL || crawl_revisit_init_(c) != CW_OK) {
@@ -670,19 +673,43 @@ crawl_launched(struct crawl *c, enum cw_rc rc, struct crawl **out, char *err,
 	return CW_OK;
 }
 
+/* Whether a crawl has room for obs besides the engine's observers. */
+static bool
+crawl_obs_room(const struct engine *e, const struct crawl_observer *obs,
+    char *err, size_t errlen)
+{
+	if (obs == NULL || e->nobs < CRAWL_MAX_OBSERVERS)
+		return true;
+	snprintf(err, errlen, "%s: too many observers", obs->name);
+	return false;
+}
+
 /* Start a crawl job. */
 enum cw_rc
 crawl_start(struct engine *e, const struct crawl_opts *opts, char *const *seeds,
     size_t nseeds, crawl_done_cb *done, void *arg, struct crawl **out,
     char *err, size_t errlen)
 {
+	return crawl_start_observed(
+	    e, opts, seeds, nseeds, NULL, done, arg, out, err, errlen);
+}
+
+/* Start a crawl job with an observer of its own from its first task. */
+enum cw_rc
+crawl_start_observed(struct engine *e, const struct crawl_opts *opts,
+    char *const *seeds, size_t nseeds, const struct crawl_observer *obs,
+    crawl_done_cb *done, void *arg, struct crawl **out, char *err,
+    size_t errlen)
+{
 	struct crawl *c;
 	char **norm = NULL, *seeds_json = NULL, *opts_json = NULL;
 	enum cw_rc rc = CW_ENOMEM;
 
 	*out = NULL;
+	if (!crawl_obs_room(e, obs, err, errlen))
+		return CW_EINVAL;
 	snprintf(err, errlen, "out of memory");
-	c = crawl_alloc(e, opts, nseeds, done, arg);
+	c = crawl_alloc(e, opts, nseeds, obs, done, arg);
 	norm = calloc(nseeds + 1, sizeof(*norm));
 	if (c == NULL || norm == NULL)
 		goto out;
@@ -839,16 +866,29 @@ crawl_resume(struct engine *e, const struct crawl_opts *opts, int64_t crawl_id,
     const char *seeds_json, crawl_done_cb *done, void *arg, struct crawl **out,
     char *err, size_t errlen)
 {
+	return crawl_resume_observed(
+	    e, opts, crawl_id, seeds_json, NULL, done, arg, out, err, errlen);
+}
+
+/* Resume a stored crawl with an observer of its own from its first task. */
+enum cw_rc
+crawl_resume_observed(struct engine *e, const struct crawl_opts *opts,
+    int64_t crawl_id, const char *seeds_json, const struct crawl_observer *obs,
+    crawl_done_cb *done, void *arg, struct crawl **out, char *err,
+    size_t errlen)
+{
 	struct crawl *c = NULL;
 	char **seeds, **norm = NULL;
 	size_t nseeds = 0;
 	enum cw_rc rc = CW_ENOMEM;
 
 	*out = NULL;
+	if (!crawl_obs_room(e, obs, err, errlen))
+		return CW_EINVAL;
 	snprintf(err, errlen, "out of memory");
 	seeds = crawl_seeds_parse(seeds_json, &nseeds);
 	if (seeds != NULL)
-		c = crawl_alloc(e, opts, nseeds, done, arg);
+		c = crawl_alloc(e, opts, nseeds, obs, done, arg);
 	norm = calloc(nseeds + 1, sizeof(*norm));
 	if (c == NULL || norm == NULL)
 		goto out;

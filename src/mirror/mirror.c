@@ -752,21 +752,33 @@ mirror_close(struct mirror *m)
 	free(m);
 }
 
+void
+mirror_observer(struct mirror *m, struct crawl_observer *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->name = "mirror";
+	o->flags = CRAWL_OBS_BODIES | (m->convert ? CRAWL_OBS_SPANS : 0);
+	o->response = mir_on_response;
+	o->recorded = mir_on_recorded;
+	o->stored_body = mir_on_stored;
+	o->end = mir_on_end;
+	o->arg = m;
+	o->validators = mir_on_validators;
+}
+
 enum cw_rc
 mirror_attach(struct mirror *m, struct engine *e)
 {
 	struct crawl_observer o;
 
-	memset(&o, 0, sizeof(o));
-	o.name = "mirror";
-	o.flags = CRAWL_OBS_BODIES | (m->convert ? CRAWL_OBS_SPANS : 0);
-	o.response = mir_on_response;
-	o.recorded = mir_on_recorded;
-	o.stored_body = mir_on_stored;
-	o.end = mir_on_end;
-	o.arg = m;
-	o.validators = mir_on_validators;
+	mirror_observer(m, &o);
 	return engine_add_observer(e, &o);
+}
+
+const char *
+mirror_root(const struct mirror *m)
+{
+	return m->root;
 }
 
 /* store_mirror_cb: collect the documents' URLs. */

@@ -252,6 +252,23 @@ CW_WARN_UNUSED enum cw_rc crawl_add_observer(
 CW_WARN_UNUSED enum cw_rc engine_add_observer(
     struct engine *e, const struct crawl_observer *obs);
 
+/*
+ * crawl_start() and crawl_resume() with obs (copied; NULL: none) added to
+ * the crawl after the engine's observers and before its first task, as
+ * engine_add_observer() does for every crawl: the daemon's job that
+ * mirrors gives validators to its seeds and its resumed pages, and other
+ * jobs of the engine do not see it. CW_EINVAL (err says so) when the
+ * engine's observers leave no room for it.
+ */
+CW_WARN_UNUSED enum cw_rc crawl_start_observed(struct engine *e,
+    const struct crawl_opts *opts, char *const *seeds, size_t nseeds,
+    const struct crawl_observer *obs, crawl_done_cb *done, void *arg,
+    struct crawl **out, char *err, size_t errlen);
+CW_WARN_UNUSED enum cw_rc crawl_resume_observed(struct engine *e,
+    const struct crawl_opts *opts, int64_t crawl_id, const char *seeds_json,
+    const struct crawl_observer *obs, crawl_done_cb *done, void *arg,
+    struct crawl **out, char *err, size_t errlen);
+
 /* The crawl's crawls.id. */
 int64_t crawl_get_id(const struct crawl *c);
 

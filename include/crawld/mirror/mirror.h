@@ -56,6 +56,13 @@ void mirror_close(struct mirror *m);
    seeds on, so they are asked conditionally too); m must outlive them. */
 CW_WARN_UNUSED enum cw_rc mirror_attach(struct mirror *m, struct engine *e);
 
+/* The observer of one crawl (crawl_start_observed(), the daemon's job
+   that mirrors); m must outlive that crawl. */
+void mirror_observer(struct mirror *m, struct crawl_observer *o);
+
+/* The directory's realpath, its map's key (borrowed). */
+const char *mirror_root(const struct mirror *m);
+
 /*
  * `crawld convert`: convert every HTML and CSS file of the map again from
  * its original, with the map as it is now. Writes only files whose bytes
