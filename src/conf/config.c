@@ -58,6 +58,7 @@ static const struct cfg_def cfg_table[] = {
     {"store", "db", CFG_PATH, CO(db), 0, 0},
     {"store", "sync", CFG_SYNC, CO(sync_full), 0, 0},
     {"store", "warc_dir", CFG_OPTPATH, CO(warc_dir), 0, 0},
+    {"store", "mirror_dir", CFG_OPTPATH, CO(mirror_dir), 0, 0},
     {"engine", "concurrency", CFG_UINT, CO(concurrency), 1, 4096},
     {"engine", "per_host", CFG_UINT, CO(per_host), 1, 1024},
     {"engine", "parse_threads", CFG_THREADS, CO(parse_threads), 0, 8},
@@ -132,6 +133,7 @@ config_cleanup(struct daemon_config *c)
 	free(c->token_file);
 	free(c->db);
 	free(c->warc_dir);
+	free(c->mirror_dir);
 	for (i = 0; i < c->ncrawl; i++) {
 		free(c->crawl[i].key);
 		free(c->crawl[i].value);
@@ -426,8 +428,9 @@ cfg_crawl_key(struct cfg_parse *ps, const char *name, const char *value)
 		return false;
 	}
 	if (strcmp(key, "mirror") == 0) {
-		cfg_error(
-		    ps, ps->line, "%s: not built into the daemon yet", key);
+		cfg_error(ps, ps->line,
+		    "mirror: a job's own directory, set when it is submitted"
+		    " (POST /crawls {\"mirror\": NAME}), not for every job");
 		return false;
 	}
 	if (strcmp(key, "warc") == 0) {
@@ -751,6 +754,23 @@ cfg_json_sets(const json_t *obj, const char *key)
 	return false;
 }
 
+/* Whether the job (obj) or a [crawl] default sets key. */
+static bool
+cfg_sets(const struct daemon_config *c, const json_t *obj, const char *key)
+{
+	char norm[64];
+	size_t i;
+
+	if (obj != NULL && cfg_json_sets(obj, key))
+		return true;
+	for (i = 0; i < c->ncrawl; i++) {
+		cfg_norm_name(c->crawl[i].key, norm, sizeof(norm));
+		if (strcmp(norm, key) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The [crawl] defaults, less the keys obj sets, then the daemon's own. */
 static enum cw_rc
 cfg_apply_defaults(const struct daemon_config *c, const json_t *obj,
@@ -803,9 +823,13 @@ cfg_apply_json(const json_t *obj, struct crawl_opts *o, bool stored, char *err,
 			    where);
 			return CW_EINVAL;
 		}
-		if (strcmp(key, "mirror") == 0) {
+		if (strcmp(key, "mirror") == 0 &&
+		    (!json_is_string(v) ||
+			!config_warc_name_ok(json_string_value(v)))) {
 			snprintf(err, errlen,
-			    "%s: not built into the daemon yet", key);
+			    "mirror: a directory name in the daemon's mirror"
+			    " directory (1 to 100 of A-Z a-z 0-9 . _ -, not"
+			    " beginning with '.'), not a path");
 			return CW_EINVAL;
 		}
 		if (strcmp(key, "warc") == 0 &&
@@ -844,6 +868,16 @@ config_job_opts(const struct daemon_config *c, const json_t *obj,
 	rc = cfg_apply_defaults(c, obj, o, err, errlen);
 	if (rc == CW_OK && obj != NULL)
 		rc = cfg_apply_json(obj, o, false, err, errlen);
+	if (rc == CW_OK && o->mirror_dir != NULL) {
+		/* As crawl --mirror: a mirror's pages come with their
+		   images, scripts and stylesheets and link to each other,
+		   unless the job or [crawl] says otherwise. The stored
+		   options keep the outcome, so a resume does the same. */
+		if (!cfg_sets(c, obj, "page-requisites"))
+			o->page_requisites = true;
+		if (!cfg_sets(c, obj, "convert-links"))
+			o->convert_links = true;
+	}
 	return rc;
 }
 
@@ -883,21 +917,35 @@ config_warc_name_ok(const char *name)
 	return true;
 }
 
-char *
-config_warc_dir(const struct daemon_config *c)
+/* set, else the directory name beside the database. */
+static char *
+cfg_dir_beside_db(
+    const struct daemon_config *c, const char *set, const char *name)
 {
 	const char *slash;
 	char *dir;
-	size_t len;
+	size_t len, n = strlen(name) + 1;
 
-	if (c->warc_dir != NULL)
-		return strdup(c->warc_dir);
+	if (set != NULL)
+		return strdup(set);
 	slash = strrchr(c->db, '/');
 	len = slash != NULL ? (size_t)(slash - c->db) + 1 : 0;
-	dir = malloc(len + sizeof("warc"));
+	dir = malloc(len + n);
 	if (dir == NULL)
 		return NULL;
 	memcpy(dir, c->db, len);
-	memcpy(dir + len, "warc", sizeof("warc"));
+	memcpy(dir + len, name, n);
 	return dir;
+}
+
+char *
+config_warc_dir(const struct daemon_config *c)
+{
+	return cfg_dir_beside_db(c, c->warc_dir, "warc");
+}
+
+char *
+config_mirror_dir(const struct daemon_config *c)
+{
+	return cfg_dir_beside_db(c, c->mirror_dir, "mirror");
 }

@@ -20,6 +20,7 @@
 
 #include "crawld/base/log.h"
 #include "crawld/daemon/jobs.h"
+#include "crawld/mirror/mirror.h"
 #include "crawld/mirror/warcout.h"
 #include "crawld/web/url.h"
 
@@ -35,6 +36,7 @@ struct job {
 	bool shutdown;	      /* stopping because the daemon stops */
 	struct crawl *crawl;  /* borrowed from the engine; NULL when not live */
 	struct warcout *warc; /* owned while live: its "warc" output, NULL */
+	struct mirror *mirror;	/* owned while live: its "mirror", NULL */
 	struct crawl_opts opts; /* owned; the crawl borrows it */
 	bool has_opts;
 	char *seeds_json;   /* owned, as in the row */
@@ -138,6 +140,7 @@ job_free(struct job *jb)
 	free(jb->finished_at);
 	free(jb->error);
 	warcout_free(jb->warc);
+	mirror_close(jb->mirror);
 	free(jb);
 }
 
@@ -331,16 +334,124 @@ job_warc_or_pause(struct jobs *j, struct job *jb)
 		job_stop(jb, JOB_PAUSED);
 }
 
-/* Start the crawl of a job from its row (resume) and count it live. */
+/* The "mirror" NAME of a job (its options, or its row's when they are
+   not loaded); NULL when it does not mirror. Borrowed from the job. */
+static const char *
+job_mirror_name(struct job *jb)
+{
+	json_t *o;
+
+	if (jb->has_opts)
+		return jb->opts.mirror_dir;
+	if (jb->options_v == NULL && jb->options_json != NULL)
+		jb->options_v = json_loads(jb->options_json, 0, NULL);
+	o = jb->options_v != NULL ? json_object_get(jb->options_v, "mirror")
+				  : NULL;
+	return json_string_value(o);
+}
+
+/* Another job running or paused on mirror NAME, or NULL: two crawls
+   writing one directory would overwrite each other's files and map. */
+static struct job *
+job_mirror_holder(struct jobs *j, const struct job *self, const char *name)
+{
+	struct job *jb;
+	const char *other;
+
+	TAILQ_FOREACH (jb, &j->list, entry) {
+		if (jb == self ||
+		    (jb->state != JOB_RUNNING && jb->state != JOB_PAUSED))
+			continue;
+		other = job_mirror_name(jb);
+		if (other != NULL && strcmp(other, name) == 0)
+			return jb;
+	}
+	return NULL;
+}
+
+/*
+ * A job that mirrors ("mirror": NAME): open its mirror, the daemon's
+ * mirror directory / NAME (made when missing), as `crawld crawl --mirror`
+ * does, and fill *obs for the crawl to observe from its first task (the
+ * map's validators make a re-run conditional). CW_EINVAL (err says why)
+ * when it cannot be opened.
+ */
+static enum cw_rc
+job_open_mirror(struct jobs *j, struct job *jb, struct crawl_observer *obs,
+    char *err, size_t errlen)
+{
+	char *dir, *path, why[768];
+	enum cw_rc rc;
+	size_t size;
+
+	if (jb->opts.mirror_dir == NULL)
+		return CW_OK;
+	if (jb->mirror != NULL) {
+		mirror_observer(jb->mirror, obs);
+		return CW_OK;
+	}
+	dir = config_mirror_dir(j->cfg);
+	size = dir != NULL ? strlen(dir) + 2 + strlen(jb->opts.mirror_dir) : 0;
+	path = dir != NULL ? malloc(size) : NULL;
+	if (path == NULL) {
+		free(dir);
+		snprintf(err, errlen, "out of memory");
+		return CW_ENOMEM;
+	}
+	snprintf(path, size, "%s/%s", dir, jb->opts.mirror_dir);
+	free(dir);
+	rc = mirror_open(path, j->st, jb->opts.convert_links,
+	    (size_t)jb->opts.max_size, &jb->mirror, why, sizeof(why));
+	free(path);
+	if (rc != CW_OK) {
+		snprintf(err, errlen, "mirror: %s", why);
+		return rc == CW_ENOMEM ? CW_ENOMEM : CW_EINVAL;
+	}
+	mirror_observer(jb->mirror, obs);
+	return CW_OK;
+}
+
+/* After the crawl's end: what the mirror did, and the mirror closed. */
+static void
+job_close_mirror(struct job *jb)
+{
+	struct mirror_stats ms;
+
+	if (jb->mirror == NULL)
+		return;
+	mirror_get_stats(jb->mirror, &ms);
+	log_info("jobs: id=%lld mirror: %llu files written, %llu unchanged, "
+		 "%llu converted (%llu links local, %llu absolute) in %s",
+	    (long long)jb->id, (unsigned long long)ms.written,
+	    (unsigned long long)ms.unchanged, (unsigned long long)ms.converted,
+	    (unsigned long long)ms.links_local,
+	    (unsigned long long)ms.links_absolute, mirror_root(jb->mirror));
+	mirror_close(jb->mirror);
+	jb->mirror = NULL;
+}
+
+/*
+ * Start the crawl of a job from its row (resume) and count it live. A
+ * mirror that cannot be opened is CW_EINVAL with the reason, nothing
+ * started: the callers leave the job paused with it.
+ */
 static enum cw_rc
 job_go_live(struct jobs *j, struct job *jb, char *err, size_t errlen)
 {
+	struct crawl_observer obs;
 	enum cw_rc rc;
 
-	rc = crawl_resume(j->e, &jb->opts, jb->id, jb->seeds_json,
-	    job_crawl_done, jb, &jb->crawl, err, errlen);
+	rc = job_open_mirror(j, jb, &obs, err, errlen);
 	if (rc != CW_OK)
 		return rc;
+	rc = crawl_resume_observed(j->e, &jb->opts, jb->id, jb->seeds_json,
+	    jb->mirror != NULL ? &obs : NULL, job_crawl_done, jb, &jb->crawl,
+	    err, errlen);
+	if (rc != CW_OK) {
+		mirror_close(jb->mirror);
+		jb->mirror = NULL;
+		return rc;
+	}
 	j->live++;
 	job_track(j, jb);
 	jb->state = JOB_RUNNING;
@@ -404,6 +515,7 @@ job_crawl_done(struct crawl *c, void *arg)
 
 	job_add_run(jb, c);
 	job_close_warc(jb);
+	job_close_mirror(jb);
 	jb->crawl = NULL;
 	j->live--;
 	store_crawl_untrack(j->st, jb->id);
@@ -681,6 +793,7 @@ jobs_submit(
 {
 	struct job *jb = NULL;
 	struct crawl_stats s;
+	struct crawl_observer obs;
 	const char **seeds = NULL;
 	size_t n = 0;
 	enum jobs_rc jrc;
@@ -728,8 +841,28 @@ jobs_submit(
 			goto out;
 		}
 	}
-	rc = crawl_start(j->e, &jb->opts, (char *const *)(uintptr_t)seeds, n,
-	    job_crawl_done, jb, &jb->crawl, err, errlen);
+	if (jb->opts.mirror_dir != NULL) {
+		struct job *holder =
+		    job_mirror_holder(j, jb, jb->opts.mirror_dir);
+
+		if (holder != NULL) {
+			snprintf(err, errlen, "mirror %s: job %lld is %s on it",
+			    jb->opts.mirror_dir, (long long)holder->id,
+			    job_state_name(holder->state));
+			jrc = JOBS_ESTATE;
+			goto out;
+		}
+		/* A mirror that cannot be made is the request's error. */
+		rc = job_open_mirror(j, jb, &obs, err, errlen);
+		if (rc != CW_OK) {
+			jrc = rc == CW_ENOMEM ? JOBS_EINTERNAL : JOBS_EINVAL;
+			goto out;
+		}
+	}
+	rc = crawl_start_observed(j->e, &jb->opts,
+	    (char *const *)(uintptr_t)seeds, n,
+	    jb->mirror != NULL ? &obs : NULL, job_crawl_done, jb, &jb->crawl,
+	    err, errlen);
 	if (rc != CW_OK) {
 		jrc = jobs_engine_rc(rc);
 		goto out;

@@ -19,6 +19,7 @@
 #include "harness.h"
 #include "ithelp.h"
 #include "sthelp.h"
+#include "condsrv.h"
 #include "testsrv.h"
 
 /* 2000 bytes of HTML, over job A's max-size of 1000. */
@@ -459,6 +460,231 @@ test_warc_per_job(void)
 	testsrv_stop(s);
 }
 
+/* A file's text (at most size - 1 bytes) into buf; false when unreadable. */
+static bool
+slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return false;
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return true;
+}
+
+/*
+ * "mirror": NAME in a job: its files go under the daemon's mirror
+ * directory (the default, "mirror" beside the database) / NAME, laid out
+ * as `crawld crawl --mirror` lays them out (127.0.0.1_PORT/...), with
+ * page requisites fetched and links converted by default. While a job on
+ * NAME runs (its page held by the server), another on NAME is 409; once
+ * it is done a re-run (through `crawld ctl submit --mirror`) asks for
+ * every file conditionally and gets 304s, while a job on another name
+ * fetches the same URLs in full into its own directory (the map is per
+ * directory). A name that is a path, a name whose directory cannot be
+ * made, and "mirror" as a default for every job are refused.
+ */
+static void
+test_mirror_per_job(void)
+{
+	struct condsrv *cs = condsrv_start();
+	static const struct testsrv_page hold_site[] = {
+	    {"/", 0, NULL, "<p>held</p>", NULL, 0},
+	};
+	struct testsrv *hs = testsrv_start(hold_site, CW_NELEM(hold_site));
+	const char *bad[] = {
+	    "\"../x\"", "\"/tmp/x\"", "\".hidden\"", "\"\"", "3"};
+	struct st_daemon d;
+	char seed[160], hseed[160], host[600], file[700], body[4096];
+	char out[4096], api[400], req[400], *text;
+	const char *port;
+	long long id, id2, id3, held;
+	long status;
+	size_t i;
+	FILE *f;
+
+	REQUIRE(hs != NULL);
+	condsrv_set(cs, "/", NULL,
+	    "<a href=\"%ORIGIN%/a.html\">a</a> <img src=\"/i.png\">", "\"r1\"",
+	    NULL);
+	condsrv_set(cs, "/a.html", NULL, "<p>a</p>", "\"a1\"", NULL);
+	condsrv_set(cs, "/i.png", "image/png", "PNG", "\"i1\"", NULL);
+	st_init(&d, "mirrorjob");
+	st_write_config(&d, "[crawl]\ndepth = 0\nrobots = no\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", condsrv_origin(cs));
+	port = strrchr(condsrv_origin(cs), ':') + 1;
+	snprintf(
+	    host, sizeof(host), "%s/mirror/site/127.0.0.1_%s", d.dir, port);
+
+	id = st_submit(&d, seed, "\"mirror\": \"site\"");
+	REQUIRE(id > 0);
+	CHECK(st_wait_state(&d, id, "done"));
+	/* depth 0: the seed, and its image as a page requisite */
+	CHECK_INT(st_count(&d, id, "done"), 2);
+	snprintf(file, sizeof(file), "%s/index.html", host);
+	CHECK(slurp(file, body, sizeof(body)));
+	/* a.html is not mirrored: its link stays absolute; the image's is
+	   the local file */
+	CHECK(strstr(body, "src=\"i.png\"") != NULL);
+	snprintf(file, sizeof(file), "%s/i.png", host);
+	CHECK(slurp(file, body, sizeof(body)));
+	CHECK_STR(body, "PNG");
+	/* The mirror's stats when the job ended. */
+	snprintf(out, sizeof(out), "jobs: id=%lld mirror: ", id);
+	CHECK(st_wait_log(&d, out));
+
+	/* A live job on "busy" (its page held): a second one is refused. */
+	testsrv_hold(hs, "/");
+	snprintf(hseed, sizeof(hseed), "%s/", testsrv_origin(hs));
+	held = st_submit(&d, hseed, "\"mirror\": \"busy\"");
+	REQUIRE(held > 0);
+	CHECK(testsrv_wait_held(hs, "/", 1));
+	snprintf(req, sizeof(req),
+	    "{\"seeds\": [\"%s\"], \"mirror\": \"busy\"}", seed);
+	text = st_http(&d, "POST", "/crawls", req, NULL, &status);
+	CHECK_INT(status, 409);
+	CHECK(text != NULL && strstr(text, "mirror busy") != NULL);
+	free(text);
+	testsrv_release(hs);
+	CHECK(st_wait_state(&d, held, "done"));
+
+	/* Done: the same name again, through ctl, at depth 1, with links
+	   converted. The seed and the image come back 304. */
+	snprintf(api, sizeof(api), "unix:%s", d.sock);
+	{
+		const char *args[] = {"ctl", "--api", api, "submit", seed,
+		    "--mirror", "site", "--depth", "1", NULL};
+
+		CHECK_INT(st_run(args, out, sizeof(out)), 0);
+	}
+	id2 = strtoll(out, NULL, 10);
+	REQUIRE(id2 > held);
+	CHECK(st_wait_state(&d, id2, "done"));
+	CHECK_INT(st_count(&d, id2, "done"), 3);
+	CHECK_INT(condsrv_count(cs, "/", 304), 1);
+	CHECK_INT(condsrv_count(cs, "/i.png", 304), 1);
+	CHECK_INT(condsrv_count(cs, "/a.html", 200), 1);
+	snprintf(file, sizeof(file), "%s/index.html", host);
+	CHECK(slurp(file, body, sizeof(body)));
+	CHECK(strstr(body, "href=\"a.html\"") != NULL);
+	CHECK(strstr(body, condsrv_origin(cs)) == NULL);
+	snprintf(file, sizeof(file), "%s/a.html", host);
+	CHECK(slurp(file, body, sizeof(body)));
+	CHECK_STR(body, "<p>a</p>");
+
+	/* Another name: its own directory and map, fetched in full. */
+	id3 = st_submit(&d, seed, "\"mirror\": \"other\"");
+	REQUIRE(id3 > 0);
+	CHECK(st_wait_state(&d, id3, "done"));
+	CHECK_INT(condsrv_count(cs, "/", 200), 2);
+	CHECK_INT(condsrv_count(cs, "/", 304), 1);
+	snprintf(file, sizeof(file), "%s/mirror/other/127.0.0.1_%s/i.png",
+	    d.dir, port);
+	CHECK(access(file, R_OK) == 0);
+	CHECK_INT(db_int(d.db,
+		      "SELECT count(DISTINCT root) FROM mirror_files"
+		      " WHERE url = '%s'",
+		      seed),
+	    2);
+
+	for (i = 0; i < CW_NELEM(bad); i++) {
+		snprintf(req, sizeof(req),
+		    "{\"seeds\": [\"%s\"], \"mirror\": %s}", seed, bad[i]);
+		text = st_http(&d, "POST", "/crawls", req, NULL, &status);
+		CHECK_INT(status, 400);
+		CHECK(text != NULL && strstr(text, "not a path") != NULL);
+		free(text);
+	}
+	/* A directory that cannot be made: the request's 400. */
+	snprintf(file, sizeof(file), "%s/mirror/blocked", d.dir);
+	f = fopen(file, "w");
+	REQUIRE(f != NULL);
+	fclose(f);
+	snprintf(req, sizeof(req),
+	    "{\"seeds\": [\"%s\"], \"mirror\": \"blocked\"}", seed);
+	text = st_http(&d, "POST", "/crawls", req, NULL, &status);
+	CHECK_INT(status, 400);
+	CHECK(text != NULL && strstr(text, "mirror: ") != NULL);
+	free(text);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+
+	/* Not as a default for every job. */
+	st_init(&d, "mirrordefault");
+	st_write_config(&d, "[crawl]\nmirror = all\n");
+	{
+		const char *args[] = {
+		    "serve", "--config", d.conf, "--check-config", NULL};
+
+		CHECK_INT(st_run(args, out, sizeof(out)), 2);
+		CHECK(strstr(out, "a job's own directory") != NULL);
+	}
+	testsrv_stop(hs);
+	condsrv_stop(cs);
+}
+
+/*
+ * A mirroring job that the daemon resumes at its restart, whose mirror
+ * cannot be opened any more (its directory became a file): the job waits
+ * paused with the reason, nothing fetched; once the directory is back a
+ * resume finishes it.
+ */
+static void
+test_mirror_resume_fails(void)
+{
+	static const struct testsrv_page one[] = {
+	    {"/", 0, NULL, "<p>one</p>", NULL, 0},
+	};
+	struct testsrv *s = testsrv_start(one, CW_NELEM(one));
+	struct st_daemon d;
+	char seed[160], dir[600], moved[600], path[64];
+	long long id;
+	long status;
+	json_t *v;
+	FILE *f;
+
+	REQUIRE(s != NULL);
+	testsrv_hold(s, "/");
+	st_init(&d, "mirrorresume");
+	st_write_config(&d, "[crawl]\ndepth = 0\nrobots = no\n");
+	REQUIRE(st_start(&d, NULL) == 0);
+	snprintf(seed, sizeof(seed), "%s/", testsrv_origin(s));
+	id = st_submit(&d, seed, "\"mirror\": \"gone\"");
+	REQUIRE(id > 0);
+	CHECK(testsrv_wait_held(s, "/", 1));
+	CHECK_INT(st_stop(&d, SIGKILL), 128 + SIGKILL);
+	snprintf(dir, sizeof(dir), "%s/mirror/gone", d.dir);
+	snprintf(moved, sizeof(moved), "%s/mirror/moved", d.dir);
+	REQUIRE(rename(dir, moved) == 0);
+	f = fopen(dir, "w");
+	REQUIRE(f != NULL);
+	fclose(f);
+	REQUIRE(st_start(&d, NULL) == 0);
+	CHECK(st_wait_state(&d, id, "paused"));
+	snprintf(path, sizeof(path), "/crawls/%lld", id);
+	v = st_json(&d, "GET", path, NULL, &status);
+	CHECK(v != NULL &&
+	    json_string_value(json_object_get(v, "error")) != NULL &&
+	    strstr(json_string_value(json_object_get(v, "error")),
+		"mirror: ") != NULL);
+	json_decref(v);
+	CHECK_INT(testsrv_hits(s, "/"), 1); /* the held one only */
+	/* Back in place: a resume goes on and mirrors the page. */
+	REQUIRE(unlink(dir) == 0);
+	REQUIRE(rename(moved, dir) == 0);
+	testsrv_release(s);
+	snprintf(path, sizeof(path), "/crawls/%lld/resume", id);
+	json_decref(st_json(&d, "POST", path, NULL, &status));
+	CHECK_INT(status, 200);
+	CHECK(st_wait_state(&d, id, "done"));
+	CHECK_INT(st_count(&d, id, "done"), 1);
+	CHECK_INT(st_stop(&d, SIGTERM), 0);
+	testsrv_stop(s);
+}
+
 /* A WARC job paused half way and resumed goes on in the same file: one
    response record per page in all, and the file verifies. */
 static void
@@ -519,6 +745,8 @@ static const struct test tests[] = {
     TEST(ca_file_per_job),
     TEST(warc_per_job),
     TEST(warc_job_paused_resumed),
+    TEST(mirror_per_job),
+    TEST(mirror_resume_fails),
 };
 
 TEST_MAIN(tests)

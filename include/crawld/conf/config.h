@@ -64,6 +64,7 @@ struct daemon_config {
 	char *db; /* owned */
 	bool sync_full;
 	char *warc_dir; /* owned; NULL = DIR/warc beside db (config_warc_dir) */
+	char *mirror_dir; /* owned; NULL = DIR/mirror beside db */
 	/* [engine] */
 	unsigned concurrency;
 	unsigned per_host;
@@ -104,6 +105,8 @@ CW_WARN_UNUSED enum cw_rc config_parse_listen(
  * and retry-status, an array. A member that names no job option, or
  * names one the daemon sets for every job ([engine], [store]), is an
  * error, never ignored. CW_EINVAL with a message naming the member.
+ * With "mirror", page-requisites and convert-links are on unless the job
+ * or [crawl] sets them (as crawl --mirror).
  */
 CW_WARN_UNUSED enum cw_rc config_job_opts(const struct daemon_config *c,
     const json_t *obj, struct crawl_opts *o, char *err, size_t errlen);
@@ -126,6 +129,12 @@ bool config_warc_name_ok(const char *name);
 /* The directory jobs' WARC files go in: [store] warc_dir, else "warc"
    beside the database. Malloc'd; NULL when out of memory. */
 char *config_warc_dir(const struct daemon_config *c);
+
+/* The directory jobs' mirrors go in (a job's "mirror": NAME is its
+   subdirectory NAME, named as a "warc" is: config_warc_name_ok):
+   [store] mirror_dir, else "mirror" beside the database. Malloc'd; NULL
+   when out of memory. */
+char *config_mirror_dir(const struct daemon_config *c);
 
 /* "error", "warn", "info", "debug". */
 const char *config_log_level_name(enum log_level l);

@@ -23,6 +23,11 @@
 	"warc: a file name in the daemon's WARC directory (1 to 100 of A-Z"    \
 	" a-z 0-9 . _ -, not beginning with '.'), not a path"
 
+/* What a job's "mirror" that is not a plain name gets. */
+#define MIRROR_NAME_ERR                                                        \
+	"mirror: a directory name in the daemon's mirror directory (1 to 100"  \
+	" of A-Z a-z 0-9 . _ -, not beginning with '.'), not a path"
+
 static enum cw_rc
 parse(struct daemon_config *c, const char *text, char *err, size_t len)
 {
@@ -242,7 +247,9 @@ test_errors(void)
 	    {"[crawl]\ndb = x.db\n",
 		"t.conf:2: db: not a [crawl] key: set [store] db"},
 	    {"[crawl]\nmirror = /tmp/m\n",
-		"t.conf:2: mirror: not built into the daemon yet"},
+		"t.conf:2: mirror: a job's own directory, set when it is"
+		" submitted (POST /crawls {\"mirror\": NAME}), not for every"
+		" job"},
 	    {"[crawl]\nwarc = all\n",
 		"t.conf:2: warc: a job's own file, set when it is submitted"
 		" (POST /crawls {\"warc\": NAME}), not for every job"},
@@ -435,7 +442,10 @@ test_job_errors(void)
 	    {"{\"depth\": null}", "depth: not a number, string or boolean"},
 	    {"{\"depth\": [1]}", "depth: takes one value, not an array"},
 	    {"{\"include\": [1]}", "include: the array must hold strings"},
-	    {"{\"mirror\": \"/tmp\"}", "mirror: not built into the daemon yet"},
+	    {"{\"mirror\": \"/tmp\"}", MIRROR_NAME_ERR},
+	    {"{\"mirror\": \"..\"}", MIRROR_NAME_ERR},
+	    {"{\"mirror\": \"\"}", MIRROR_NAME_ERR},
+	    {"{\"mirror\": true}", MIRROR_NAME_ERR},
 	    {"{\"warc\": \"../x\"}", WARC_NAME_ERR},
 	    {"{\"warc\": \"a/b\"}", WARC_NAME_ERR},
 	    {"{\"warc\": \".x\"}", WARC_NAME_ERR},
@@ -503,6 +513,72 @@ test_warc_names(void)
 	config_cleanup(&c);
 }
 
+/* The options of a job with "mirror" (conf, job JSON): as crawl --mirror,
+   page requisites and link conversion on unless set. */
+static bool
+mirror_opts(const char *conf, const char *job, struct crawl_opts *o)
+{
+	struct daemon_config c;
+	char err[512];
+	json_t *obj = json_loads(job, 0, NULL);
+	bool ok;
+
+	crawl_opts_init(o);
+	ok = obj != NULL && parse(&c, conf, err, sizeof(err)) == CW_OK;
+	if (ok) {
+		ok = config_job_opts(&c, obj, o, err, sizeof(err)) == CW_OK;
+		config_cleanup(&c);
+	}
+	json_decref(obj);
+	return ok;
+}
+
+/* A job's mirror: a name in the daemon's directory, with the defaults of
+   crawl --mirror unless the job or [crawl] says otherwise. */
+static void
+test_mirror_jobs(void)
+{
+	struct daemon_config c;
+	struct crawl_opts o;
+	char err[512], *dir;
+
+	REQUIRE(mirror_opts("", "{\"mirror\": \"site\"}", &o));
+	CHECK_STR(o.mirror_dir, "site");
+	CHECK(o.page_requisites);
+	CHECK(o.convert_links);
+	crawl_opts_cleanup(&o);
+	REQUIRE(mirror_opts("",
+	    "{\"mirror\": \"site\", \"page_requisites\": false,"
+	    " \"convert-links\": false}",
+	    &o));
+	CHECK(!o.page_requisites);
+	CHECK(!o.convert_links);
+	crawl_opts_cleanup(&o);
+	REQUIRE(mirror_opts(
+	    "[crawl]\npage-requisites = no\n", "{\"mirror\": \"site\"}", &o));
+	CHECK(!o.page_requisites);
+	CHECK(o.convert_links);
+	crawl_opts_cleanup(&o);
+	/* Without a mirror nothing changes. */
+	REQUIRE(mirror_opts("", "{\"depth\": 1}", &o));
+	CHECK(o.mirror_dir == NULL);
+	CHECK(!o.page_requisites);
+	CHECK(!o.convert_links);
+	crawl_opts_cleanup(&o);
+	REQUIRE(parse(&c, "[store]\ndb = /var/lib/crawld/crawld.db\n", err,
+		    sizeof(err)) == CW_OK);
+	dir = config_mirror_dir(&c);
+	CHECK_STR(dir, "/var/lib/crawld/mirror");
+	free(dir);
+	config_cleanup(&c);
+	REQUIRE(parse(&c, "[store]\ndb = plain.db\nmirror_dir = /srv/m\n", err,
+		    sizeof(err)) == CW_OK);
+	dir = config_mirror_dir(&c);
+	CHECK_STR(dir, "/srv/m");
+	free(dir);
+	config_cleanup(&c);
+}
+
 /* A stored job comes back as it was, whatever the defaults say now. */
 static void
 test_stored_roundtrip(void)
@@ -544,6 +620,7 @@ test_stored_roundtrip(void)
 
 static const struct test tests[] = {
     TEST(warc_names),
+    TEST(mirror_jobs),
     TEST(sections),
     TEST(defaults),
     TEST(shipped_example),
