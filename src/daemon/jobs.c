@@ -126,6 +126,17 @@ job_set_json(char **field, json_t **parsed, const char *s)
 	*parsed = NULL;
 }
 
+/* A JSON text of the job as a value, parsed on first use into *parsed
+   and kept there (job_set_json drops it); NULL when it does not parse.
+   Borrowed from the job. */
+static json_t *
+job_json_parsed(const char *text, json_t **parsed)
+{
+	if (*parsed == NULL && text != NULL)
+		*parsed = json_loads(text, 0, NULL);
+	return *parsed;
+}
+
 /* Free a job (its crawl must be gone). */
 static void
 job_free(struct job *jb)
@@ -343,10 +354,8 @@ job_mirror_name(struct job *jb)
 
 	if (jb->has_opts)
 		return jb->opts.mirror_dir;
-	if (jb->options_v == NULL && jb->options_json != NULL)
-		jb->options_v = json_loads(jb->options_json, 0, NULL);
-	o = jb->options_v != NULL ? json_object_get(jb->options_v, "mirror")
-				  : NULL;
+	o = json_object_get(
+	    job_json_parsed(jb->options_json, &jb->options_v), "mirror");
 	return json_string_value(o);
 }
 
@@ -1179,14 +1188,14 @@ job_shown_rate(const struct job *jb, const int64_t counts[STORE_NSTATES])
 	return (double)(counts[PAGE_DONE] + counts[PAGE_FAILED]) / span;
 }
 
-/* A new reference to a JSON text column's value, parsed on first use
-   into *parsed (null when it does not parse). */
+/* A new reference to a JSON text column's value (null when it does not
+   parse). */
 static json_t *
 job_json_col(const char *text, json_t **parsed)
 {
-	if (*parsed == NULL && text != NULL)
-		*parsed = json_loads(text, 0, NULL);
-	return *parsed != NULL ? json_incref(*parsed) : json_null();
+	json_t *v = job_json_parsed(text, parsed);
+
+	return v != NULL ? json_incref(v) : json_null();
 }
 
 /* A string or null. */
