@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/evp.h>
-
 #include "crawld/base/log.h"
 #include "crawld/engine/fetch.h"
 #include "crawld/engine/frontier.h"
@@ -22,6 +20,7 @@
 #include "crawld/mirror/mirror.h"
 #include "crawld/mirror/mirrorfs.h"
 #include "crawld/web/css.h"
+#include "crawld/web/digest.h"
 #include "crawld/web/url.h"
 
 #define MIRROR_ORIG_DIR ".crawld/orig/"
@@ -139,20 +138,6 @@ mir_kind_of(const char *ct)
 	if (fetch_is_css_type(ct))
 		return "css";
 	return "file";
-}
-
-/* SHA-256 of data as lower-case hex into hex[65]. */
-static enum cw_rc
-mir_sha256(const void *data, size_t len, char hex[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
-
-	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-		return CW_ENOMEM;
-	for (i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return CW_OK;
 }
 
 /* The original's local path for a sha256. */
@@ -442,7 +427,7 @@ mir_page(struct mirror *m, const struct crawl_page_event *ev,
 		ctype = old.ctype;
 		kind = old.kind;
 	}
-	rc = mir_sha256(body, ev->body_len, sha);
+	rc = digest_sha256_hex(body, ev->body_len, sha);
 	if (rc == CW_OK)
 		rc = mir_choose_path(m, ev->url, kind, &old, &path);
 	if (rc == CW_OK && mir_is_doc(kind) && !ev->not_modified) {

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * warc.c - WARC/1.1 records: building (zlib for the gzip member, OpenSSL's
- * EVP for SHA-1), the HTTP blocks, parsing one record back and the checks
+ * warc.c - WARC/1.1 records: building (zlib for the gzip member, digest.c
+ * for SHA-1), the HTTP blocks, parsing one record back and the checks
  * on it, SURT keys and CDXJ lines. See warc.h; docs/internals/warc.md has
  * the layout crawld writes and why.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "crawld/web/digest.h"
 #include "crawld/web/warc.h"
 
 /* Base32, RFC 4648 section 6. */
@@ -47,18 +47,15 @@ enum cw_rc
 warc_digest(const void *a, size_t alen, const void *b, size_t blen,
     char out[WARC_DIGEST_LEN])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	int ok;
+	struct digest *d = digest_new(DIGEST_SHA1);
+	unsigned char md[DIGEST_MAX_SIZE];
+	bool ok;
 
-	if (ctx == NULL)
+	if (d == NULL)
 		return CW_ENOMEM;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
-	    (alen == 0 || EVP_DigestUpdate(ctx, a, alen) == 1) &&
-	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen) == 1) &&
-	    EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 20;
-	EVP_MD_CTX_free(ctx);
+	ok = digest_update(d, a, alen) == CW_OK &&
+	    digest_update(d, b, blen) == CW_OK && digest_final(d, md) == CW_OK;
+	digest_free(d);
 	if (!ok)
 		return CW_ENOMEM; /* OpenSSL fails only for want of memory */
 	memcpy(out, "sha1:", 5);

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "condsrv.h"
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 #include "crawld/engine/fetch.h"
 #include "crawld/engine/frontier.h"
 #include "harness.h"

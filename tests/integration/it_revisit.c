@@ -32,7 +32,7 @@
 
 #include "condsrv.h"
 #include "crawld/base/log.h"
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 #include "crawld/engine/frontier.h"
 #include "harness.h"
 #include "ithelp.h"

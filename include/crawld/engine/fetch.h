@@ -39,7 +39,7 @@
 
 #include "crawld/base/buf.h"
 #include "crawld/base/common.h"
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 
 struct task;
 struct fetch_capture;

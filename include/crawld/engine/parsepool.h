@@ -21,7 +21,7 @@
 #include <stdbool.h>
 
 #include "crawld/base/common.h"
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 #include "crawld/web/links.h"
 
 struct parse_job {

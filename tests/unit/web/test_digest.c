@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 #include "harness.h"
 
 #define ABC_SHA256                                                             \

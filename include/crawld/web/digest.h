@@ -3,7 +3,9 @@
  * digest.h - message digests of bodies, fed as they stream in: SHA-256 for
  * a page's content hash (pages.content_hash, fetches.content_hash), SHA-1
  * for what WARC records name. A thin wrapper of OpenSSL's EVP interface
- * (libcrypto), so the rest of crawld never includes an OpenSSL header.
+ * (libcrypto), the one place the crawl, the store, the mirror and the WARC
+ * writer get their digests from (only the daemon's token check calls
+ * libcrypto itself, for its constant-time compare).
  *
  * A struct digest owns one EVP_MD_CTX and is reused: digest_reset() starts
  * a new message, digest_update() adds bytes, digest_final() ends it.
@@ -41,6 +43,11 @@ CW_WARN_UNUSED enum cw_rc digest_reset(struct digest *d);
 /* Add len bytes (len 0 is fine, data may then be NULL). */
 CW_WARN_UNUSED enum cw_rc digest_update(
     struct digest *d, const void *data, size_t len);
+
+/* End the message: its digest_size(alg) bytes into md. Start the next
+   one with digest_reset(). */
+CW_WARN_UNUSED enum cw_rc digest_final(
+    struct digest *d, unsigned char md[DIGEST_MAX_SIZE]);
 
 /* End the message: its digest as lower-case hex into hex (at least
    DIGEST_HEX_MAX bytes). Start the next one with digest_reset(). */

@@ -5,8 +5,9 @@
  * different bodies look alike (or one body look changed).
  */
 #include <openssl/evp.h>
+#include <string.h>
 
-#include "crawld/engine/digest.h"
+#include "crawld/web/digest.h"
 
 struct digest {
 	EVP_MD_CTX *ctx;  /* owned */
@@ -77,17 +78,30 @@ digest_update(struct digest *d, const void *data, size_t len)
 	return EVP_DigestUpdate(d->ctx, data, len) == 1 ? CW_OK : CW_EINVAL;
 }
 
+/* End the message, as bytes. */
+enum cw_rc
+digest_final(struct digest *d, unsigned char md[DIGEST_MAX_SIZE])
+{
+	unsigned char out[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (EVP_DigestFinal_ex(d->ctx, out, &n) != 1 || n > DIGEST_MAX_SIZE ||
+	    n != digest_size(d->alg))
+		return CW_EINVAL;
+	memcpy(md, out, n);
+	return CW_OK;
+}
+
 /* End the message, as lower-case hex. */
 enum cw_rc
 digest_final_hex(struct digest *d, char *hex)
 {
 	static const char xd[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned char md[DIGEST_MAX_SIZE];
+	size_t n = digest_size(d->alg), i;
 
 	hex[0] = '\0';
-	if (EVP_DigestFinal_ex(d->ctx, md, &n) != 1 || n > DIGEST_MAX_SIZE ||
-	    n != digest_size(d->alg))
+	if (digest_final(d, md) != CW_OK)
 		return CW_EINVAL;
 	for (i = 0; i < n; i++) {
 		hex[2 * i] = xd[md[i] >> 4];
