@@ -616,7 +616,7 @@ crawl_record_(
 {
 	struct engine *e = c->e;
 	struct store_result sr;
-	char reason[CURL_ERROR_SIZE + 32], hash[DIGEST_SHA256_HEX];
+	char reason[CURL_ERROR_SIZE + 32];
 	enum cw_rc rc = CW_OK;
 
 	/* After a failed write nothing more is written: the next run
@@ -624,8 +624,12 @@ crawl_record_(
 	if (e->halted)
 		return;
 	crawl_fill_result(t, res, &sr);
-	/* A kept body not parsed: hashed here (a parsed one on a worker) */
-	sr.content_hash = fetch_content_hash(res, hash);
+	/* A kept body not parsed is hashed by the store, off the loop when
+	   it can (store_page_finish); a parsed one on a parse worker. */
+	if (res->hash_body) {
+		sr.body = res->body;
+		sr.body_len = res->body_len;
+	}
 	c->bytes += (uint64_t)res->bytes;
 	if (res->outcome == FETCH_OK) {
 		c->done++;

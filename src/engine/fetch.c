@@ -669,19 +669,6 @@ fetch_finish(struct fetch *f, CURLcode result, struct fetch_result *res)
 	fetch_set_state(f, FETCH_ST_IDLE);
 }
 
-/* See fetch.h. */
-const char *
-fetch_content_hash(const struct fetch_result *res, char *hex)
-{
-	if (!res->hash_body)
-		return res->content_hash;
-	if (digest_sha256_hex(res->body, res->body_len, hex) != CW_OK) {
-		log_warnx("fetch: content hash failed");
-		return NULL;
-	}
-	return hex;
-}
-
 /* Back to idle without a transfer. */
 void
 fetch_abandon(struct fetch *f)

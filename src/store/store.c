@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #include "crawld/base/log.h"
 #include "crawld/store/store.h"
 #include "crawld/store/tally.h"
+#include "crawld/web/digest.h"
 #include "crawld/web/url.h"
 
 /* Busy wait for a lock: short, because the caller is the network loop. */
@@ -537,6 +539,11 @@ struct storer {
    goes on: a few ms of writes, not the whole queue (which would be
    100-200 ms on the loop). */
 #define STOREW_THROTTLE_STEP 4
+/* Bytes of the body copies waiting in the queue for their hash
+   (store_page_finish), past which the caller hashes a body itself: the
+   queue's memory stays bounded whatever the pages weigh. 2 MiB is about
+   100 of B1's pages, 1,000 of B4's. */
+#define STOREW_BODY_MAX (2u << 20)
 
 /*
  * A lock, wait or signal of the queue that fails: going on would lose
@@ -569,6 +576,7 @@ enum wop_kind {
 #define WOPF_NOT_MODIFIED 0x2
 #define WOPF_KEEP_CONTENT 0x4
 #define WOPF_REQUEUE 0x8
+#define WOPF_BODY 0x10 /* a struct wbody follows the record, first */
 struct wop {
 	uint32_t size;
 	uint8_t kind;  /* enum wop_kind */
@@ -584,9 +592,18 @@ struct wop {
 	int64_t bytes;
 };
 
+/* A page-finish record's body, to be hashed into its content_hash where
+   the record runs (WOPF_BODY): copied into the chunk right after the
+   record, before the strings. The bytes are the queue's until then. */
+struct wbody {
+	unsigned char *data; /* owned; NULL once hashed and freed */
+	size_t len;
+};
+
 struct wchunk {
 	struct wchunk *next;
 	size_t len, cap;
+	bool bodies;	      /* some record carries a struct wbody */
 	unsigned char data[]; /* records */
 };
 
@@ -605,6 +622,9 @@ struct storew {
 	enum cw_rc err;	      /* under mu: a queued write failed */
 	struct wchunk *fill;  /* loop thread: the chunk being filled */
 	size_t rows;	      /* loop thread: rows of the batch so far */
+	/* Bytes of the bodies in the queue (struct wbody): added by the
+	   loop thread as it queues one, taken off by whoever frees it. */
+	atomic_size_t body_bytes;
 };
 
 /* Whether a write on this thread goes to the queue. */
@@ -616,6 +636,8 @@ store_queued(const struct store *st)
 
 static enum cw_rc storew_put(
     struct store *st, struct wop *op, const char *const str[WOP_STRINGS]);
+static enum cw_rc storew_put_body(struct store *st, struct wop *op,
+    const char *const str[WOP_STRINGS], const struct wbody *wb);
 static void storew_reset(struct store *st);
 static enum cw_rc storew_wait(struct store *st);
 static enum cw_rc storew_handover(struct storew *w);
@@ -1599,6 +1621,52 @@ store_fetch_insert(struct store *st, const struct store_result *res)
 	return store_write(st, SS_FETCH_INSERT, "fetch insert");
 }
 
+/* The SHA-256 hex of a body into hex; NULL (logged) when libcrypto
+   fails: the row has no hash rather than a wrong one. */
+static const char *
+store_body_hash(const void *body, size_t len, char hex[DIGEST_SHA256_HEX])
+{
+	if (digest_sha256_hex(body, len, hex) == CW_OK)
+		return hex;
+	log_warnx("store: content hash failed");
+	return NULL;
+}
+
+/*
+ * A page-finish record's body for the queue (see store_page_finish): a
+ * copy in *wb, counted in the queue's body bytes, while they stay under
+ * STOREW_BODY_MAX; else (or with no memory for the copy) the body's hash
+ * made here, into hex, is returned and *wb stays empty.
+ */
+static const char *
+storew_body_take(struct storew *w, const struct store_result *res,
+    struct wbody *wb, char hex[DIGEST_SHA256_HEX])
+{
+	size_t queued = atomic_load(&w->body_bytes);
+
+	wb->data = NULL;
+	wb->len = 0;
+	if (res->body_len > 0 && res->body_len <= STOREW_BODY_MAX - queued &&
+	    (wb->data = malloc(res->body_len)) != NULL) {
+		memcpy(wb->data, res->body, res->body_len);
+		wb->len = res->body_len;
+		atomic_fetch_add(&w->body_bytes, wb->len);
+		return NULL;
+	}
+	return store_body_hash(res->body, res->body_len, hex);
+}
+
+/* Free a queued body (hashed, or dropped with its chunk). */
+static void
+storew_body_free(struct storew *w, struct wbody *wb)
+{
+	if (wb->data == NULL)
+		return;
+	free(wb->data);
+	atomic_fetch_sub(&w->body_bytes, wb->len);
+	wb->data = NULL;
+}
+
 /*
  * Record an outcome: the page row (a fetch's new facts, or its earlier
  * ones kept), and for a fetch its fetches row, in the same batch.
@@ -1606,6 +1674,8 @@ store_fetch_insert(struct store *st, const struct store_result *res)
 enum cw_rc
 store_page_finish(struct store *st, const struct store_result *res)
 {
+	char hex[DIGEST_SHA256_HEX];
+	struct store_result hashed;
 	enum cw_rc rc;
 
 	if (!store_state_valid(res->state))
@@ -1623,8 +1693,22 @@ store_page_finish(struct store *st, const struct store_result *res)
 		    .bytes = res->bytes};
 		const char *str[WOP_STRINGS] = {res->reason, res->content_type,
 		    res->etag, res->last_modified, res->content_hash};
+		struct wbody wb = {NULL, 0};
 
-		return storew_put(st, &op, str);
+		if (res->content_hash == NULL && res->body != NULL)
+			str[4] = storew_body_take(st->w, res, &wb, hex);
+		rc =
+		    storew_put_body(st, &op, str, wb.data != NULL ? &wb : NULL);
+		if (rc != CW_OK) /* not queued: the copy is still ours */
+			storew_body_free(st->w, &wb);
+		return rc;
+	}
+	if (res->content_hash == NULL && res->body != NULL) {
+		hashed = *res;
+		hashed.content_hash =
+		    store_body_hash(res->body, res->body_len, hex);
+		hashed.body = NULL;
+		res = &hashed;
 	}
 	if (!res->fetched || res->fetched_us == 0 ||
 	    (res->state != PAGE_DONE && res->state != PAGE_FAILED))
@@ -1878,10 +1962,31 @@ store_batch_rows(const struct store *st)
  * end of the batch, as the engine does.
  */
 
+/* Free the bodies a chunk still holds: those of records not run (after a
+   failure). */
+static void
+storew_drop_bodies(struct storew *w, struct wchunk *c)
+{
+	struct wbody wb;
+	struct wop op;
+	size_t off;
+
+	for (off = 0; c->bodies && off + sizeof(op) <= c->len; off += op.size) {
+		memcpy(&op, c->data + off, sizeof(op));
+		if (op.kind != WOP_PAGE_FINISH || (op.flags & WOPF_BODY) == 0)
+			continue;
+		memcpy(&wb, c->data + off + sizeof(op), sizeof(wb));
+		storew_body_free(w, &wb);
+		memcpy(c->data + off + sizeof(op), &wb, sizeof(wb));
+	}
+	c->bodies = false;
+}
+
 /* Keep a run chunk for reuse or free it (under mu). */
 static void
 storew_recycle(struct storew *w, struct wchunk *c)
 {
+	storew_drop_bodies(w, c);
 	if (c->cap == STOREW_CHUNK && w->nspare < STOREW_FREE_MAX) {
 		c->next = w->spare;
 		w->spare = c;
@@ -1945,12 +2050,32 @@ storew_exec(
 	}
 }
 
+/*
+ * A queued body's hash for its record's content_hash (str[4]), made here,
+ * on the thread running the queue: the point of queueing it. The copy is
+ * freed and marked so in the chunk.
+ */
+static const char *
+storew_body_hash(
+    struct storew *w, unsigned char *at, char hex[DIGEST_SHA256_HEX])
+{
+	const char *hash;
+	struct wbody wb;
+
+	memcpy(&wb, at, sizeof(wb));
+	hash = store_body_hash(wb.data, wb.len, hex);
+	storew_body_free(w, &wb);
+	memcpy(at, &wb, sizeof(wb));
+	return hash;
+}
+
 /* Run a chunk's writes in order, up to the first failure. */
 static enum cw_rc
-storew_run_chunk(struct store *st, const struct wchunk *c)
+storew_run_chunk(struct store *st, struct wchunk *c)
 {
-	const char *str[WOP_STRINGS];
-	const unsigned char *p;
+	char hex[DIGEST_SHA256_HEX];
+	const char *str[WOP_STRINGS], *hash;
+	unsigned char *p;
 	enum cw_rc rc = CW_OK;
 	struct wop op;
 	size_t off = 0, at, i;
@@ -1959,6 +2084,11 @@ storew_run_chunk(struct store *st, const struct wchunk *c)
 		p = c->data + off;
 		memcpy(&op, p, sizeof(op));
 		at = sizeof(op);
+		hash = NULL;
+		if (op.kind == WOP_PAGE_FINISH && (op.flags & WOPF_BODY) != 0) {
+			hash = storew_body_hash(st->w, p + at, hex);
+			at += sizeof(struct wbody);
+		}
 		for (i = 0; i < WOP_STRINGS; i++) {
 			str[i] = NULL;
 			if ((op.has & (1u << i)) == 0)
@@ -1966,6 +2096,8 @@ storew_run_chunk(struct store *st, const struct wchunk *c)
 			str[i] = (const char *)p + at;
 			at += strlen(str[i]) + 1;
 		}
+		if (hash != NULL)
+			str[4] = hash;
 		/* Link rows are gathered (store_link_gather), and
 		   inserted before the next other write. */
 		if (op.kind == WOP_LINK_INSERT)
@@ -2117,18 +2249,24 @@ storew_chunk(struct storew *w, size_t need)
 	}
 	c->next = NULL;
 	c->len = 0;
+	c->bodies = false;
 	return c;
 }
 
-/* Queue a write with its strings (NULL: absent). */
+/* Queue a write with its strings (NULL: absent) and, for a page finish,
+   the body to hash (NULL: none; the queue owns its bytes from here on,
+   the caller when this fails). */
 static enum cw_rc
-storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
+storew_put_body(struct store *st, struct wop *op,
+    const char *const str[WOP_STRINGS], const struct wbody *wb)
 {
 	struct storew *w = st->w;
 	size_t len[WOP_STRINGS], size = sizeof(*op), at, i;
 	unsigned char *p;
 	enum cw_rc rc;
 
+	if (wb != NULL)
+		size += sizeof(*wb);
 	for (i = 0; i < WOP_STRINGS; i++) {
 		len[i] = str[i] != NULL ? strlen(str[i]) + 1 : 0;
 		size += len[i];
@@ -2153,6 +2291,12 @@ storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
 	op->has = 0;
 	p = w->fill->data + w->fill->len;
 	at = sizeof(*op);
+	if (wb != NULL) {
+		op->flags |= WOPF_BODY;
+		memcpy(p + at, wb, sizeof(*wb));
+		at += sizeof(*wb);
+		w->fill->bodies = true;
+	}
 	for (i = 0; i < WOP_STRINGS; i++) {
 		if (str[i] == NULL)
 			continue;
@@ -2164,6 +2308,13 @@ storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
 	w->fill->len += size;
 	w->rows++;
 	return CW_OK;
+}
+
+/* Queue a write with its strings (NULL: absent). */
+static enum cw_rc
+storew_put(struct store *st, struct wop *op, const char *const str[WOP_STRINGS])
+{
+	return storew_put_body(st, op, str, NULL);
 }
 
 /* The queue is full: run the oldest chunks here (or wait while the writer

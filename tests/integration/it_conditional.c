@@ -9,8 +9,8 @@
  * If-None-Match / If-Modified-Since, a 304 comes back as not_modified
  * with no body and no hash, ETag and Last-Modified are read off every
  * response, and a 2xx body of any type is hashed (SHA-256): as it streams
- * when it is not kept, by its taker when it is (hash_body, read here with
- * fetch_content_hash(): the engine's parse worker hashes an HTML page).
+ * when it is not kept, by its taker when it is (hash_body: the engine's
+ * parse worker or the store hashes an HTML page; read here as they do).
  */
 #include <stdio.h>
 #include <string.h>
@@ -80,13 +80,17 @@ sha(const char *text)
 	return hex;
 }
 
-/* The content hash of r, as the engine takes it (static buffer). */
+/* The content hash of r, as the engine takes it: the streamed one, or
+   that of the kept body (static buffer). */
 static const char *
 hash_of(const struct fetch_result *r)
 {
 	static char hex[DIGEST_SHA256_HEX];
 
-	return fetch_content_hash(r, hex);
+	if (!r->hash_body)
+		return r->content_hash;
+	return digest_sha256_hex(r->body, r->body_len, hex) == CW_OK ? hex
+								     : NULL;
 }
 
 /* An unconditional fetch reads the validators and hashes the body; the

@@ -137,8 +137,8 @@ struct fetch_result {
 	/* SHA-256 of the decoded body, lower-case hex: a page's 2xx
 	   response only (also for an empty body); NULL otherwise, and NULL
 	   with hash_body when the body was kept: then whoever takes the
-	   body hashes it (fetch_content_hash(), or a parse worker), so the
-	   loop thread does not hash what a worker parses anyway. */
+	   body hashes it (a parse worker, or the store's writer thread:
+	   store_result.body), so the loop thread hashes no kept body. */
 	const char *content_hash;
 	bool hash_body;
 	bool not_modified; /* a 304 to a conditional request: no body, the
@@ -147,15 +147,6 @@ struct fetch_result {
 	   raw body, address), when the slot captured it; else NULL. */
 	const struct fetch_capture *capture;
 };
-
-/*
- * The content hash of a finished transfer: res->content_hash, or with
- * res->hash_body the SHA-256 of res->body computed now into hex (at
- * least DIGEST_SHA256_HEX bytes). NULL when there is none, or when
- * libcrypto failed (logged: no hash is better than a wrong one, the page
- * then counts as unchanged).
- */
-const char *fetch_content_hash(const struct fetch_result *res, char *hex);
 
 /* A new idle slot; NULL on failure. */
 struct fetch *fetch_new(const struct fetch_opts *opts, void *owner);

@@ -178,7 +178,11 @@ struct store_result {
 	const char *etag;	   /* the response's ETag; NULL = none */
 	const char *last_modified; /* its Last-Modified; NULL = none */
 	const char *content_hash;  /* SHA-256 hex of a 2xx body; NULL */
-	bool not_modified;	   /* a 304 to a conditional request */
+	/* With content_hash NULL: a 2xx body whose SHA-256 the store makes
+	   the content_hash (borrowed for the call: see store_page_finish). */
+	const void *body;
+	size_t body_len;
+	bool not_modified; /* a 304 to a conditional request */
 	/* The fetch brought no new content (a 304, a failed revisit): the
 	   page stays 'done' with its earlier status, content type, bytes
 	   and hash; fetched_at, attempts and any validators sent are
@@ -193,6 +197,15 @@ struct store_result {
  * etag and last_modified become the response's, content_hash the 2xx
  * body's, and changed_at (= fetched_at) moves only when that hash differs
  * from the one stored (the first one counts as a change).
+ *
+ * A body given instead of its hash (res->body) is hashed by the store:
+ * with the writer thread, a copy goes in the queue and is hashed there,
+ * off the caller's thread (the network loop: SHA-256 of every page
+ * recorded unparsed was a fifth of its CPU in B1, docs/benchmarks.md),
+ * while the copies waiting stay under STOREW_BODY_MAX bytes (store.c);
+ * past that, or without the writer, it is hashed during the call. A
+ * digest that fails leaves content_hash NULL (logged): no hash rather
+ * than a wrong one, as fetch.c does for a streamed body.
  */
 CW_WARN_UNUSED enum cw_rc store_page_finish(
     struct store *st, const struct store_result *res);
