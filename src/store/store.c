@@ -544,6 +544,11 @@ struct storer {
    queue's memory stays bounded whatever the pages weigh. 2 MiB is about
    100 of B1's pages, 1,000 of B4's. */
 #define STOREW_BODY_MAX (2u << 20)
+/* Bytes of body copies in the chunk being filled at which it is handed
+   over without waiting to be full: a chunk holds the records of about
+   100 unparsed pages, and their bodies would otherwise wait (and fill
+   STOREW_BODY_MAX) before the writer even sees them. */
+#define STOREW_BODY_HANDOVER (256u << 10)
 
 /*
  * A lock, wait or signal of the queue that fails: going on would lose
@@ -603,7 +608,7 @@ struct wbody {
 struct wchunk {
 	struct wchunk *next;
 	size_t len, cap;
-	bool bodies;	      /* some record carries a struct wbody */
+	size_t body_bytes;    /* of the struct wbody copies in it */
 	unsigned char data[]; /* records */
 };
 
@@ -637,7 +642,7 @@ store_queued(const struct store *st)
 static enum cw_rc storew_put(
     struct store *st, struct wop *op, const char *const str[WOP_STRINGS]);
 static enum cw_rc storew_put_body(struct store *st, struct wop *op,
-    const char *const str[WOP_STRINGS], const struct wbody *wb);
+    const char *const str[WOP_STRINGS], struct wbody *wb);
 static void storew_reset(struct store *st);
 static enum cw_rc storew_wait(struct store *st);
 static enum cw_rc storew_handover(struct storew *w);
@@ -1646,7 +1651,8 @@ storew_body_take(struct storew *w, const struct store_result *res,
 
 	wb->data = NULL;
 	wb->len = 0;
-	if (res->body_len > 0 && res->body_len <= STOREW_BODY_MAX - queued &&
+	if (res->body_len > 0 && queued <= STOREW_BODY_MAX &&
+	    res->body_len <= STOREW_BODY_MAX - queued &&
 	    (wb->data = malloc(res->body_len)) != NULL) {
 		memcpy(wb->data, res->body, res->body_len);
 		wb->len = res->body_len;
@@ -1699,8 +1705,6 @@ store_page_finish(struct store *st, const struct store_result *res)
 			str[4] = storew_body_take(st->w, res, &wb, hex);
 		rc =
 		    storew_put_body(st, &op, str, wb.data != NULL ? &wb : NULL);
-		if (rc != CW_OK) /* not queued: the copy is still ours */
-			storew_body_free(st->w, &wb);
 		return rc;
 	}
 	if (res->content_hash == NULL && res->body != NULL) {
@@ -1971,7 +1975,8 @@ storew_drop_bodies(struct storew *w, struct wchunk *c)
 	struct wop op;
 	size_t off;
 
-	for (off = 0; c->bodies && off + sizeof(op) <= c->len; off += op.size) {
+	for (off = 0; c->body_bytes > 0 && off + sizeof(op) <= c->len;
+	     off += op.size) {
 		memcpy(&op, c->data + off, sizeof(op));
 		if (op.kind != WOP_PAGE_FINISH || (op.flags & WOPF_BODY) == 0)
 			continue;
@@ -1979,7 +1984,7 @@ storew_drop_bodies(struct storew *w, struct wchunk *c)
 		storew_body_free(w, &wb);
 		memcpy(c->data + off + sizeof(op), &wb, sizeof(wb));
 	}
-	c->bodies = false;
+	c->body_bytes = 0;
 }
 
 /* Keep a run chunk for reuse or free it (under mu). */
@@ -2249,16 +2254,32 @@ storew_chunk(struct storew *w, size_t need)
 	}
 	c->next = NULL;
 	c->len = 0;
-	c->bodies = false;
+	c->body_bytes = 0;
 	return c;
 }
 
-/* Queue a write with its strings (NULL: absent) and, for a page finish,
-   the body to hash (NULL: none; the queue owns its bytes from here on,
-   the caller when this fails). */
+/* Hand the chunk being filled over and, when the writer is far behind,
+   help it, so the queue (and memory) stays bounded. */
+static enum cw_rc
+storew_hand_on(struct store *st)
+{
+	bool full;
+	enum cw_rc rc = storew_handover_full(st->w, &full);
+
+	if (rc == CW_OK && full)
+		rc = storew_throttle(st);
+	return rc;
+}
+
+/*
+ * Queue a write with its strings (NULL: absent) and, for a page finish,
+ * the copy of a body to hash (NULL: none), which the queue owns from the
+ * call on whatever it returns. A chunk holding STOREW_BODY_HANDOVER bytes
+ * of bodies is handed over at once.
+ */
 static enum cw_rc
 storew_put_body(struct store *st, struct wop *op,
-    const char *const str[WOP_STRINGS], const struct wbody *wb)
+    const char *const str[WOP_STRINGS], struct wbody *wb)
 {
 	struct storew *w = st->w;
 	size_t len[WOP_STRINGS], size = sizeof(*op), at, i;
@@ -2272,21 +2293,18 @@ storew_put_body(struct store *st, struct wop *op,
 		size += len[i];
 	}
 	size = (size + 7) & ~(size_t)7;
-	if (size > UINT32_MAX)
-		return CW_EINVAL;
-	if (w->fill != NULL && w->fill->len + size > w->fill->cap) {
-		bool full;
-
-		rc = storew_handover_full(w, &full);
-		/* The writer is far behind: help it, so the queue (and
-		   memory) stays bounded. */
-		if (rc == CW_OK && full)
-			rc = storew_throttle(st);
-		if (rc != CW_OK)
-			return rc;
+	rc = size > UINT32_MAX ? CW_EINVAL : CW_OK;
+	if (rc == CW_OK && w->fill != NULL &&
+	    w->fill->len + size > w->fill->cap)
+		rc = storew_hand_on(st);
+	if (rc == CW_OK && w->fill == NULL &&
+	    (w->fill = storew_chunk(w, size)) == NULL)
+		rc = CW_ENOMEM;
+	if (rc != CW_OK) {
+		if (wb != NULL)
+			storew_body_free(w, wb);
+		return rc;
 	}
-	if (w->fill == NULL && (w->fill = storew_chunk(w, size)) == NULL)
-		return CW_ENOMEM;
 	op->size = (uint32_t)size;
 	op->has = 0;
 	p = w->fill->data + w->fill->len;
@@ -2295,7 +2313,7 @@ storew_put_body(struct store *st, struct wop *op,
 		op->flags |= WOPF_BODY;
 		memcpy(p + at, wb, sizeof(*wb));
 		at += sizeof(*wb);
-		w->fill->bodies = true;
+		w->fill->body_bytes += wb->len;
 	}
 	for (i = 0; i < WOP_STRINGS; i++) {
 		if (str[i] == NULL)
@@ -2307,6 +2325,9 @@ storew_put_body(struct store *st, struct wop *op,
 	memcpy(p, op, sizeof(*op));
 	w->fill->len += size;
 	w->rows++;
+	/* Queued: a failure now is an earlier write's, reported here. */
+	if (w->fill->body_bytes >= STOREW_BODY_HANDOVER)
+		return storew_hand_on(st);
 	return CW_OK;
 }
 
