@@ -21,6 +21,14 @@
  * and the finished transfers were reported, so the owner can take back
  * the transfers libcurl will not report.
  *
+ * A kept-alive connection between two transfers costs no epoll_ctl: the
+ * event of an idle connection's socket stays registered ("dormant") and
+ * is revived when libcurl watches the socket again; it is dropped when
+ * it fires (the server closed the connection) and before libcurl closes
+ * the socket (see curlev.c for why that is sound). For that curlev_add()
+ * sets the easy handle's CURLOPT_SOCKOPTFUNCTION and
+ * CURLOPT_CLOSESOCKETFUNCTION (and their data): the caller sets neither.
+ *
  * Owns the multi handle and the per-socket events. Borrows the event_base
  * and the easy handles. Loop thread only.
  */
@@ -70,5 +78,19 @@ const char *curlev_error(const struct curlev *cev);
 
 /* Transfers currently attached. */
 size_t curlev_running(const struct curlev *cev);
+
+/* What the socket glue did, counted since curlev_new (for tests and
+   benchmarks). */
+enum curlev_stat {
+	CURLEV_STAT_EVENTS_MADE,    /* event_new for a socket */
+	CURLEV_STAT_KIND_CHANGED,   /* event_del + assign + add */
+	CURLEV_STAT_REVIVED,	    /* a dormant event watched again: free */
+	CURLEV_STAT_DORMANT_FIRED,  /* a dormant event fired: dropped */
+	CURLEV_STAT_DORMANT_CLOSED, /* dropped as libcurl closed its socket */
+	CURLEV_STAT_STALE, /* state of a socket closed unseen (a bug) */
+	CURLEV_STAT_COUNT_
+};
+
+uint64_t curlev_stat(const struct curlev *cev, enum curlev_stat which);
 
 #endif /* CRAWLD_CURLEV_H */
