@@ -6,7 +6,9 @@
  * job asking for it gets its body's hash. Linked
  * with -Wl,--wrap=pthread_cond_init,--wrap=pthread_mutex_unlock
  * (CMakeLists.txt): a pool whose condition variable cannot be made is not made,
- * and a lock call that fails stops the process instead of going on unlocked.
+ * and a lock call that fails stops the process instead of going on unlocked;
+ * and with --wrap=pthread_mutex_lock,--wrap=pthread_cond_signal,--wrap=write:
+ * the loop's wake-up byte is never written while the pool's mutex is held.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -339,9 +341,21 @@ test_free_returns_pending(void)
 /* The linker's names for the wrapped calls; fail_* makes them fail. */
 int __real_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a);
 int __wrap_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a);
+int __real_pthread_mutex_lock(pthread_mutex_t *mu);
+int __wrap_pthread_mutex_lock(pthread_mutex_t *mu);
 int __real_pthread_mutex_unlock(pthread_mutex_t *mu);
 int __wrap_pthread_mutex_unlock(pthread_mutex_t *mu);
+int __real_pthread_cond_signal(pthread_cond_t *cv);
+int __wrap_pthread_cond_signal(pthread_cond_t *cv);
+ssize_t __real_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
 static int fail_cond_init, fail_unlock;
+
+/* Mutexes the calling thread holds (a cond_wait keeps its one counted:
+   it holds it again when it returns), and the wake-ups made, all of
+   them and those made holding a mutex. */
+static __thread int mutexes_held;
+static unsigned long wakes_signal, wakes_write, wakes_locked;
 
 int
 __wrap_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a)
@@ -352,11 +366,77 @@ __wrap_pthread_cond_init(pthread_cond_t *cv, const pthread_condattr_t *a)
 }
 
 int
+__wrap_pthread_mutex_lock(pthread_mutex_t *mu)
+{
+	int rc = __real_pthread_mutex_lock(mu);
+
+	if (rc == 0)
+		mutexes_held++;
+	return rc;
+}
+
+int
 __wrap_pthread_mutex_unlock(pthread_mutex_t *mu)
 {
+	int rc;
+
 	if (fail_unlock)
 		return EPERM;
-	return __real_pthread_mutex_unlock(mu);
+	rc = __real_pthread_mutex_unlock(mu);
+	if (rc == 0)
+		mutexes_held--;
+	return rc;
+}
+
+/* A wake-up of another thread: counted, and counted again when the
+   caller holds a mutex the woken thread may want at once. */
+static void
+count_wake(unsigned long *kind)
+{
+	__atomic_add_fetch(kind, 1, __ATOMIC_RELAXED);
+	if (mutexes_held > 0)
+		__atomic_add_fetch(&wakes_locked, 1, __ATOMIC_RELAXED);
+}
+
+/* Counted, not checked: the loop signals a worker under the mutex on
+   purpose (parsepool_submit). */
+int
+__wrap_pthread_cond_signal(pthread_cond_t *cv)
+{
+	__atomic_add_fetch(&wakes_signal, 1, __ATOMIC_RELAXED);
+	return __real_pthread_cond_signal(cv);
+}
+
+ssize_t
+__wrap_write(int fd, const void *buf, size_t len)
+{
+	count_wake(&wakes_write);
+	return __real_write(fd, buf, len);
+}
+
+/*
+ * The loop's wake-up byte is written with the pool's mutex let go, by
+ * the workers (a finished job) and by the loop (inline, 0 threads): the
+ * write wakes the loop, which can take the writer's core at once, and a
+ * worker that held the mutex then stalled the loop's next submit or
+ * delivery until it had a core again (up to 66 ms on a loaded machine,
+ * docs/benchmarks.md). Two workers, then inline.
+ */
+static void
+test_loop_woken_outside_lock(void)
+{
+	unsigned long signals, writes;
+
+	wakes_signal = wakes_write = wakes_locked = 0;
+	run_pool(2);
+	signals = __atomic_load_n(&wakes_signal, __ATOMIC_RELAXED);
+	writes = __atomic_load_n(&wakes_write, __ATOMIC_RELAXED);
+	CHECK(signals >= NJOBS); /* one for each job */
+	CHECK(writes >= 1);
+	run_pool(0);
+	CHECK(__atomic_load_n(&wakes_write, __ATOMIC_RELAXED) > writes);
+	CHECK_INT(__atomic_load_n(&wakes_locked, __ATOMIC_RELAXED), 0);
+	CHECK_INT(mutexes_held, 0);
 }
 
 /* No condition variable, no pool (and nothing leaked: ASan's check). */
@@ -427,6 +507,7 @@ static const struct test tests[] = {
     TEST(free_returns_pending),
     TEST(cond_init_fails),
     TEST(unlock_failure_aborts),
+    TEST(loop_woken_outside_lock),
 };
 
 TEST_MAIN(tests)
